@@ -1,0 +1,111 @@
+/** The one configuration schema. Everything the broker reads from config/*.yaml and the environment. */
+import { z } from "zod";
+import { NSIS_LEVELS } from "../profiles/levels.js";
+
+const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
+const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
+
+const keyPair = z.object({ key: z.string().min(1), cert: z.string().min(1) }).strict();
+
+const levelRequirement = z.union([
+  z.object({ nsis: z.enum(NSIS_LEVELS) }).strict(),
+  z.object({ nist: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]) }).strict(),
+  z.literal("none"),
+]);
+
+export const identityProviderSchema = z
+  .object({
+    id: partyId,
+    displayName: z.string().min(1),
+    metadata: z.string().min(1),
+    /** CVRs this IdP may issue tokens for; the first is the municipality it serves. */
+    cvrs: z.array(cvr).min(1),
+    /** Send Scoping/RequesterID naming the fagsystem (AD FS rejects Scoping). */
+    sendScoping: z.boolean().default(true),
+    allowSha1: z.boolean().default(false),
+    /** Require the assertion itself to be signed (OIOSAML 3). When false, a signed Response is enough. */
+    requireSignedAssertion: z.boolean().default(true),
+    /** Require the assertion to arrive encrypted (OIOSAML 3). */
+    requireEncryptedAssertion: z.boolean().default(false),
+  })
+  .strict();
+
+export const serviceProviderSchema = z
+  .object({
+    id: partyId,
+    displayName: z.string().min(1).optional(),
+    metadata: z.string().min(1),
+    requiredLevel: levelRequirement.default("none"),
+    nameIdFormat: z.enum(["persistent", "x509SubjectName"]).default("persistent"),
+    /** Reject AuthnRequests that are not signed. */
+    requireSignedRequests: z.boolean().default(true),
+    /** Encrypt assertions when the metadata has an encryption certificate. */
+    encryptAssertions: z.boolean().default(true),
+    /** Also sign the Response element (many SP libraries require it; OIOSAML 3 does not). */
+    signResponse: z.boolean().default(false),
+    allowSha1: z.boolean().default(false),
+    encryption: z
+      .object({
+        content: z.enum(["aes256-gcm", "aes128-gcm", "aes256-cbc", "aes128-cbc"]).optional(),
+        keyTransport: z.enum(["rsa-oaep", "rsa-oaep-mgf1p"]).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    baseUrl: z.url().default("http://localhost:8080"),
+    entityId: z.string().min(1).default("https://saml.broker.localhost"),
+    host: z.string().default("127.0.0.1"),
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Secret for signing the browser cookies (municipality memory, login binding). Set BROKER_COOKIE_SECRET. */
+    cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters").optional(),
+    keys: z
+      .object({
+        signing: keyPair.default({ key: "var/keys/broker-signing.key.pem", cert: "var/keys/broker-signing.cert.pem" }),
+        encryption: keyPair.default({ key: "var/keys/broker-encryption.key.pem", cert: "var/keys/broker-encryption.cert.pem" }),
+        /** Create self-signed keys on start when the files are missing (demo, test). */
+        generateIfMissing: z.boolean().default(false),
+        bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
+      })
+      .strict()
+      .prefault({}),
+    signatureAlgorithm: z.enum(["rsa-sha256", "rsa-pss-sha256"]).default("rsa-sha256"),
+    timing: z
+      .object({
+        clockSkewSeconds: z.number().int().min(0).max(600).default(300),
+        loginTtlSeconds: z.number().int().min(30).max(3600).default(600),
+        assertionLifetimeSeconds: z.number().int().min(30).max(3600).default(300),
+        requestMaxAgeSeconds: z.number().int().min(30).max(3600).default(300),
+        municipalityCookieDays: z.number().int().min(0).max(400).default(90),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        bodyBytes: z.number().int().min(1024).default(256 * 1024),
+        inflatedBytes: z.number().int().min(1024).default(256 * 1024),
+        xmlDepth: z.number().int().min(8).default(32),
+        xmlElements: z.number().int().min(50).default(4000),
+        relayStateBytes: z.number().int().min(80).default(1024),
+        attributes: z.number().int().min(1).default(200),
+        attributeValues: z.number().int().min(1).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    store: z.object({ url: z.string().default("memory") }).strict().prefault({}),
+    log: z
+      .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
+      .strict()
+      .prefault({}),
+    organisations: z.array(z.object({ cvr, name: z.string().min(1) }).strict()).default([]),
+    identityProviders: z.array(identityProviderSchema).default([]),
+    serviceProviders: z.array(serviceProviderSchema).default([]),
+  })
+  .strict();
+
+export type BrokerConfig = z.infer<typeof configSchema>;
+export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
+export type ServiceProviderConfig = z.infer<typeof serviceProviderSchema>;

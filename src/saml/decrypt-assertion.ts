@@ -1,0 +1,76 @@
+/**
+ * Decrypts a saml:EncryptedAssertion with the broker's key, after checking the
+ * content and key-transport algorithms against the allow-list. The plaintext
+ * goes through the one strict parser and must be exactly one saml:Assertion.
+ */
+import xmlenc from "xml-encryption";
+import { ALLOWED_CONTENT_ENCRYPTION, ALLOWED_KEY_TRANSPORT, ALLOWED_OAEP_DIGESTS } from "./algorithms.js";
+import { NS } from "./namespaces.js";
+import { SamlError } from "./saml-error.js";
+import { STATUS } from "./namespaces.js";
+import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, type XmlLimits, DEFAULT_XML_LIMITS } from "./xml-parser.js";
+
+export async function decryptAssertion(
+  encryptedAssertion: Element,
+  decryptionKeysPem: readonly string[],
+  limits: XmlLimits = DEFAULT_XML_LIMITS,
+): Promise<Element> {
+  const encryptedDataList = childElements(encryptedAssertion, NS.xenc, "EncryptedData");
+  if (encryptedDataList.length !== 1) throw new SamlError("encryption_malformed", "EncryptedAssertion must hold exactly one EncryptedData");
+  const encryptedData = encryptedDataList[0]!;
+  const contentAlgorithm = requiredAttr(requiredChild(encryptedData, NS.xenc, "EncryptionMethod"), "Algorithm");
+  if (!ALLOWED_CONTENT_ENCRYPTION.includes(contentAlgorithm)) {
+    throw new SamlError("algorithm_not_allowed", `content encryption ${contentAlgorithm} is not allowed`);
+  }
+  let keyInfo = optionalChild(encryptedData, NS.ds, "KeyInfo");
+  let encryptedKeys = keyInfo ? childElements(keyInfo, NS.xenc, "EncryptedKey") : [];
+  if (encryptedKeys.length === 0) {
+    // OIOSAML allows the EncryptedKey as a sibling of EncryptedData: move it inline.
+    const siblings = childElements(encryptedAssertion, NS.xenc, "EncryptedKey");
+    if (siblings.length !== 1) throw new SamlError("encryption_malformed", "EncryptedAssertion must carry exactly one EncryptedKey");
+    if (!keyInfo) {
+      keyInfo = encryptedData.ownerDocument.createElementNS(NS.ds, "ds:KeyInfo");
+      const cipherData = requiredChild(encryptedData, NS.xenc, "CipherData");
+      encryptedData.insertBefore(keyInfo, cipherData);
+    }
+    for (const stale of Array.from(keyInfo.childNodes)) keyInfo.removeChild(stale);
+    keyInfo.appendChild(siblings[0]!);
+    encryptedKeys = [siblings[0]!];
+  }
+  if (encryptedKeys.length !== 1) throw new SamlError("encryption_malformed", "EncryptedData must carry exactly one EncryptedKey");
+  const keyMethod = requiredChild(encryptedKeys[0]!, NS.xenc, "EncryptionMethod");
+  const keyAlgorithm = requiredAttr(keyMethod, "Algorithm");
+  if (!ALLOWED_KEY_TRANSPORT.includes(keyAlgorithm)) throw new SamlError("algorithm_not_allowed", `key transport ${keyAlgorithm} is not allowed`);
+  const digest = optionalChild(keyMethod, NS.ds, "DigestMethod");
+  if (digest && !ALLOWED_OAEP_DIGESTS.includes(requiredAttr(digest, "Algorithm"))) {
+    throw new SamlError("algorithm_not_allowed", "key transport digest is not allowed");
+  }
+
+  const encryptedXml = serializeXml(encryptedData);
+  let plaintext: string | undefined;
+  for (const key of decryptionKeysPem) {
+    plaintext = await new Promise<string | undefined>((resolve) => {
+      xmlenc.decrypt(encryptedXml, { key, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false }, (error, result) => {
+        resolve(error || result === undefined ? undefined : result.toString());
+      });
+    });
+    if (plaintext !== undefined) break;
+  }
+  if (plaintext === undefined) {
+    throw new SamlError("decryption_failed", "EncryptedAssertion could not be decrypted with the broker's key", STATUS.responder);
+  }
+  let doc: Document;
+  try {
+    doc = parseXml(plaintext, limits);
+  } catch (error) {
+    if (error instanceof SamlError) {
+      throw new SamlError("decrypted_not_one_assertion", `decrypted content is not one assertion: ${error.message}`);
+    }
+    throw error;
+  }
+  const root = doc.documentElement;
+  if (root.namespaceURI !== NS.saml || root.localName !== "Assertion") {
+    throw new SamlError("decrypted_not_one_assertion", "decrypted content is not a saml:Assertion");
+  }
+  return root;
+}

@@ -1,0 +1,36 @@
+/** Encrypts a signed assertion for a fagsystem (saml:EncryptedAssertion). */
+import { createPublicKey } from "node:crypto";
+import xmlenc, { type EncryptOptions } from "xml-encryption";
+import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type ContentEncryption, type KeyTransport } from "./algorithms.js";
+import { NS } from "./namespaces.js";
+
+export interface EncryptionChoice {
+  content: ContentEncryption;
+  keyTransport: KeyTransport;
+}
+
+/** OIOSAML 3: AES-256-GCM content, RSA-OAEP (xmlenc11) with SHA-256 digest and MGF1-SHA-256. */
+export const OIOSAML3_ENCRYPTION: EncryptionChoice = {
+  content: CONTENT_ENCRYPTION.aes256gcm,
+  keyTransport: KEY_TRANSPORT.rsaOaep,
+};
+
+export function encryptAssertion(assertionXml: string, recipientCertificatePem: string, choice: EncryptionChoice): Promise<string> {
+  const oaep11 = choice.keyTransport === KEY_TRANSPORT.rsaOaep;
+  const options: EncryptOptions = {
+    rsa_pub: createPublicKey(recipientCertificatePem).export({ type: "spki", format: "pem" }),
+    pem: recipientCertificatePem,
+    encryptionAlgorithm: choice.content,
+    keyEncryptionAlgorithm: choice.keyTransport,
+    keyEncryptionDigest: oaep11 ? "sha256" : "sha1",
+    disallowEncryptionWithInsecureAlgorithm: true,
+    warnInsecureAlgorithm: false,
+  };
+  if (oaep11) options.keyEncryptionMgf = "sha256";
+  return new Promise((resolve, reject) => {
+    xmlenc.encrypt(assertionXml, options, (error, result) => {
+      if (error || !result) reject(error ?? new Error("encryption produced nothing"));
+      else resolve(`<saml:EncryptedAssertion xmlns:saml="${NS.saml}">${result}</saml:EncryptedAssertion>`);
+    });
+  });
+}

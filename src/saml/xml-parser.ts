@@ -1,0 +1,158 @@
+/**
+ * The one XML parser of the project. Every SAML message, metadata document and
+ * decrypted assertion goes through `parseXml`, which is strict (every xmldom
+ * warning or error is fatal), refuses DOCTYPE (no entities, no XXE, no billion
+ * laughs), refuses more than one root and content after it, refuses unbound
+ * prefixes, and enforces size, depth and element-count limits.
+ */
+import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
+import { SamlError } from "./saml-error.js";
+
+export interface XmlLimits {
+  maxBytes: number;
+  maxDepth: number;
+  maxElements: number;
+}
+
+export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 512 * 1024, maxDepth: 32, maxElements: 4000 };
+
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+const CDATA_SECTION_NODE = 4;
+const PROCESSING_INSTRUCTION_NODE = 7;
+const COMMENT_NODE = 8;
+const DOCUMENT_TYPE_NODE = 10;
+
+export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
+  if (Buffer.byteLength(xml, "utf8") > limits.maxBytes) {
+    throw new SamlError("xml_too_large", `XML is larger than ${limits.maxBytes} bytes`);
+  }
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
+    throw new SamlError("xml_doctype", "XML with a DOCTYPE or entity declaration is not accepted");
+  }
+  const fail = (level: string) => (message: string) => {
+    throw new SamlError("xml_malformed", `XML is not well-formed (${level}): ${String(message).split("\n")[0]?.slice(0, 200)}`);
+  };
+  let doc: Document;
+  try {
+    doc = new DOMParser({
+      errorHandler: { warning: fail("warning"), error: fail("error"), fatalError: fail("fatal") },
+    }).parseFromString(xml, "text/xml") as unknown as Document;
+  } catch (error) {
+    if (error instanceof SamlError) throw error;
+    throw new SamlError("xml_malformed", `XML is not well-formed: ${(error as Error).message.split("\n")[0]?.slice(0, 200)}`);
+  }
+  checkDocumentShape(doc);
+  checkTree(doc.documentElement, limits);
+  return doc;
+}
+
+function checkDocumentShape(doc: Document): void {
+  let roots = 0;
+  for (let node = doc.firstChild; node; node = node.nextSibling) {
+    switch (node.nodeType) {
+      case ELEMENT_NODE:
+        roots += 1;
+        break;
+      case PROCESSING_INSTRUCTION_NODE:
+        if ((node as ProcessingInstruction).target !== "xml" || node !== doc.firstChild) {
+          throw new SamlError("xml_malformed", "processing instruction outside the root element");
+        }
+        break;
+      case TEXT_NODE:
+        if ((node.nodeValue ?? "").trim() !== "") throw new SamlError("xml_malformed", "text outside the root element");
+        break;
+      case DOCUMENT_TYPE_NODE:
+        throw new SamlError("xml_doctype", "XML with a DOCTYPE is not accepted");
+      case COMMENT_NODE:
+        throw new SamlError("xml_malformed", "comment outside the root element");
+      default:
+        throw new SamlError("xml_malformed", `unexpected node type ${node.nodeType} outside the root element`);
+    }
+  }
+  if (roots !== 1 || !doc.documentElement) throw new SamlError("xml_malformed", "XML must have exactly one root element");
+}
+
+function checkTree(root: Element, limits: XmlLimits): void {
+  let elements = 0;
+  const stack: Array<{ node: Element; depth: number }> = [{ node: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    elements += 1;
+    if (elements > limits.maxElements) throw new SamlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
+    if (depth > limits.maxDepth) throw new SamlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
+    if (node.prefix && !node.namespaceURI) throw new SamlError("xml_malformed", `unbound namespace prefix ${node.prefix}`);
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === ELEMENT_NODE) stack.push({ node: child as Element, depth: depth + 1 });
+      else if (child.nodeType === PROCESSING_INSTRUCTION_NODE) {
+        throw new SamlError("xml_malformed", "processing instructions are not accepted in SAML messages");
+      }
+    }
+  }
+}
+
+export function serializeXml(node: Node): string {
+  return new XMLSerializer().serializeToString(node as never);
+}
+
+/** Direct element children of `parent` with the given namespace and local name. */
+export function childElements(parent: Element, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let child = parent.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === ELEMENT_NODE) {
+      const el = child as Element;
+      if (el.namespaceURI === ns && el.localName === localName) out.push(el);
+    }
+  }
+  return out;
+}
+
+export function allChildElements(parent: Element): Element[] {
+  const out: Element[] = [];
+  for (let child = parent.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === ELEMENT_NODE) out.push(child as Element);
+  }
+  return out;
+}
+
+/** Exactly one direct child, or null when absent. More than one is an error: ambiguity fails closed. */
+export function optionalChild(parent: Element, ns: string, localName: string): Element | null {
+  const found = childElements(parent, ns, localName);
+  if (found.length > 1) throw new SamlError("xml_ambiguous", `more than one ${localName} in ${parent.localName}`);
+  return found[0] ?? null;
+}
+
+export function requiredChild(parent: Element, ns: string, localName: string): Element {
+  const found = optionalChild(parent, ns, localName);
+  if (!found) throw new SamlError("xml_missing", `${parent.localName} has no ${localName}`);
+  return found;
+}
+
+/** All descendants (any depth) with the given namespace and local name. */
+export function descendants(root: Element | Document, ns: string, localName: string): Element[] {
+  return Array.from(root.getElementsByTagNameNS(ns, localName) as unknown as ArrayLike<Element>);
+}
+
+/**
+ * The text of an element that must hold only text. Comments, processing
+ * instructions or child elements inside a value are rejected, so a reader can
+ * never see a truncated value (`victim@kommune.dk<!---->.evil.dk`).
+ */
+export function textOf(element: Element): string {
+  let text = "";
+  for (let child = element.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) text += child.nodeValue ?? "";
+    else throw new SamlError("xml_mixed_content", `${element.localName} must contain only text`);
+  }
+  return text;
+}
+
+export function attr(element: Element, name: string): string | null {
+  return element.hasAttribute(name) ? element.getAttribute(name) : null;
+}
+
+export function requiredAttr(element: Element, name: string): string {
+  const value = attr(element, name);
+  if (value === null || value === "") throw new SamlError("xml_missing", `${element.localName} has no ${name}`);
+  return value;
+}

@@ -1,0 +1,111 @@
+/**
+ * The registry of trusted parties, built from configuration and the metadata
+ * files it names. Keys used to verify anything come only from here.
+ */
+import { readFileSync } from "node:fs";
+import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
+import { ConfigError } from "../config/load-config.js";
+
+export interface IdentityProvider {
+  id: string;
+  displayName: string;
+  /** The municipality this IdP serves (its first CVR). */
+  cvr: string;
+  policy: IdentityProviderConfig;
+  metadata: IdpMetadata;
+}
+
+export interface ServiceProvider {
+  id: string;
+  displayName: string;
+  policy: ServiceProviderConfig;
+  metadata: SpMetadata;
+}
+
+export class TrustRegistry {
+  private readonly idpsById = new Map<string, IdentityProvider>();
+  private readonly spsByEntityId = new Map<string, ServiceProvider>();
+  private readonly organisations = new Map<string, string>();
+
+  constructor(idps: IdentityProvider[], sps: ServiceProvider[], organisations: Array<{ cvr: string; name: string }>) {
+    const idpEntityIds = new Set<string>();
+    for (const idp of idps) {
+      if (idpEntityIds.has(idp.metadata.entityId)) throw new ConfigError(`two identity providers share entityID ${idp.metadata.entityId}`);
+      idpEntityIds.add(idp.metadata.entityId);
+      this.idpsById.set(idp.id, idp);
+    }
+    for (const sp of sps) {
+      if (this.spsByEntityId.has(sp.metadata.entityId)) throw new ConfigError(`two service providers share entityID ${sp.metadata.entityId}`);
+      this.spsByEntityId.set(sp.metadata.entityId, sp);
+    }
+    for (const org of organisations) this.organisations.set(org.cvr, org.name);
+  }
+
+  identityProviders(): IdentityProvider[] {
+    return [...this.idpsById.values()];
+  }
+
+  identityProvider(id: string): IdentityProvider | undefined {
+    return this.idpsById.get(id);
+  }
+
+  /** A municipality hint is an IdP id or a CVR the IdP serves. */
+  identityProviderForHint(hint: string): IdentityProvider | undefined {
+    const byId = this.idpsById.get(hint);
+    if (byId) return byId;
+    return this.identityProviders().find((idp) => idp.policy.cvrs[0] === hint) ?? this.identityProviders().find((idp) => idp.policy.cvrs.includes(hint));
+  }
+
+  serviceProviderByEntityId(entityId: string): ServiceProvider | undefined {
+    return this.spsByEntityId.get(entityId);
+  }
+
+  serviceProviders(): ServiceProvider[] {
+    return [...this.spsByEntityId.values()];
+  }
+
+  organisationName(cvr: string): string | undefined {
+    return this.organisations.get(cvr);
+  }
+}
+
+function readFile(path: string, party: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`${party}: cannot read metadata ${path}: ${(error as Error).message}`);
+  }
+}
+
+export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()): TrustRegistry {
+  const idps = config.identityProviders.map((policy, index): IdentityProvider => {
+    const where = `identityProviders[${index}] (${policy.id})`;
+    let metadata: IdpMetadata;
+    try {
+      metadata = readIdpMetadata(readFile(policy.metadata, where), now);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${(error as Error).message}`);
+    }
+    if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
+    if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+    return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
+  });
+  const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
+    const where = `serviceProviders[${index}] (${policy.id})`;
+    let metadata: SpMetadata;
+    try {
+      metadata = readSpMetadata(readFile(policy.metadata, where), now);
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${(error as Error).message}`);
+    }
+    if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
+    if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
+      throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
+    }
+    return { id: policy.id, displayName: policy.displayName ?? policy.id, policy, metadata };
+  });
+  return new TrustRegistry(idps, sps, config.organisations);
+}
