@@ -1,0 +1,126 @@
+/**
+ * The broker as SAML SP toward a municipal IdP: send a signed AuthnRequest,
+ * receive and verify the Response, and return an UpstreamResult.
+ */
+import type { BrokerContext } from "../../broker-context.js";
+import type { IdentityProvider } from "../../trust/registry.js";
+import type { Interaction } from "../../login/interaction.js";
+import type { LoginRequest, UpstreamResult } from "../../login/types.js";
+import { LoginStateRepository, newId, type AwaitingUpstream } from "../../login/login-state.js";
+import { buildAuthnRequest } from "../../saml/authn-request.js";
+import { BINDING } from "../../saml/namespaces.js";
+import { encodeRedirect } from "../../saml/redirect-binding.js";
+import { encodePostMessage, decodePostMessage } from "../../saml/post-binding.js";
+import { signEnveloped } from "../../saml/sign.js";
+import { samlInstant } from "../../saml/saml-time.js";
+import { readResponseEnvelope, validateResponse } from "../../saml/response-validator.js";
+import { SamlError } from "../../saml/saml-error.js";
+import { requestedClassRefsFor } from "./requested-level.js";
+import { readLevel } from "../../profiles/oiosaml3-profile.js";
+
+export interface StartedUpstream {
+  interaction: Interaction;
+  upstreamRequestId: string;
+}
+
+export class SamlUpstream {
+  private readonly states: LoginStateRepository;
+
+  constructor(private readonly broker: BrokerContext) {
+    this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
+  }
+
+  /** Builds the AuthnRequest for `idp`, stores the login under its ID, and says where to send the browser. */
+  async start(idp: IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
+    const id = newId();
+    const redirect = idp.metadata.singleSignOnServices.find((s) => s.binding === BINDING.redirect);
+    const post = idp.metadata.singleSignOnServices.find((s) => s.binding === BINDING.post);
+    const endpoint = redirect ?? post;
+    if (!endpoint) throw new SamlError("idp_no_endpoint", `IdP ${idp.id} has no usable SingleSignOnService`);
+    const xml = buildAuthnRequest({
+      id,
+      issueInstant: samlInstant(this.broker.now()),
+      issuer: this.broker.config.entityId,
+      destination: endpoint.location,
+      acsUrl: this.broker.urls.acs,
+      forceAuthn: request.forceAuthn,
+      isPassive: request.isPassive,
+      requesterId: idp.policy.sendScoping ? request.downstream.spEntityId : undefined,
+      requestedClassRefs: requestedClassRefsFor(request.requiredLevel),
+    });
+    const state: AwaitingUpstream = { request, upstreamId: idp.id, upstreamRequestId: id, completed };
+    await this.states.saveAwaiting(state);
+    const signing = { privateKey: this.broker.keys.signing.privateKey, algorithm: this.broker.signatureAlgorithm };
+    if (endpoint === redirect) {
+      return { upstreamRequestId: id, interaction: { kind: "redirect", url: encodeRedirect(endpoint.location, "SAMLRequest", xml, undefined, signing) } };
+    }
+    const signed = signEnveloped(xml, id, true, { key: this.broker.keys.signing, algorithm: this.broker.signatureAlgorithm });
+    return { upstreamRequestId: id, interaction: { kind: "post", url: endpoint.location, fields: { SAMLRequest: encodePostMessage(signed) } } };
+  }
+
+  /**
+   * Verifies a posted Response. Returns the login it belongs to (taken from
+   * the store once) and what the IdP proved. Throws SamlError with the login
+   * state attached when the state was found, so the caller can answer the
+   * fagsystem.
+   */
+  async receive(body: Record<string, unknown>): Promise<{ state: AwaitingUpstream; result: UpstreamResult }> {
+    const { limits } = this.broker.config;
+    const xml = decodePostMessage(body["SAMLResponse"], limits.bodyBytes);
+    const envelope = readResponseEnvelope(xml, this.broker.xmlLimits);
+    if (!envelope.inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
+    const state = await this.states.takeAwaiting(envelope.inResponseTo);
+    if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
+    const idp = this.broker.registry.identityProvider(state.upstreamId);
+    if (!idp) throw new UpstreamFailure(state, new SamlError("idp_gone", `IdP ${state.upstreamId} is no longer registered`));
+    const now = this.broker.now();
+    try {
+      const assertion = await validateResponse(envelope, {
+        idpEntityId: idp.metadata.entityId,
+        trustedCertificates: idp.metadata.signingCertificates,
+        allowSha1: idp.policy.allowSha1,
+        requireSignedAssertion: idp.policy.requireSignedAssertion,
+        requireEncryptedAssertion: idp.policy.requireEncryptedAssertion,
+        acsUrl: this.broker.urls.acs,
+        audience: this.broker.config.entityId,
+        requestId: state.upstreamRequestId,
+        clockSkewMs: this.broker.config.timing.clockSkewSeconds * 1000,
+        now,
+        decryptionKeys: [this.broker.keys.encryption.privateKeyPem],
+        limits: this.broker.xmlLimits,
+        maxAttributes: limits.attributes,
+        maxAttributeValues: limits.attributeValues,
+      });
+      const ttl = Math.max(60, Math.ceil((assertion.expiresAt - now) / 1000) + this.broker.config.timing.clockSkewSeconds);
+      if (await this.broker.store.seenBefore(`assertion:${idp.metadata.entityId}:${assertion.assertionId}`, ttl)) {
+        throw new SamlError("assertion_replayed", `assertion ${assertion.assertionId} has been used before`);
+      }
+      const result: UpstreamResult = {
+        kind: "municipal-idp",
+        upstreamId: idp.id,
+        issuer: assertion.issuer,
+        nameId: assertion.nameId,
+        nameIdFormat: assertion.nameIdFormat,
+        attributes: assertion.attributes,
+        level: readLevel(assertion.attributes, assertion.authnContextClassRef),
+        authnInstant: assertion.authnInstant,
+        sessionIndex: assertion.sessionIndex,
+        assertionId: assertion.assertionId,
+      };
+      return { state, result };
+    } catch (error) {
+      throw new UpstreamFailure(state, error as Error);
+    }
+  }
+}
+
+/** A failure after the login state was found: the fagsystem can be told. */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly state: AwaitingUpstream,
+    override readonly cause: Error,
+  ) {
+    super(cause.message);
+    this.name = "UpstreamFailure";
+  }
+}

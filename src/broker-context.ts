@@ -1,0 +1,51 @@
+/** Everything a running broker holds: configuration, keys, trust, state. Built once at start. */
+import type { BrokerConfig } from "./config/schema.js";
+import type { KeyMaterial } from "./keys/key-material.js";
+import type { TrustRegistry } from "./trust/registry.js";
+import type { StateStore } from "./store/state-store.js";
+import type { Logger } from "./observability/logger.js";
+import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "./saml/algorithms.js";
+import type { XmlLimits } from "./saml/xml-parser.js";
+
+export interface BrokerKeys {
+  signing: KeyMaterial;
+  encryption: KeyMaterial;
+}
+
+export interface BrokerUrls {
+  base: string;
+  sso: string;
+  acs: string;
+  spMetadata: string;
+  idpMetadata: string;
+  chooser: string;
+}
+
+export interface BrokerContext {
+  config: BrokerConfig;
+  keys: BrokerKeys;
+  registry: TrustRegistry;
+  store: StateStore;
+  log: Logger;
+  urls: BrokerUrls;
+  signatureAlgorithm: SignatureAlgorithm;
+  xmlLimits: XmlLimits;
+  cookieSecret: string;
+  now: () => number;
+}
+
+export function brokerUrls(baseUrl: string): BrokerUrls {
+  const base = baseUrl.replace(/\/+$/, "");
+  return {
+    base,
+    sso: `${base}/saml/sso`,
+    acs: `${base}/saml/acs`,
+    spMetadata: `${base}/saml/metadata/sp`,
+    idpMetadata: `${base}/saml/metadata/idp`,
+    chooser: `${base}/login/choose`,
+  };
+}
+
+export function signatureAlgorithmFor(config: BrokerConfig): SignatureAlgorithm {
+  return config.signatureAlgorithm === "rsa-pss-sha256" ? SIGNATURE_ALGORITHM.rsaPssSha256 : SIGNATURE_ALGORITHM.rsaSha256;
+}

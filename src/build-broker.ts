@@ -1,0 +1,54 @@
+/** Assembles a broker from validated configuration: keys, trust, store, logger. */
+import { randomBytes } from "node:crypto";
+import type { DestinationStream } from "pino";
+import type { BrokerConfig } from "./config/schema.js";
+import { brokerUrls, signatureAlgorithmFor, type BrokerContext } from "./broker-context.js";
+import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key-material.js";
+import { loadTrustRegistry } from "./trust/registry.js";
+import { createStore } from "./store/create-store.js";
+import { createLogger, type Logger } from "./observability/logger.js";
+import { ConfigError } from "./config/load-config.js";
+import type { StateStore } from "./store/state-store.js";
+
+export interface BuildOptions {
+  logDestination?: DestinationStream;
+  logger?: Logger;
+  store?: StateStore;
+  now?: () => number;
+}
+
+async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Promise<KeyMaterial> {
+  const paths = config.keys[use];
+  try {
+    return config.keys.generateIfMissing
+      ? await ensureKeyMaterial(paths.key, paths.cert, `${config.entityId} ${use}`, config.keys.bits)
+      : loadKeyMaterial(paths.key, paths.cert);
+  } catch (error) {
+    throw new ConfigError(`keys.${use}: cannot load ${paths.key} / ${paths.cert}: ${(error as Error).message}. Run \`npm run keys\` or set keys.generateIfMissing.`);
+  }
+}
+
+export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
+  const log = options.logger ?? createLogger(config.log.level, options.logDestination);
+  const signing = await keysFor(config, "signing");
+  const encryption = await keysFor(config, "encryption");
+  const registry = loadTrustRegistry(config);
+  const store = options.store ?? (await createStore(config.store.url));
+  let cookieSecret = config.cookieSecret;
+  if (!cookieSecret) {
+    cookieSecret = randomBytes(32).toString("hex");
+    log.warn({ event: "cookie_secret_generated" }, "no cookieSecret configured: using a random one (set BROKER_COOKIE_SECRET when running several instances)");
+  }
+  return {
+    config,
+    keys: { signing, encryption },
+    registry,
+    store,
+    log,
+    urls: brokerUrls(config.baseUrl),
+    signatureAlgorithm: signatureAlgorithmFor(config),
+    xmlLimits: { maxBytes: config.limits.inflatedBytes, maxDepth: config.limits.xmlDepth, maxElements: config.limits.xmlElements },
+    cookieSecret,
+    now: options.now ?? Date.now,
+  };
+}

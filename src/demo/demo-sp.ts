@@ -1,0 +1,116 @@
+/**
+ * The demo fagsystem: sends a signed AuthnRequest to the broker and shows the
+ * attributes it received in the broker's signed, encrypted assertion.
+ */
+import express from "express";
+import { randomBytes } from "node:crypto";
+import type { KeyMaterial } from "../keys/key-material.js";
+import type { IdpMetadata } from "../saml/metadata-reader.js";
+import { buildAuthnRequest } from "../saml/authn-request.js";
+import { encodeRedirect } from "../saml/redirect-binding.js";
+import { SIGNATURE_ALGORITHM } from "../saml/algorithms.js";
+import { BINDING } from "../saml/namespaces.js";
+import { samlInstant } from "../saml/saml-time.js";
+import { decodePostMessage } from "../saml/post-binding.js";
+import { readResponseEnvelope, validateResponse } from "../saml/response-validator.js";
+import { DEFAULT_XML_LIMITS } from "../saml/xml-parser.js";
+import { layout, STYLESHEET } from "../http/pages.js";
+import { html } from "../http/html.js";
+import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
+
+export interface DemoSpOptions {
+  entityId: string;
+  baseUrl: string;
+  signing: KeyMaterial;
+  encryption: KeyMaterial;
+  broker: () => IdpMetadata;
+  municipalityHint?: string;
+}
+
+export function createDemoSp(options: DemoSpOptions): express.Express {
+  const app = express();
+  const pending = new Map<string, number>();
+  const acsUrl = `${options.baseUrl}/acs`;
+  app.use(express.urlencoded({ extended: false, limit: "512kb" }));
+  app.get("/static/broker.css", (_req, res) => res.type("text/css").send(STYLESHEET));
+
+  app.get("/", (_req, res) => {
+    res.type("html").send(
+      layout(
+        "Demo fagsystem",
+        html`<h1>Demo fagsystem</h1><p>Et fagsystem, der logger ind gennem brokeren. / A business system that logs in through the broker.</p>
+<p><a href="/login"><button>Log ind / Log in</button></a></p>
+<p class="muted">Kræver NSIS Substantial. Robotbrugeren (kun NIST) bliver derfor afvist. / Requires NSIS Substantial, so the robot user (NIST only) is refused.</p>`,
+      ),
+    );
+  });
+
+  app.get("/login", (req, res) => {
+    const broker = options.broker();
+    const sso = broker.singleSignOnServices.find((s) => s.binding === BINDING.redirect);
+    if (!sso) {
+      res.status(500).type("text").send("broker metadata has no HTTP-Redirect SSO endpoint");
+      return;
+    }
+    const id = `_${randomBytes(20).toString("hex")}`;
+    pending.set(id, Date.now());
+    const xml = buildAuthnRequest({
+      id,
+      issueInstant: samlInstant(Date.now()),
+      issuer: options.entityId,
+      destination: sso.location,
+      acsUrl,
+      forceAuthn: req.query["force"] === "1",
+      isPassive: false,
+      requesterId: undefined,
+      requestedClassRefs: [],
+    });
+    const hint = typeof req.query["municipality"] === "string" ? req.query["municipality"] : options.municipalityHint;
+    const target = hint ? `${sso.location}?municipality=${encodeURIComponent(hint)}` : sso.location;
+    res.redirect(303, encodeRedirect(target, "SAMLRequest", xml, "demo-relay-state", { privateKey: options.signing.privateKey, algorithm: SIGNATURE_ALGORITHM.rsaSha256 }));
+  });
+
+  app.post("/acs", async (req, res) => {
+    try {
+      const xml = decodePostMessage((req.body as Record<string, unknown>)["SAMLResponse"], 512 * 1024);
+      const envelope = readResponseEnvelope(xml, DEFAULT_XML_LIMITS);
+      const requestId = envelope.inResponseTo ?? "";
+      if (!pending.delete(requestId)) throw new Error("response to a request this fagsystem did not send (or already used)");
+      const broker = options.broker();
+      const assertion = await validateResponse(envelope, {
+        idpEntityId: broker.entityId,
+        trustedCertificates: broker.signingCertificates,
+        allowSha1: false,
+        requireSignedAssertion: true,
+        requireEncryptedAssertion: true,
+        acsUrl,
+        audience: options.entityId,
+        requestId,
+        clockSkewMs: 60_000,
+        now: Date.now(),
+        decryptionKeys: [options.encryption.privateKeyPem],
+        limits: DEFAULT_XML_LIMITS,
+        maxAttributes: 100,
+        maxAttributeValues: 500,
+      });
+      const rows = assertion.attributes.map((a) => {
+        const values = a.name === OIOSAML3.privilegesIntermediate ? a.values.map((v) => Buffer.from(v, "base64").toString("utf8")) : a.values;
+        return html`<tr><td><code>${a.name}</code></td><td>${values.map((v) => html`<pre>${v}</pre>`)}</td></tr>`;
+      });
+      res.type("html").send(
+        layout(
+          "Demo fagsystem – logget ind",
+          html`<h1>Logget ind / Logged in</h1>
+<p>NameID: <code>${assertion.nameId}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
+<table>${rows}</table><p><a href="/">Tilbage / Back</a></p>`,
+        ),
+      );
+    } catch (error) {
+      const reason = (error as { reason?: string }).reason;
+      res.status(reason === "upstream_status" ? 200 : 400).type("html").send(
+        layout("Demo fagsystem – ikke logget ind", html`<h1>Ikke logget ind / Not logged in</h1><p>${(error as Error).message}</p><p><a href="/">Tilbage / Back</a></p>`),
+      );
+    }
+  });
+  return app;
+}

@@ -1,0 +1,92 @@
+/** `npm start`: the broker plus a demo municipal IdP and a demo fagsystem, all on this machine. */
+import { writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createServer, type Server } from "node:http";
+import type { BrokerConfig } from "../config/schema.js";
+import { ensureKeyMaterial } from "../keys/key-material.js";
+import { idpMetadataXml, spMetadataXml } from "./demo-metadata.js";
+import { buildBroker } from "../build-broker.js";
+import { serveBroker, type RunningBroker } from "../serve.js";
+import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
+import { createDemoIdp } from "./demo-idp.js";
+import { createDemoSp } from "./demo-sp.js";
+import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../saml/algorithms.js";
+
+export interface DemoPorts {
+  idp: number;
+  sp: number;
+}
+
+export interface RunningDemo {
+  broker: RunningBroker;
+  idpUrl: string;
+  spUrl: string;
+  stop(): Promise<void>;
+}
+
+function listen(app: Parameters<typeof createServer>[1], port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function write(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys"): Promise<RunningDemo> {
+  const idpUrl = `http://127.0.0.1:${ports.idp}`;
+  const spUrl = `http://127.0.0.1:${ports.sp}`;
+  const idpConfig = config.identityProviders.find((p) => p.id === "demo-kommune");
+  const spConfig = config.serviceProviders.find((p) => p.id === "demo-fagsystem");
+  if (!idpConfig || !spConfig) throw new Error("the demo configuration must register demo-kommune and demo-fagsystem");
+  const bits = config.keys.bits;
+  const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-idp-signing.key.pem`, `${keyDir}/demo-idp-signing.cert.pem`, "Demo Kommune IdP signing", bits);
+  const spSigning = await ensureKeyMaterial(`${keyDir}/demo-sp-signing.key.pem`, `${keyDir}/demo-sp-signing.cert.pem`, "Demo fagsystem signing", bits);
+  const spEncryption = await ensureKeyMaterial(`${keyDir}/demo-sp-encryption.key.pem`, `${keyDir}/demo-sp-encryption.cert.pem`, "Demo fagsystem encryption", bits);
+  const idpEntityId = `${idpUrl}/idp`;
+  const spEntityId = `${spUrl}/sp`;
+  write(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
+  write(
+    spConfig.metadata,
+    spMetadataXml({
+      entityId: spEntityId,
+      signing: spSigning,
+      encryption: spEncryption,
+      encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep],
+      acsUrls: [`${spUrl}/acs`],
+    }),
+  );
+
+  const broker = await serveBroker(await buildBroker(config));
+  // The demo parties import the broker's published metadata, as real parties do.
+  const fetchText = async (url: string) => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+    return response.text();
+  };
+  const brokerAsSp: SpMetadata = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
+  const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
+  const idpServer = await listen(createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: () => brokerAsSp }), ports.idp);
+  const spServer = await listen(
+    createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }),
+    ports.sp,
+  );
+  const close = (server: Server) =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  return {
+    broker,
+    idpUrl,
+    spUrl,
+    async stop() {
+      await Promise.all([close(idpServer), close(spServer)]);
+      await broker.stop();
+    },
+  };
+}

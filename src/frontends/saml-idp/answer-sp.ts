@@ -1,0 +1,118 @@
+/** Encodes the outcome of a login as a SAML Response to the fagsystem's ACS (HTTP-POST). */
+import type { BrokerContext } from "../../broker-context.js";
+import type { Identity, SamlDownstream } from "../../login/types.js";
+import type { Interaction } from "../../login/interaction.js";
+import type { ServiceProvider } from "../../trust/registry.js";
+import { newId } from "../../login/login-state.js";
+import { buildAssertion, buildResponse } from "../../saml/response-builder.js";
+import { signEnveloped } from "../../saml/sign.js";
+import { samlInstant } from "../../saml/saml-time.js";
+import { encodePostMessage } from "../../saml/post-binding.js";
+import { encryptAssertion, OIOSAML3_ENCRYPTION, type EncryptionChoice } from "../../saml/encrypt-assertion.js";
+import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type ContentEncryption, type KeyTransport } from "../../saml/algorithms.js";
+import { NAMEID_FORMAT, STATUS, type SubStatus, type TopStatus } from "../../saml/namespaces.js";
+import { classRefForLevel, oiosaml3Attributes } from "../../profiles/oiosaml3-profile.js";
+
+function postTo(downstream: SamlDownstream, responseXml: string): Interaction {
+  const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
+  if (downstream.relayState !== undefined) fields["RelayState"] = downstream.relayState;
+  return { kind: "post", url: downstream.acsUrl, fields };
+}
+
+const CONTENT_BY_NAME: Record<string, ContentEncryption> = {
+  "aes256-gcm": CONTENT_ENCRYPTION.aes256gcm,
+  "aes128-gcm": CONTENT_ENCRYPTION.aes128gcm,
+  "aes256-cbc": CONTENT_ENCRYPTION.aes256cbc,
+  "aes128-cbc": CONTENT_ENCRYPTION.aes128cbc,
+};
+const TRANSPORT_BY_NAME: Record<string, KeyTransport> = { "rsa-oaep": KEY_TRANSPORT.rsaOaep, "rsa-oaep-mgf1p": KEY_TRANSPORT.rsaOaepMgf1p };
+
+/** Per SP: config wins, then the EncryptionMethod list in its metadata, then OIOSAML 3's choice. */
+export function encryptionChoiceFor(sp: ServiceProvider): EncryptionChoice {
+  const fromMetadata = sp.metadata.encryptionMethods;
+  const content =
+    (sp.policy.encryption?.content && CONTENT_BY_NAME[sp.policy.encryption.content]) ||
+    (fromMetadata.find((m) => (Object.values(CONTENT_ENCRYPTION) as string[]).includes(m)) as ContentEncryption | undefined) ||
+    OIOSAML3_ENCRYPTION.content;
+  const keyTransport =
+    (sp.policy.encryption?.keyTransport && TRANSPORT_BY_NAME[sp.policy.encryption.keyTransport]) ||
+    (fromMetadata.find((m) => (Object.values(KEY_TRANSPORT) as string[]).includes(m)) as KeyTransport | undefined) ||
+    OIOSAML3_ENCRYPTION.keyTransport;
+  return { content, keyTransport };
+}
+
+function nameIdFor(identity: Identity, sp: ServiceProvider): { value: string; format: string } {
+  if (sp.policy.nameIdFormat === "x509SubjectName") {
+    if (identity.person.nameIdFormat === NAMEID_FORMAT.x509SubjectName) return { value: identity.person.nameId, format: NAMEID_FORMAT.x509SubjectName };
+    const cn = identity.person.fullName ?? [identity.person.firstName, identity.person.lastName].filter(Boolean).join(" ");
+    const serial = identity.person.uuid ?? identity.person.rid ?? identity.person.nameId;
+    return { value: `C=DK,O=${identity.organisation.cvr},CN=${cn.replace(/[,=+]/g, " ")},Serial=${serial}`, format: NAMEID_FORMAT.x509SubjectName };
+  }
+  const persistent = identity.person.uuid ? `https://data.gov.dk/model/core/eid/professional/uuid/${identity.person.uuid}` : identity.person.nameId;
+  return { value: persistent, format: NAMEID_FORMAT.persistent };
+}
+
+export async function answerWithIdentity(broker: BrokerContext, downstream: SamlDownstream, identity: Identity): Promise<Interaction> {
+  const sp = broker.registry.serviceProviderByEntityId(downstream.spEntityId);
+  if (!sp) throw new Error(`fagsystem ${downstream.spEntityId} is no longer registered`);
+  const now = broker.now();
+  const assertionId = newId();
+  const nameId = nameIdFor(identity, sp);
+  const assertionXml = buildAssertion({
+    id: assertionId,
+    issueInstant: samlInstant(now),
+    issuer: broker.config.entityId,
+    nameId: nameId.value,
+    nameIdFormat: nameId.format,
+    audience: sp.metadata.entityId,
+    recipient: downstream.acsUrl,
+    inResponseTo: downstream.requestId,
+    notBefore: samlInstant(now - 1000 * 5),
+    notOnOrAfter: samlInstant(now + broker.config.timing.assertionLifetimeSeconds * 1000),
+    authnInstant: identity.authnInstant,
+    sessionIndex: newId(),
+    authnContextClassRef: classRefForLevel(identity.level),
+    authenticatingAuthorities: identity.authenticatingAuthorities,
+    attributes: oiosaml3Attributes(identity, { withPersonalData: true }),
+  });
+  const signedAssertion = signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm });
+  const encryptionCert = sp.metadata.encryptionCertificates[0];
+  const embedded =
+    sp.policy.encryptAssertions && encryptionCert ? await encryptAssertion(signedAssertion, encryptionCert, encryptionChoiceFor(sp)) : signedAssertion;
+  const responseId = newId();
+  const responseXml = buildResponse({
+    id: responseId,
+    issueInstant: samlInstant(now),
+    issuer: broker.config.entityId,
+    destination: downstream.acsUrl,
+    inResponseTo: downstream.requestId,
+    status: STATUS.success,
+    assertionXml: embedded,
+  });
+  const finalXml = sp.policy.signResponse
+    ? signEnveloped(responseXml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm })
+    : responseXml;
+  return postTo(downstream, finalXml);
+}
+
+/** A signed error Response: the fagsystem learns the login failed and why, in SAML terms. */
+export function answerWithError(
+  broker: BrokerContext,
+  downstream: SamlDownstream,
+  status: TopStatus,
+  subStatus: SubStatus | undefined,
+  message: string,
+): Interaction {
+  const responseId = newId();
+  const xml = buildResponse({
+    id: responseId,
+    issueInstant: samlInstant(broker.now()),
+    issuer: broker.config.entityId,
+    destination: downstream.acsUrl,
+    inResponseTo: downstream.requestId,
+    status,
+    subStatus,
+    statusMessage: message,
+  });
+  return postTo(downstream, signEnveloped(xml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }));
+}

@@ -1,0 +1,197 @@
+/** The Express application: routes, limits, security headers, and one error path that never leaks a stack trace. */
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { randomUUID } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import type { BrokerContext } from "../broker-context.js";
+import { LoginService, PageError } from "../login/login-service.js";
+import { receiveAuthnRequest, RequestRejected, AnswerableRejection } from "../frontends/saml-idp/receive-authn-request.js";
+import { answerWithError } from "../frontends/saml-idp/answer-sp.js";
+import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js";
+import { STATUS } from "../saml/namespaces.js";
+import { StoreUnavailableError } from "../store/state-store.js";
+import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
+import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
+import { STYLESHEET, layout } from "./pages.js";
+import { html } from "./html.js";
+
+const MUNICIPALITY_COOKIE = "broker_municipality";
+const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
+
+const GENERIC_FAILURE = "Der opstod en fejl. Prøv igen, eller kontakt support. / Something went wrong. Try again or contact support.";
+
+function correlationIdOf(res: Response): string {
+  return String(res.locals["correlationId"]);
+}
+
+export interface BrokerApp {
+  app: express.Express;
+  logins: LoginService;
+}
+
+export function createApp(broker: BrokerContext): BrokerApp {
+  const app = express();
+  const logins = new LoginService(broker);
+  const secureCookies = broker.urls.base.startsWith("https://");
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(helmet({ contentSecurityPolicy: { directives: { "form-action": ["'self'"], "script-src": ["'self'"] } } }));
+  app.use((req, res, next) => {
+    res.locals["correlationId"] = randomUUID();
+    res.setHeader("X-Correlation-Id", correlationIdOf(res));
+    next();
+  });
+  const form = express.urlencoded({ extended: false, limit: broker.config.limits.bodyBytes, parameterLimit: 20 });
+  const requireForm = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is("application/x-www-form-urlencoded")) {
+      broker.log.warn({ correlationId: correlationIdOf(res), reason: "wrong_content_type", contentType: req.headers["content-type"] ?? null }, "request rejected");
+      sendErrorPage(res, 415, "Forkert forespørgsel / Bad request", "Forespørgslen havde en forkert indholdstype. / The request had the wrong content type.", correlationIdOf(res));
+      return;
+    }
+    next();
+  };
+
+  app.get("/static/autosubmit.js", (_req, res) => {
+    res.type("application/javascript").sendFile(join(STATIC_DIR, "autosubmit.js"));
+  });
+  app.get("/static/broker.css", (_req, res) => {
+    res.type("text/css").send(STYLESHEET);
+  });
+
+  const metadataInput = () => ({
+    entityId: broker.config.entityId,
+    signing: broker.keys.signing,
+    encryption: broker.keys.encryption,
+    signatureAlgorithm: broker.signatureAlgorithm,
+  });
+  const metadataCache = new Map<string, { xml: string; at: number }>();
+  const metadata = (kind: "sp" | "idp") => {
+    const cached = metadataCache.get(kind);
+    if (cached && broker.now() - cached.at < 3_600_000) return cached.xml;
+    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs) : brokerIdpMetadata(metadataInput(), broker.urls.sso);
+    metadataCache.set(kind, { xml, at: broker.now() });
+    return xml;
+  };
+  app.get("/saml/metadata/sp", (_req, res) => {
+    res.type("application/samlmetadata+xml").send(metadata("sp"));
+  });
+  app.get("/saml/metadata/idp", (_req, res) => {
+    res.type("application/samlmetadata+xml").send(metadata("idp"));
+  });
+
+  const sso = async (req: Request, res: Response) => {
+    const correlationId = correlationIdOf(res);
+    const rawQuery = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?") + 1) : "";
+    const hintParam = req.query["municipality"];
+    const hint = typeof hintParam === "string" && hintParam !== "" ? hintParam : undefined;
+    try {
+      const request = await receiveAuthnRequest(broker, { method: req.method === "POST" ? "POST" : "GET", rawQuery, body: (req.body ?? {}) as Record<string, unknown> }, correlationId);
+      broker.log.info({ correlationId, event: "login_started", sp: request.downstream.spId, requestId: request.downstream.requestId, requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
+      const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret);
+      const outcome = await logins.begin({ ...request, municipalityHint: hint }, hint, remembered);
+      if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
+      sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+    } catch (error) {
+      if (error instanceof RequestRejected) {
+        broker.log.warn({ correlationId, reason: error.error.reason, detail: error.error.message }, "AuthnRequest rejected");
+        const status = error.error.reason === "message_too_large" ? 413 : 400;
+        sendErrorPage(res, status, "Login kunne ikke starte / The login could not start", `Systemet sendte en login-forespørgsel, som ikke kunne godkendes (${error.error.reason}). / The system sent a login request that could not be accepted (${error.error.reason}).`, correlationId);
+        return;
+      }
+      if (error instanceof AnswerableRejection) {
+        broker.log.warn({ correlationId, reason: error.error.reason, detail: error.error.message, sp: error.downstream.spId }, "AuthnRequest rejected, answering the fagsystem");
+        sendInteraction(res, answerWithError(broker, error.downstream, error.error.status, error.error.subStatus, error.error.message), { chooseUrl: broker.urls.chooser, secureCookies });
+        return;
+      }
+      throw error;
+    }
+  };
+
+  const rememberMunicipality = (res: Response, idpId: string) => {
+    const days = broker.config.timing.municipalityCookieDays;
+    if (days === 0) return;
+    res.cookie(MUNICIPALITY_COOKIE, signCookieValue(idpId, broker.cookieSecret), {
+      httpOnly: true,
+      sameSite: "lax",
+      secure: secureCookies,
+      path: "/",
+      maxAge: days * 86_400_000,
+    });
+  };
+
+  app.get("/saml/sso", sso);
+  app.post("/saml/sso", requireForm, form, sso);
+
+  app.post("/login/choose", requireForm, form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const loginId = typeof body["login"] === "string" ? body["login"] : "";
+    const idpId = typeof body["idp"] === "string" ? body["idp"] : "";
+    const binding = readCookies(req.headers.cookie).get(LOGIN_BINDING_COOKIE);
+    const { interaction, idp } = await logins.choose(loginId, idpId, binding);
+    rememberMunicipality(res, idp.id);
+    sendInteraction(res, interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+  });
+
+  app.post("/saml/acs", requireForm, form, async (req, res) => {
+    const { interaction, correlationId } = await logins.complete((req.body ?? {}) as Record<string, unknown>, correlationIdOf(res));
+    res.locals["correlationId"] = correlationId;
+    res.setHeader("X-Correlation-Id", correlationId);
+    sendInteraction(res, interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+  });
+  app.get("/saml/acs", (_req, res) => {
+    sendErrorPage(res, 405, "Forkert forespørgsel / Bad request", "Denne adresse modtager kun SAML-svar med HTTP-POST. / This address only accepts SAML responses by HTTP-POST.", correlationIdOf(res));
+  });
+
+  app.get("/health/live", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/health/ready", async (_req, res) => {
+    try {
+      await broker.store.ping();
+      const ready = broker.registry.identityProviders().length > 0 && broker.registry.serviceProviders().length > 0;
+      res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "no parties registered", store: "ok" });
+    } catch {
+      res.status(503).json({ status: "not ready", store: "unreachable" });
+    }
+  });
+
+  app.get("/", (_req, res) => {
+    res.type("html").send(
+      layout(
+        "Context broker",
+        html`<h1>Context broker</h1><p>SAML metadata: <a href="/saml/metadata/sp">as SP (for municipal IdPs)</a>, <a href="/saml/metadata/idp">as IdP (for fagsystemer)</a>.</p>`,
+      ),
+    );
+  });
+
+  app.use((req, res) => {
+    sendErrorPage(res, 404, "Siden findes ikke / Not found", "Adressen findes ikke. / This address does not exist.", correlationIdOf(res));
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const correlationId = correlationIdOf(res);
+    if (error instanceof PageError) {
+      broker.log.warn({ correlationId, reason: error.reason, detail: error.message, path: req.path }, "request refused");
+      sendErrorPage(res, error.httpStatus, "Login kunne ikke gennemføres / The login could not be completed", error.userMessage, correlationId);
+      return;
+    }
+    if (error instanceof StoreUnavailableError) {
+      broker.log.error({ correlationId, reason: "store_unavailable", detail: error.message, path: req.path }, "state store unavailable");
+      sendErrorPage(res, 503, "Login er midlertidigt utilgængeligt / Login is temporarily unavailable", "Prøv igen om lidt. / Please try again shortly.", correlationId);
+      return;
+    }
+    const httpError = error as { status?: number; type?: string };
+    if (typeof httpError.status === "number" && httpError.status >= 400 && httpError.status < 500) {
+      broker.log.warn({ correlationId, reason: httpError.type ?? "bad_request", status: httpError.status, path: req.path }, "request rejected");
+      sendErrorPage(res, httpError.status, "Forkert forespørgsel / Bad request", "Forespørgslen kunne ikke læses. / The request could not be read.", correlationId);
+      return;
+    }
+    broker.log.error({ correlationId, err: error, path: req.path }, "unexpected error");
+    sendErrorPage(res, 500, "Fejl / Error", GENERIC_FAILURE, correlationId);
+  });
+
+  return { app, logins };
+}
+
+export { STATUS };

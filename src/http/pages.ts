@@ -1,0 +1,49 @@
+/** The pages a person can see. Plain, readable, bilingual (Danish / English), no inline script. */
+import { html, type RawHtml } from "./html.js";
+
+const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
+h1{font-size:1.4rem}.muted{color:#666;font-size:.9rem}button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0;cursor:pointer}
+ul.choices{list-style:none;padding:0}ul.choices li{margin:.4rem 0}code{background:#f3f3f3;padding:.1rem .3rem}`;
+
+export function layout(title: string, body: RawHtml): string {
+  return html`<!doctype html>
+<html lang="da">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
+<link rel="stylesheet" href="/static/broker.css"></head>
+<body>${body}</body>
+</html>`.value;
+}
+
+export const STYLESHEET = STYLE;
+
+export function errorPage(title: string, message: string, correlationId: string): string {
+  return layout(
+    title,
+    html`<h1>${title}</h1><p>${message}</p>
+<p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>`,
+  );
+}
+
+export function chooserPage(loginId: string, options: Array<{ id: string; name: string }>, chooseUrl: string): string {
+  return layout(
+    "Vælg kommune / Choose municipality",
+    html`<h1>Vælg din kommune / Choose your municipality</h1>
+<form method="post" action="${chooseUrl}">
+<input type="hidden" name="login" value="${loginId}">
+<ul class="choices">${options.map((o) => html`<li><button type="submit" name="idp" value="${o.id}">${o.name}</button></li>`)}</ul>
+</form>`,
+  );
+}
+
+/** Auto-submitting form (HTTP-POST binding). Works without JavaScript through the button. */
+export function autoPostPage(url: string, fields: Record<string, string>): string {
+  return layout(
+    "Videre / Continue",
+    html`<form method="post" action="${url}" id="saml-post">
+${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<noscript><p>JavaScript er slået fra. Tryk på knappen for at fortsætte. / JavaScript is off: press the button to continue.</p></noscript>
+<button type="submit">Fortsæt / Continue</button>
+</form>
+<script src="/static/autosubmit.js"></script>`,
+  );
+}

@@ -1,0 +1,41 @@
+/** Turns an Interaction or a failure into an HTTP answer. */
+import type { Response } from "express";
+import type { Interaction } from "../login/interaction.js";
+import { autoPostPage, chooserPage, errorPage } from "./pages.js";
+
+export const LOGIN_BINDING_COOKIE = "broker_login_bind";
+
+export function sendInteraction(res: Response, interaction: Interaction, options: { chooseUrl: string; secureCookies: boolean }): void {
+  switch (interaction.kind) {
+    case "redirect":
+      res.redirect(303, interaction.url);
+      return;
+    case "post": {
+      const target = new URL(interaction.url);
+      res.setHeader(
+        "Content-Security-Policy",
+        `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${target.origin}; frame-ancestors 'none'; base-uri 'none'`,
+      );
+      res.setHeader("Cache-Control", "no-store");
+      res.status(200).type("html").send(autoPostPage(interaction.url, interaction.fields));
+      return;
+    }
+    case "choose-municipality":
+      res.cookie(LOGIN_BINDING_COOKIE, interaction.browserBinding, {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: options.secureCookies,
+        path: "/login",
+        maxAge: 15 * 60 * 1000,
+      });
+      res.setHeader("Cache-Control", "no-store");
+      res.status(200).type("html").send(chooserPage(interaction.loginId, interaction.options, options.chooseUrl));
+      return;
+  }
+}
+
+export function sendErrorPage(res: Response, httpStatus: number, title: string, message: string, correlationId: string): void {
+  if (res.headersSent) return;
+  res.setHeader("Cache-Control", "no-store");
+  res.status(httpStatus).type("html").send(errorPage(title, message, correlationId));
+}

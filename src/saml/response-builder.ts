@@ -1,0 +1,108 @@
+/** Builds the broker's own Response and Assertion toward a fagsystem. */
+import { ATTRNAME_FORMAT_URI, BEARER, NAMEID_FORMAT, NS, STATUS, type SubStatus, type TopStatus } from "./namespaces.js";
+import { buildXml, x } from "./xml-builder.js";
+import { parseXml, requiredChild, serializeXml } from "./xml-parser.js";
+
+export interface OutgoingAttribute {
+  name: string;
+  values: string[];
+  nameFormat?: string;
+}
+
+export interface AssertionInput {
+  id: string;
+  issueInstant: string;
+  issuer: string;
+  nameId: string;
+  nameIdFormat: string;
+  audience: string;
+  recipient: string;
+  inResponseTo: string;
+  notBefore: string;
+  notOnOrAfter: string;
+  authnInstant: string;
+  sessionIndex: string;
+  authnContextClassRef: string;
+  authenticatingAuthorities: string[];
+  attributes: OutgoingAttribute[];
+}
+
+export function buildAssertion(input: AssertionInput): string {
+  return buildXml(
+    x(
+      NS.saml,
+      "saml:Assertion",
+      { ID: input.id, Version: "2.0", IssueInstant: input.issueInstant },
+      [
+        x(NS.saml, "saml:Issuer", {}, [input.issuer]),
+        x(NS.saml, "saml:Subject", {}, [
+          x(NS.saml, "saml:NameID", { Format: input.nameIdFormat, SPNameQualifier: input.nameIdFormat === NAMEID_FORMAT.persistent ? input.audience : undefined }, [input.nameId]),
+          x(NS.saml, "saml:SubjectConfirmation", { Method: BEARER }, [
+            x(NS.saml, "saml:SubjectConfirmationData", { InResponseTo: input.inResponseTo, NotOnOrAfter: input.notOnOrAfter, Recipient: input.recipient }),
+          ]),
+        ]),
+        x(NS.saml, "saml:Conditions", { NotBefore: input.notBefore, NotOnOrAfter: input.notOnOrAfter }, [
+          x(NS.saml, "saml:AudienceRestriction", {}, [x(NS.saml, "saml:Audience", {}, [input.audience])]),
+        ]),
+        x(NS.saml, "saml:AuthnStatement", { AuthnInstant: input.authnInstant, SessionIndex: input.sessionIndex }, [
+          x(NS.saml, "saml:AuthnContext", {}, [
+            x(NS.saml, "saml:AuthnContextClassRef", {}, [input.authnContextClassRef]),
+            ...input.authenticatingAuthorities.map((authority) => x(NS.saml, "saml:AuthenticatingAuthority", {}, [authority])),
+          ]),
+        ]),
+        input.attributes.length > 0 &&
+          x(
+            NS.saml,
+            "saml:AttributeStatement",
+            {},
+            input.attributes.map((attribute) =>
+              x(
+                NS.saml,
+                "saml:Attribute",
+                { Name: attribute.name, NameFormat: attribute.nameFormat ?? ATTRNAME_FORMAT_URI },
+                attribute.values.map((value) => x(NS.saml, "saml:AttributeValue", { "xsi:type": "xs:string" }, [value])),
+              ),
+            ),
+          ),
+      ],
+      { xs: NS.xs, xsi: NS.xsi },
+    ),
+  );
+}
+
+export interface ResponseInput {
+  id: string;
+  issueInstant: string;
+  issuer: string;
+  destination: string;
+  inResponseTo: string;
+  status: TopStatus | typeof STATUS.success;
+  subStatus?: SubStatus | undefined;
+  statusMessage?: string | undefined;
+  /** Signed (and possibly encrypted) assertion XML to embed after Status. */
+  assertionXml?: string | undefined;
+}
+
+export function buildResponse(input: ResponseInput): string {
+  const xml = buildXml(
+    x(
+      NS.samlp,
+      "samlp:Response",
+      { ID: input.id, Version: "2.0", IssueInstant: input.issueInstant, Destination: input.destination, InResponseTo: input.inResponseTo },
+      [
+        x(NS.saml, "saml:Issuer", {}, [input.issuer]),
+        x(NS.samlp, "samlp:Status", {}, [
+          x(NS.samlp, "samlp:StatusCode", { Value: input.status }, [input.subStatus && x(NS.samlp, "samlp:StatusCode", { Value: input.subStatus })]),
+          input.statusMessage !== undefined && x(NS.samlp, "samlp:StatusMessage", {}, [input.statusMessage]),
+        ]),
+      ],
+      { saml: NS.saml },
+    ),
+  );
+  if (!input.assertionXml) return xml;
+  const doc = parseXml(xml);
+  const assertion = parseXml(input.assertionXml).documentElement;
+  doc.documentElement.appendChild(doc.importNode(assertion, true));
+  requiredChild(doc.documentElement, NS.samlp, "Status");
+  return serializeXml(doc);
+}
