@@ -61,6 +61,8 @@ export const configSchema = z
     host: z.string().default("127.0.0.1"),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
     /** Secret for signing the browser cookies (municipality memory, login binding). Set BROKER_COOKIE_SECRET. */
+    /** Secure flag on cookies: "auto" sets it when baseUrl is https. */
+    secureCookies: z.enum(["auto", "always", "never"]).default("auto"),
     cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters").optional(),
     keys: z
       .object({

@@ -33,7 +33,7 @@ export interface BrokerApp {
 export function createApp(broker: BrokerContext): BrokerApp {
   const app = express();
   const logins = new LoginService(broker);
-  const secureCookies = broker.urls.base.startsWith("https://");
+  const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(helmet({ contentSecurityPolicy: { directives: { "form-action": ["'self'"], "script-src": ["'self'"] } } }));

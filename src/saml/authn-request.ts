@@ -9,7 +9,7 @@ export interface AuthnRequestToIdp {
   issueInstant: string;
   issuer: string;
   destination: string;
-  acsUrl: string;
+  acsUrl: string | undefined;
   forceAuthn: boolean;
   isPassive: boolean;
   /** Scoping/RequesterID: the fagsystem's entityID; omitted when undefined. */
