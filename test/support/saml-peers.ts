@@ -10,7 +10,7 @@ import type express from "express";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { buildAuthnRequest } from "../../src/saml/authn-request.js";
 import { encodeRedirect } from "../../src/saml/redirect-binding.js";
-import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
+import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "../../src/saml/algorithms.js";
 import { samlInstant } from "../../src/saml/saml-time.js";
 import { buildAssertion, buildResponse, type OutgoingAttribute } from "../../src/saml/response-builder.js";
 import { signEnveloped } from "../../src/saml/sign.js";
@@ -142,6 +142,8 @@ export interface IdpResponseOptions {
   subStatus?: string;
   signAssertionWith?: KeyMaterial | null;
   signResponseWith?: KeyMaterial | null;
+  /** Signature algorithm for the assertion signature (default RSA-SHA256). */
+  signatureAlgorithm?: SignatureAlgorithm;
   encryptFor?: KeyMaterial | null;
   /** Change the assertion XML before it is signed. */
   editAssertion?: (xml: string) => string;
@@ -177,7 +179,7 @@ export async function idpResponse(keys: FixtureKeys, options: IdpResponseOptions
   }
   if (options.editAssertion) assertion = options.editAssertion(assertion);
   const signer = options.signAssertionWith === undefined ? keys.idpSigning : options.signAssertionWith;
-  let signed = signer ? signEnveloped(assertion, assertionId, true, { key: signer }) : assertion;
+  let signed = signer ? signEnveloped(assertion, assertionId, true, { key: signer, algorithm: options.signatureAlgorithm ?? SIGNATURE_ALGORITHM.rsaSha256 }) : assertion;
   if (options.editSignedAssertion) signed = options.editSignedAssertion(signed);
   const encryptFor = options.encryptFor === undefined ? keys.brokerEncryption : options.encryptFor;
   const embedded = encryptFor ? await encryptAssertion(signed, encryptFor.certificatePem, OIOSAML3_ENCRYPTION) : signed;
