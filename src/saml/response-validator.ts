@@ -137,7 +137,7 @@ function checkStatus(response: Element): void {
   const innerValue = inner ? attr(inner, "Value") : null;
   const sub = innerValue && SUB_STATUSES.includes(innerValue) ? (innerValue as SubStatus) : STATUS.authnFailed;
   const messageElement = optionalChild(status, NS.samlp, "StatusMessage");
-  let message = "";
+  let message: string;
   try {
     message = messageElement ? textOf(messageElement).slice(0, 200) : "";
   } catch {

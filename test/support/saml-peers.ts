@@ -6,7 +6,6 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import type { Agent } from "supertest";
 import request from "supertest";
-import type express from "express";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { buildAuthnRequest } from "../../src/saml/authn-request.js";
 import { encodeRedirect } from "../../src/saml/redirect-binding.js";
