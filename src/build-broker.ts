@@ -33,7 +33,7 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
   const registry = loadTrustRegistry(config);
-  const store = options.store ?? (await createStore(config.store.url));
+  const store = options.store ?? (await createStore(config.store, log));
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {
     cookieSecret = randomBytes(32).toString("hex");

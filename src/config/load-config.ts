@@ -24,6 +24,8 @@ const ENVIRONMENT: Array<[string, string[]]> = [
   ["BROKER_PORT", ["port"]],
   ["BROKER_COOKIE_SECRET", ["cookieSecret"]],
   ["BROKER_STORE_URL", ["store", "url"]],
+  ["BROKER_STORE_PREFIX", ["store", "prefix"]],
+  ["BROKER_STORE_SENTINEL_PASSWORD", ["store", "sentinel", "password"]],
   ["BROKER_LOG_LEVEL", ["log", "level"]],
   ["BROKER_SIGNING_KEY", ["keys", "signing", "key"]],
   ["BROKER_SIGNING_CERT", ["keys", "signing", "cert"]],

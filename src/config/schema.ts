@@ -54,6 +54,50 @@ export const serviceProviderSchema = z
   })
   .strict();
 
+const redisNode = z.object({ host: z.string().min(1), port: z.coerce.number().int().min(1).max(65535) }).strict();
+
+/**
+ * Where login state, replay caches and SSO sessions live. "memory" (default)
+ * for one process; redis:// or rediss:// for several instances. With
+ * `sentinel` the URL gives credentials, database and TLS for the data nodes
+ * and the master is found through the sentinels; with `cluster` the URL is
+ * the first seed node and also gives the credentials for every node.
+ */
+export const storeSchema = z
+  .object({
+    url: z
+      .string()
+      .default("memory")
+      .refine((url) => url === "memory" || /^rediss?:\/\/[^\s]*$/.test(url), "store.url is \"memory\" or a redis:// or rediss:// URL"),
+    /** Prepended to every key, so deployments can share one Redis. */
+    prefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "prefix is 1-64 letters, digits or :_.-").default("broker:"),
+    /** A command that gets no answer within this time fails (the login gets a 503 page). */
+    commandTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+    connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    sentinel: z
+      .object({
+        /** The master group name the sentinels monitor. */
+        name: z.string().min(1),
+        nodes: z.array(redisNode).min(1),
+        /** Credentials for the sentinels themselves, when they require them. */
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    cluster: z
+      .object({
+        /** More seed nodes besides the one in `url`. */
+        nodes: z.array(redisNode).default([]),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((store) => !(store.sentinel && store.cluster), "store: choose sentinel or cluster, not both")
+  .refine((store) => store.url !== "memory" || (!store.sentinel && !store.cluster), "store: sentinel and cluster need a redis:// url")
+  .prefault({});
+
 export const configSchema = z
   .object({
     baseUrl: z.url().default("http://localhost:8080"),
@@ -82,6 +126,8 @@ export const configSchema = z
         assertionLifetimeSeconds: z.number().int().min(30).max(3600).default(300),
         requestMaxAgeSeconds: z.number().int().min(30).max(3600).default(300),
         municipalityCookieDays: z.number().int().min(0).max(400).default(90),
+        /** How long a browser's broker session can answer another fagsystem without the IdP (SSO). 0 disables SSO. */
+        ssoMaxAgeSeconds: z.number().int().min(0).max(86_400).default(8 * 3600),
       })
       .strict()
       .prefault({}),
@@ -97,7 +143,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    store: z.object({ url: z.string().default("memory") }).strict().prefault({}),
+    store: storeSchema,
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()
@@ -109,5 +155,6 @@ export const configSchema = z
   .strict();
 
 export type BrokerConfig = z.infer<typeof configSchema>;
+export type StoreConfig = z.infer<typeof storeSchema>;
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 export type ServiceProviderConfig = z.infer<typeof serviceProviderSchema>;
