@@ -1,0 +1,89 @@
+/**
+ * Two broker processes sharing one Redis: a login started on one instance is
+ * completed on the other, replays are refused on both, and SIGTERM stops an
+ * instance cleanly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixtureKeys, SP_ACS_URL, type FixtureKeys } from "./support/broker-fixture.js";
+import { idpResponse, readSpAnswer, spRedirectRequest, upstreamRequestFrom } from "./support/saml-peers.js";
+import { startTestRedis, type TestRedis } from "./support/redis-server.js";
+import { startBrokerProcess, writeConfigFolder, type BrokerProcess } from "./support/broker-process.js";
+import { encodePostMessage } from "../src/saml/post-binding.js";
+import { STATUS } from "../src/saml/namespaces.js";
+
+async function getPath(instance: BrokerProcess, path: string): Promise<Response> {
+  return fetch(`${instance.url}${path}`, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
+}
+
+async function postResponse(instance: BrokerProcess, responseXml: string): Promise<Response> {
+  return fetch(`${instance.url}/saml/acs`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ SAMLResponse: encodePostMessage(responseXml) }).toString(),
+    redirect: "manual",
+    signal: AbortSignal.timeout(10_000),
+  });
+}
+
+describe("two broker instances sharing one Redis", () => {
+  let redis: TestRedis;
+  let keys: FixtureKeys;
+  let a: BrokerProcess | undefined;
+  let b: BrokerProcess | undefined;
+
+  beforeAll(async () => {
+    keys = await fixtureKeys();
+    redis = await startTestRedis();
+    const dir = writeConfigFolder(keys, { store: { url: redis.url, prefix: redis.prefix } });
+    [a, b] = await Promise.all([startBrokerProcess(dir), startBrokerProcess(dir)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  }, 60_000);
+
+  it("completes on instance B a login started on instance A, and refuses the same response again on either", async () => {
+    const { path, id: spRequestId } = spRedirectRequest(keys);
+    const started = await getPath(a!, path);
+    expect(started.status).toBe(303);
+    const upstream = upstreamRequestFrom(started.headers.get("location")!);
+
+    const response = await idpResponse(keys, { requestId: upstream.id });
+    const completed = await postResponse(b!, response);
+    expect(completed.status).toBe(200);
+    const answer = readSpAnswer(await completed.text());
+    expect(answer.url).toBe(SP_ACS_URL);
+    expect(answer.statusCode).toBe(STATUS.success);
+    expect(answer.document.documentElement.getAttribute("InResponseTo")).toBe(spRequestId);
+
+    for (const instance of [a!, b!]) {
+      const replay = await postResponse(instance, response);
+      expect(replay.status).toBe(400);
+      const page = await replay.text();
+      expect(page).not.toContain("SAMLResponse");
+      expect(page).toMatch(/correlation id/i);
+    }
+    expect(a!.output() + b!.output()).toContain('"reason":"unknown_login"');
+  });
+
+  it("refuses on instance B an AuthnRequest already received by instance A", async () => {
+    const { path } = spRedirectRequest(keys);
+    expect((await getPath(a!, path)).status).toBe(303);
+    const again = await getPath(b!, path);
+    expect(again.status).toBe(200);
+    const answer = readSpAnswer(await again.text());
+    expect(answer.statusCode).toBe(STATUS.requester);
+    expect(b!.output()).toContain('"reason":"request_replayed"');
+  });
+
+  it("reports ready on both, and stops an instance cleanly on SIGTERM", async () => {
+    for (const instance of [a!, b!]) expect((await getPath(instance, "/health/ready")).status).toBe(200);
+    const code = await b!.stop();
+    expect(code).toBe(0);
+    expect(b!.output()).toContain("received SIGTERM");
+    expect(b!.output()).toContain('"event":"broker_stopped"');
+    b = undefined;
+    expect((await getPath(a!, "/health/live")).status).toBe(200);
+  });
+});

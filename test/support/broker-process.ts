@@ -1,0 +1,114 @@
+/**
+ * Real broker processes for multi-instance tests: a configuration folder
+ * (keys, metadata, parties, cookie secret, store) written once, and
+ * `tsx src/cli/main.ts serve --config <dir>` started as often as needed,
+ * each on its own port. Waits are bounded; stop() always ends the process.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { stringify } from "yaml";
+import { idpMetadataXml, spMetadataXml } from "../../src/demo/demo-metadata.js";
+import type { KeyMaterial } from "../../src/keys/key-material.js";
+import { BINDING } from "../../src/saml/namespaces.js";
+import { BROKER_BASE, BROKER_ENTITY_ID, IDP_ENTITY_ID, IDP_SSO_URL, MUNICIPALITY_CVR, SP_ACS_URL, SP_ENTITY_ID, type FixtureKeys } from "./broker-fixture.js";
+import { freePort, waitFor } from "./redis-server.js";
+
+export const SECOND_SP_ENTITY_ID = "https://andet-fagsystem.test/sp";
+export const SECOND_SP_ACS_URL = "https://andet-fagsystem.test/acs";
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
+
+export interface ConfigFolderOptions {
+  store: { url: string; prefix: string };
+  /** Extra top-level settings merged into the broker's YAML. */
+  extra?: Record<string, unknown>;
+  /** Policy for the second fagsystem (e.g. a higher required level). */
+  secondSp?: Record<string, unknown>;
+}
+
+/** Writes one configuration folder that every instance of a test shares. */
+export function writeConfigFolder(keys: FixtureKeys, options: ConfigFolderOptions): string {
+  const dir = mkdtempSync(join(tmpdir(), "broker-instances-"));
+  const write = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const keyFiles = (name: string, key: KeyMaterial) => ({ key: write(`${name}.key.pem`, key.privateKeyPem), cert: write(`${name}.cert.pem`, key.certificatePem) });
+  const idp = write("idp.xml", idpMetadataXml({ entityId: IDP_ENTITY_ID, signing: keys.idpSigning, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect] }));
+  const sp = (entityId: string, acs: string) =>
+    spMetadataXml({ entityId, signing: keys.spSigning, encryption: keys.spEncryption, acsUrls: [acs], authnRequestsSigned: true });
+  const config = {
+    baseUrl: BROKER_BASE,
+    entityId: BROKER_ENTITY_ID,
+    host: "127.0.0.1",
+    cookieSecret: "shared-cookie-secret-for-all-instances-0123456789",
+    keys: { signing: keyFiles("broker-signing", keys.brokerSigning), encryption: keyFiles("broker-encryption", keys.brokerEncryption) },
+    log: { level: "info" },
+    store: options.store,
+    organisations: [{ cvr: MUNICIPALITY_CVR, name: "Test Kommune" }],
+    identityProviders: [{ id: "test-kommune", displayName: "Test Kommune", metadata: idp, cvrs: [MUNICIPALITY_CVR] }],
+    serviceProviders: [
+      { id: "test-fagsystem", metadata: write("sp.xml", sp(SP_ENTITY_ID, SP_ACS_URL)) },
+      { id: "andet-fagsystem", metadata: write("sp2.xml", sp(SECOND_SP_ENTITY_ID, SECOND_SP_ACS_URL)), ...options.secondSp },
+    ],
+    ...options.extra,
+  };
+  write("broker.yaml", stringify(config));
+  return dir;
+}
+
+export interface BrokerProcess {
+  url: string;
+  port: number;
+  /** Everything the process wrote, for assertions and for failure messages. */
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL after a bound; resolves once it has ended. */
+  stop(): Promise<number | string>;
+}
+
+async function ready(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1_000) });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
+export async function startBrokerProcess(configDir: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/cli/main.ts", "serve", "--config", configDir], {
+    cwd: ROOT,
+    // The same Node as the tests (tsx's `#!/usr/bin/env node` resolves through PATH).
+    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`, BROKER_PORT: String(port), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((resolveExit) => child.once("exit", (code, signal) => resolveExit(code ?? signal ?? "unknown")));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    const result = await exited;
+    clearTimeout(timer);
+    return result;
+  };
+  let gone = false;
+  void exited.then(() => (gone = true));
+  try {
+    await waitFor(`broker on port ${port} to be ready`, async () => gone || (await ready(url)), 45_000, 100);
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
+  }
+  if (gone) throw new Error(`broker on port ${port} exited at start:\n${output.slice(-2000)}`);
+  return { url, port, output: () => output, exited, stop };
+}
