@@ -107,7 +107,7 @@ export async function startBrokerProcess(configDir: string, env: Record<string, 
     await waitFor(`broker on port ${port} to be ready`, async () => gone || (await ready(url)), 45_000, 100);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`);
+    throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`, { cause: error });
   }
   if (gone) throw new Error(`broker on port ${port} exited at start:\n${output.slice(-2000)}`);
   return { url, port, output: () => output, exited, stop };
