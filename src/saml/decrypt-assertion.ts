@@ -45,12 +45,29 @@ export async function decryptAssertion(
   if (digest && !ALLOWED_OAEP_DIGESTS.includes(requiredAttr(digest, "Algorithm"))) {
     throw new SamlError("algorithm_not_allowed", "key transport digest is not allowed");
   }
+  // xml-encryption finds EncryptedKey and EncryptionMethod by local name, in
+  // any namespace and at any depth: it must only be able to find the ones
+  // checked above, since the allow-list is the only algorithm policy applied.
+  const byLocalName = (root: Element, name: string) => root.getElementsByTagNameNS("*", name).length;
+  const childrenByLocalName = (parent: Element, name: string) =>
+    Array.from(parent.childNodes).filter((n) => n.nodeType === 1 && (n as Element).localName === name).length;
+  if (
+    byLocalName(encryptedData, "EncryptedData") !== 0 ||
+    byLocalName(encryptedData, "EncryptedKey") !== 1 ||
+    childrenByLocalName(encryptedData, "EncryptionMethod") !== 1 ||
+    childrenByLocalName(encryptedKeys[0]!, "EncryptionMethod") !== 1
+  ) {
+    throw new SamlError("encryption_malformed", "EncryptedData must hold one EncryptionMethod and one EncryptedKey, and nothing that looks like either");
+  }
 
   const encryptedXml = serializeXml(encryptedData);
   let plaintext: string | undefined;
   for (const key of decryptionKeysPem) {
     plaintext = await new Promise<string | undefined>((resolve) => {
-      xmlenc.decrypt(encryptedXml, { key, disallowDecryptionWithInsecureAlgorithm: true, warnInsecureAlgorithm: false }, (error, result) => {
+      // The allow-list (algorithms.ts) admits AES-CBC, which xml-encryption
+      // counts as insecure and would refuse; everything else it would refuse
+      // is already rejected above.
+      xmlenc.decrypt(encryptedXml, { key, disallowDecryptionWithInsecureAlgorithm: false, warnInsecureAlgorithm: false }, (error, result) => {
         resolve(error || result === undefined ? undefined : result.toString());
       });
     });

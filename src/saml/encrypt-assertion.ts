@@ -23,7 +23,8 @@ export function encryptAssertion(assertionXml: string, recipientCertificatePem: 
     encryptionAlgorithm: choice.content,
     keyEncryptionAlgorithm: choice.keyTransport,
     keyEncryptionDigest: oaep11 ? "sha256" : "sha1",
-    disallowEncryptionWithInsecureAlgorithm: true,
+    // `choice` is typed to the allow-list, which admits AES-CBC for SPs that cannot do GCM; xml-encryption would refuse it.
+    disallowEncryptionWithInsecureAlgorithm: false,
     warnInsecureAlgorithm: false,
   };
   if (oaep11) options.keyEncryptionMgf = "sha256";
