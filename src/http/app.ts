@@ -12,6 +12,8 @@ import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js"
 import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
+import { sendStoreUnavailable } from "./store-unavailable.js";
+import { checkReadiness } from "./readiness.js";
 import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
@@ -147,13 +149,9 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.json({ status: "ok" });
   });
   app.get("/health/ready", async (_req, res) => {
-    try {
-      await broker.store.ping();
-      const ready = broker.registry.identityProviders().length > 0 && broker.registry.serviceProviders().length > 0;
-      res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "no parties registered", store: "ok" });
-    } catch {
-      res.status(503).json({ status: "not ready", store: "unreachable" });
-    }
+    const report = await checkReadiness(broker);
+    res.setHeader("Cache-Control", "no-store");
+    res.status(report.ready ? 200 : 503).json(report);
   });
 
   app.get("/", (_req, res) => {
@@ -178,7 +176,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     }
     if (error instanceof StoreUnavailableError) {
       broker.log.error({ correlationId, reason: "store_unavailable", detail: error.message, path: req.path }, "state store unavailable");
-      sendErrorPage(res, 503, "Login er midlertidigt utilgængeligt / Login is temporarily unavailable", "Prøv igen om lidt. / Please try again shortly.", correlationId);
+      sendStoreUnavailable(res, broker, error, correlationId);
       return;
     }
     const httpError = error as { status?: number; type?: string };

@@ -14,6 +14,8 @@ import { SamlUpstream, UpstreamFailure } from "../backends/saml-sp/saml-upstream
 import { answerWithError, answerWithIdentity } from "../frontends/saml-idp/answer-sp.js";
 import { SamlError } from "../saml/saml-error.js";
 import { STATUS } from "../saml/namespaces.js";
+import { StoreUnavailableError } from "../store/state-store.js";
+import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 
 /** A failure the person must see as a page (no party can be answered safely). */
 export class PageError extends Error {
@@ -60,7 +62,7 @@ export class LoginService {
     if (options.length === 0) throw new PageError(503, "no_municipalities", "no identity providers are registered", "Ingen kommuner er sat op endnu. / No municipalities are configured yet.");
     const loginId = newId("");
     const browserBinding = newId("");
-    await this.states.savePending({ loginId, request, browserBinding });
+    await forDownstream(request.downstream, () => this.states.savePending({ loginId, request, browserBinding }));
     log.info({ event: "login_choose_municipality" }, "asking the person to choose a municipality");
     return { interaction: { kind: "choose-municipality", loginId, browserBinding, options }, chosenIdp: undefined };
   }
@@ -74,13 +76,13 @@ export class LoginService {
     }
     const idp = this.broker.registry.identityProvider(idpId);
     if (!idp) throw new PageError(400, "unknown_municipality", `chooser named unknown IdP ${idpId.slice(0, 64)}`, "Den valgte kommune kendes ikke. / The chosen municipality is not known.");
-    const taken = await this.states.takePending(loginId);
+    const taken = await forDownstream(pending.request.downstream, () => this.states.takePending(loginId));
     if (!taken) throw new PageError(400, "unknown_login", "login already continued", "Login er allerede i gang. / The login is already in progress.");
     return { interaction: await this.toUpstream(idp, taken.request), idp };
   }
 
   private async toUpstream(idp: IdentityProvider, request: LoginRequest): Promise<Interaction> {
-    const started = await this.upstream.start(idp, request);
+    const started = await forDownstream(request.downstream, () => this.upstream.start(idp, request));
     this.broker.log.info(
       { correlationId: request.correlationId, event: "login_upstream", idp: idp.id, sp: request.downstream.spId, upstreamRequestId: started.upstreamRequestId },
       "sending the person to the municipal IdP",
@@ -97,6 +99,7 @@ export class LoginService {
       if (error instanceof UpstreamFailure) {
         const cause = error.cause;
         const request = error.state.request;
+        if (cause instanceof StoreUnavailableError) throw new LoginUnavailable(request.downstream, cause);
         const reason = cause instanceof SamlError ? cause.reason : "internal_error";
         this.broker.log.warn({ correlationId: request.correlationId, reason, detail: cause.message, idp: error.state.upstreamId }, "upstream response rejected");
         if (!(cause instanceof SamlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");

@@ -19,6 +19,8 @@ import { SamlError } from "../../saml/saml-error.js";
 import { parseInstant } from "../../saml/saml-time.js";
 import { levelFromClassRef, nsisRank, type LevelRequirement } from "../../profiles/levels.js";
 import type { ServiceProviderConfig } from "../../config/schema.js";
+import { StoreUnavailableError } from "../../store/state-store.js";
+import { LoginUnavailable } from "../../login/login-unavailable.js";
 
 export interface IncomingHttp {
   method: "GET" | "POST";
@@ -123,6 +125,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     };
   } catch (error) {
     if (error instanceof SamlError) throw new AnswerableRejection(downstream, error);
+    if (error instanceof StoreUnavailableError) throw new LoginUnavailable(downstream, error);
     throw error;
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * The answer when the state store cannot be reached: HTTP 503 with a clear
+ * page. When the fagsystem is known, the page also offers to go back to it
+ * carrying a signed SAML error (Responder), so it learns the login failed.
+ * The button is not auto-submitted: the person can also simply try again.
+ */
+import type { Response } from "express";
+import type { BrokerContext } from "../broker-context.js";
+import { LoginUnavailable } from "../login/login-unavailable.js";
+import type { StoreUnavailableError } from "../store/state-store.js";
+import { answerWithError } from "../frontends/saml-idp/answer-sp.js";
+import { STATUS } from "../saml/namespaces.js";
+import { html } from "./html.js";
+import { layout } from "./pages.js";
+import { sendErrorPage } from "./respond.js";
+
+const TITLE = "Login er midlertidigt utilgængeligt / Login is temporarily unavailable";
+const MESSAGE = "Prøv igen om lidt. / Please try again shortly.";
+
+export function sendStoreUnavailable(res: Response, broker: BrokerContext, error: StoreUnavailableError, correlationId: string): void {
+  if (res.headersSent) return;
+  if (!(error instanceof LoginUnavailable)) {
+    sendErrorPage(res, 503, TITLE, MESSAGE, correlationId);
+    return;
+  }
+  const answer = answerWithError(broker, error.downstream, STATUS.responder, undefined, "The login service is temporarily unavailable");
+  if (answer.kind !== "post") {
+    sendErrorPage(res, 503, TITLE, MESSAGE, correlationId);
+    return;
+  }
+  const target = new URL(answer.url);
+  res.setHeader("Content-Security-Policy", `default-src 'none'; style-src 'self'; form-action ${target.origin}; frame-ancestors 'none'; base-uri 'none'`);
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Retry-After", "10");
+  res.status(503).type("html").send(
+    layout(
+      TITLE,
+      html`<h1>${TITLE}</h1><p>${MESSAGE}</p>
+<form method="post" action="${answer.url}">
+${Object.entries(answer.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">Tilbage til systemet / Back to the system</button>
+</form>
+<p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>`,
+    ),
+  );
+}
