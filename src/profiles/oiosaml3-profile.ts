@@ -76,6 +76,9 @@ export function readLevel(attributes: RawAttribute[], classRef: string | undefin
   if (nsis) level.nsis = nsis;
   const nist = nistRaw !== undefined ? parseNistLevel(nistRaw) : fromClass.nist;
   if (nistRaw !== undefined && nist === undefined) throw new ProfileError("attribute_invalid", `AssuranceLevel ${nistRaw} is not 1–4`);
+  if (nistRaw !== undefined && fromClass.nist !== undefined && fromClass.nist !== nist) {
+    throw new ProfileError("level_conflict", "the AssuranceLevel attribute and AuthnContextClassRef disagree");
+  }
   if (nist) level.nist = nist;
   return level;
 }

@@ -1,0 +1,228 @@
+/**
+ * The demo as a person would use it: the demo fagsystem, the broker and the
+ * demo municipal IdP on real ports, driven with fetch and a small cookie jar
+ * through every redirect and auto-POST form.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../src/config/load-config.js";
+import type { BrokerConfig } from "../src/config/schema.js";
+import { runDemo, type RunningDemo } from "../src/demo/run-demo.js";
+import { OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function unescapeHtml(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|#39);/g, (_m, entity: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'" })[entity] ?? "");
+}
+
+/** Cookies per host (browsers do not separate cookies by port), honouring Path. */
+class CookieJar {
+  private readonly cookies = new Map<string, Map<string, { value: string; path: string }>>();
+
+  store(url: string, response: Response): void {
+    const host = new URL(url).hostname;
+    const forHost = this.cookies.get(host) ?? new Map<string, { value: string; path: string }>();
+    this.cookies.set(host, forHost);
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = "", ...attributes] = header.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const path = attributes.map((a) => a.trim()).find((a) => /^path=/i.test(a))?.slice(5) ?? "/";
+      const expired = attributes.some((a) => /^\s*max-age=(0|-)/i.test(a));
+      if (expired) forHost.delete(name);
+      else forHost.set(name, { value, path });
+    }
+  }
+
+  header(url: string): string | undefined {
+    const { hostname, pathname } = new URL(url);
+    const matching = [...(this.cookies.get(hostname) ?? new Map<string, { value: string; path: string }>()).entries()].filter(
+      ([, cookie]) => pathname === cookie.path || pathname.startsWith(cookie.path.endsWith("/") ? cookie.path : `${cookie.path}/`),
+    );
+    return matching.length === 0 ? undefined : matching.map(([name, cookie]) => `${name}=${cookie.value}`).join("; ");
+  }
+
+  names(): string[] {
+    return [...this.cookies.values()].flatMap((forHost) => [...forHost.keys()]);
+  }
+}
+
+interface Page {
+  url: string;
+  status: number;
+  location: string | undefined;
+  body: string;
+}
+
+class Browser {
+  readonly jar = new CookieJar();
+
+  async get(url: string): Promise<Page> {
+    return this.send(url, { method: "GET" });
+  }
+
+  async post(url: string, fields: Record<string, string>): Promise<Page> {
+    return this.send(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+  }
+
+  /** Follows 303/302 redirects by hand, as a browser would, carrying cookies. */
+  async follow(page: Page): Promise<Page> {
+    let current = page;
+    for (let hops = 0; current.status >= 300 && current.status < 400; hops++) {
+      if (hops > 5) throw new Error("too many redirects");
+      if (!current.location) throw new Error(`redirect without Location from ${current.url}`);
+      current = await this.get(new URL(current.location, current.url).toString());
+    }
+    return current;
+  }
+
+  /** Submits the page's one POST form (the auto-POST pages, the chooser and the IdP login form). */
+  async submit(page: Page, extra: Record<string, string> = {}): Promise<Page> {
+    const form = /<form method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(page.body);
+    if (!form) throw new Error(`no form on the page from ${page.url} (${page.status}): ${page.body.slice(0, 300)}`);
+    const fields: Record<string, string> = {};
+    for (const input of (form[2] ?? "").matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+      fields[unescapeHtml(input[1] ?? "")] = unescapeHtml(input[2] ?? "");
+    }
+    const action = new URL(unescapeHtml(form[1] ?? ""), page.url).toString();
+    return this.follow(await this.post(action, { ...fields, ...extra }));
+  }
+
+  private async send(url: string, init: RequestInit): Promise<Page> {
+    const cookie = this.jar.header(url);
+    const headers = new Headers(init.headers);
+    if (cookie) headers.set("cookie", cookie);
+    const response = await fetch(url, { ...init, headers, redirect: "manual" });
+    this.jar.store(url, response);
+    return { url, status: response.status, location: response.headers.get("location") ?? undefined, body: await response.text() };
+  }
+}
+
+/** The attribute table on the demo fagsystem's result page: name → values (privileges already decoded). */
+function shownAttributes(body: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const row of body.matchAll(/<tr><td><code>([^<]*)<\/code><\/td><td>([\s\S]*?)<\/td><\/tr>/g)) {
+    const values = [...(row[2] ?? "").matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((v) => unescapeHtml(v[1] ?? ""));
+    out.set(unescapeHtml(row[1] ?? ""), values);
+  }
+  return out;
+}
+
+describe("the demo (npm start)", () => {
+  let demo: RunningDemo;
+  let brokerUrl: string;
+  let workDir: string;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
+    const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
+    brokerUrl = `http://127.0.0.1:${brokerPort}`;
+    const shipped = loadConfig("config/demo", {});
+    const keyDir = join(workDir, "keys");
+    const config: BrokerConfig = {
+      ...shipped,
+      baseUrl: brokerUrl,
+      port: brokerPort,
+      log: { level: "silent" },
+      keys: {
+        ...shipped.keys,
+        bits: 2048,
+        signing: { key: join(keyDir, "broker-signing.key.pem"), cert: join(keyDir, "broker-signing.cert.pem") },
+        encryption: { key: join(keyDir, "broker-encryption.key.pem"), cert: join(keyDir, "broker-encryption.cert.pem") },
+      },
+      identityProviders: shipped.identityProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "idps", `${p.id}.xml`) })),
+      serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
+    };
+    demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir);
+  });
+
+  afterAll(async () => {
+    await demo?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /** Demo fagsystem → broker chooser → Demo Kommune → IdP login form, as far as choosing the user. */
+  async function upToIdpLogin(browser: Browser): Promise<Page> {
+    const start = await browser.get(`${demo.spUrl}/login`);
+    expect(start.status).toBe(303);
+    expect(start.location).toMatch(new RegExp(`^${brokerUrl}/saml/sso\\?SAMLRequest=`));
+
+    const chooser = await browser.follow(start);
+    expect(chooser.status).toBe(200);
+    expect(chooser.url.startsWith(`${brokerUrl}/saml/sso?`)).toBe(true);
+    expect(chooser.body).toContain("Vælg din kommune / Choose your municipality");
+    expect(chooser.body).toContain('<button type="submit" name="idp" value="demo-kommune">Demo Kommune</button>');
+    expect(browser.jar.names()).toContain("broker_login_bind");
+
+    const idpForm = await browser.submit(chooser, { idp: "demo-kommune" });
+    expect(idpForm.status).toBe(200);
+    expect(idpForm.url.startsWith(`${demo.idpUrl}/sso?SAMLRequest=`)).toBe(true);
+    expect(idpForm.body).toContain("<h1>Demo Kommune</h1>");
+    expect(idpForm.body).toContain("<code>http://127.0.0.1:");
+    expect(browser.jar.names()).toContain("broker_municipality");
+    return idpForm;
+  }
+
+  /** Picks a user on the IdP form and follows the auto-POST pages to the demo fagsystem's ACS. */
+  async function loginAs(browser: Browser, idpForm: Page, user: string): Promise<Page> {
+    expect(idpForm.body).toContain(`name="user" value="${user}"`);
+    const toBroker = await browser.submit(idpForm, { user });
+    expect(toBroker.status).toBe(200);
+    expect(toBroker.body).toContain(`action="${brokerUrl}/saml/acs"`);
+    expect(toBroker.body).toContain('name="SAMLResponse"');
+
+    const toSp = await browser.submit(toBroker);
+    expect(toSp.status).toBe(200);
+    expect(toSp.body).toContain(`action="${demo.spUrl}/acs"`);
+
+    return browser.submit(toSp);
+  }
+
+  it("logs Hanne in at NSIS Substantial with the municipality's CVR and her privileges", async () => {
+    const browser = new Browser();
+    const result = await loginAs(browser, await upToIdpLogin(browser), "hanne");
+    expect(result.url).toBe(`${demo.spUrl}/acs`);
+    expect(result.status).toBe(200);
+    expect(result.body).toContain("<h1>Logget ind / Logged in</h1>");
+    expect(result.body).toContain("Niveau / level: <code>https://data.gov.dk/concept/core/nsis/loa/Substantial</code>");
+    expect(result.body).toContain("RelayState: <code>demo-relay-state</code>");
+
+    const attributes = shownAttributes(result.body);
+    expect(attributes.get(OIOSAML3.cvr)).toEqual(["29189846"]);
+    expect(attributes.get(OIOSAML3.orgName)).toEqual(["Demo Kommune"]);
+    expect(attributes.get(OIOSAML3.loa)).toEqual(["Substantial"]);
+    expect(attributes.get(OIOSAML3.uuidPersistent)).toEqual(["8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11"]);
+    expect(attributes.get(OIOSAML3.specVersion)).toEqual(["OIO-SAML-3.0"]);
+    const privileges = attributes.get(OIOSAML3.privilegesIntermediate) ?? [];
+    expect(privileges).toHaveLength(1);
+    expect(privileges[0]).toContain("urn:dk:gov:saml:cvrNumberIdentifier:29189846");
+    expect(privileges[0]).toContain("http://demo-kommune.dk/roles/jobrole/sagsbehandler/1");
+    expect(privileges[0]).toContain('Name="http://sts.kombit.dk/constraints/KLE/1">27.*,29.03.*<');
+  });
+
+  it("refuses the robot user (NIST 3 only): the fagsystem requires NSIS Substantial and gets NoAuthnContext", async () => {
+    const browser = new Browser();
+    const result = await loginAs(browser, await upToIdpLogin(browser), "robot");
+    expect(result.url).toBe(`${demo.spUrl}/acs`);
+    expect(result.status).toBe(200);
+    expect(result.body).toContain("<h1>Ikke logget ind / Not logged in</h1>");
+    expect(result.body).toContain("urn:oasis:names:tc:SAML:2.0:status:Responder / urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext");
+    expect(result.body).not.toContain("29189846");
+    expect(result.body).not.toContain("Logged in</h1>");
+  });
+});
