@@ -92,46 +92,81 @@ export function verifyEnvelopedSignature(element: Element, options: VerifyOption
   throw new SamlError("signature_invalid", `signature on ${element.localName} did not verify with any trusted key (${failures[0] ?? "unknown"})`);
 }
 
+/**
+ * Names xml-crypto looks up by local name, in any namespace, and in places by
+ * the first match in document order anywhere inside the Signature (for
+ * example `.//*[local-name(.)='SignatureMethod']`). Each may occur only as the
+ * one ds element checked here, so the algorithm xml-crypto uses is the one the
+ * allow-list saw, and never one hidden in the unsigned KeyInfo.
+ */
+const DSIG_NAMES: readonly string[] = [
+  "Signature",
+  "SignedInfo",
+  "CanonicalizationMethod",
+  "SignatureMethod",
+  "Reference",
+  "Transforms",
+  "Transform",
+  "DigestMethod",
+  "DigestValue",
+  "SignatureValue",
+  "KeyInfo",
+  "Object",
+  "Manifest",
+];
+
 function checkSignatureShape(signature: Element, id: string, policy: VerifyOptions): void {
-  const signedInfos = childElements(signature, NS.ds, "SignedInfo");
-  if (signedInfos.length !== 1) throw new SamlError("signature_malformed", `Signature must hold exactly one SignedInfo (found ${signedInfos.length})`);
-  const signatureValues = childElements(signature, NS.ds, "SignatureValue");
-  if (signatureValues.length !== 1) throw new SamlError("signature_malformed", "Signature must hold exactly one SignatureValue");
-  textOf(signatureValues[0]!);
-  for (const child of allChildElements(signature)) {
-    if (child.namespaceURI !== NS.ds || !["SignedInfo", "SignatureValue", "KeyInfo"].includes(child.localName)) {
-      throw new SamlError("signature_malformed", `unexpected ${child.localName} in Signature`);
-    }
+  const children = allChildElements(signature);
+  const order = children.map((child) => (child.namespaceURI === NS.ds ? child.localName : `{${child.namespaceURI ?? ""}}${child.localName}`));
+  if (order.join(",") !== "SignedInfo,SignatureValue" && order.join(",") !== "SignedInfo,SignatureValue,KeyInfo") {
+    throw new SamlError("signature_malformed", `Signature must hold SignedInfo, SignatureValue and optionally KeyInfo, in that order (found ${order.join(", ").slice(0, 200) || "nothing"})`);
   }
-  const signedInfo = signedInfos[0]!;
-  const c14n = requiredAttr(requiredChild(signedInfo, NS.ds, "CanonicalizationMethod"), "Algorithm");
+  const signedInfo = children[0]!;
+  const signatureValue = children[1]!;
+  textOf(signatureValue);
+  const c14nMethod = requiredChild(signedInfo, NS.ds, "CanonicalizationMethod");
+  const signatureMethodElement = requiredChild(signedInfo, NS.ds, "SignatureMethod");
+  const checked = new Set<Element>([signedInfo, signatureValue, c14nMethod, signatureMethodElement]);
+  if (children[2]) checked.add(children[2]);
+  const c14n = requiredAttr(c14nMethod, "Algorithm");
   if (!ALLOWED_CANONICALIZATION.includes(c14n)) throw new SamlError("algorithm_not_allowed", `canonicalization ${c14n} is not allowed`);
-  const signatureMethod = requiredAttr(requiredChild(signedInfo, NS.ds, "SignatureMethod"), "Algorithm");
+  const signatureMethod = requiredAttr(signatureMethodElement, "Algorithm");
   if (!allowedSignatureAlgorithms(policy).includes(signatureMethod)) {
     throw new SamlError("algorithm_not_allowed", `signature algorithm ${signatureMethod} is not allowed`);
   }
   const references = childElements(signedInfo, NS.ds, "Reference");
   if (references.length !== 1) throw new SamlError("signature_reference", `SignedInfo must hold exactly one Reference (found ${references.length})`);
   const reference = references[0]!;
+  checked.add(reference);
   if (attr(reference, "URI") !== `#${id}`) {
     throw new SamlError("signature_reference", "signature Reference does not point at the signed element");
   }
   const transformsElement = childElements(reference, NS.ds, "Transforms");
   if (transformsElement.length > 1) throw new SamlError("signature_malformed", "more than one Transforms");
   const transforms = transformsElement[0] ? childElements(transformsElement[0], NS.ds, "Transform") : [];
+  if (transformsElement[0]) checked.add(transformsElement[0]);
   if (transforms.length > MAX_TRANSFORMS) throw new SamlError("algorithm_not_allowed", `more than ${MAX_TRANSFORMS} transforms`);
   for (const transform of transforms) {
+    checked.add(transform);
     const algorithm = requiredAttr(transform, "Algorithm");
     if (!ALLOWED_TRANSFORMS.includes(algorithm)) throw new SamlError("algorithm_not_allowed", `transform ${algorithm} is not allowed`);
     for (const child of allChildElements(transform)) {
       if (child.localName !== "InclusiveNamespaces") throw new SamlError("algorithm_not_allowed", `transform parameter ${child.localName} is not allowed`);
     }
   }
-  const digestMethod = requiredAttr(requiredChild(reference, NS.ds, "DigestMethod"), "Algorithm");
+  const digestMethodElement = requiredChild(reference, NS.ds, "DigestMethod");
+  const digestMethod = requiredAttr(digestMethodElement, "Algorithm");
   if (!allowedDigestAlgorithms(policy).includes(digestMethod)) {
     throw new SamlError("algorithm_not_allowed", `digest algorithm ${digestMethod} is not allowed`);
   }
-  textOf(requiredChild(reference, NS.ds, "DigestValue"));
+  const digestValue = requiredChild(reference, NS.ds, "DigestValue");
+  textOf(digestValue);
+  checked.add(digestMethodElement).add(digestValue);
+  for (const element of Array.from(signature.getElementsByTagNameNS("*", "*") as unknown as ArrayLike<Element>)) {
+    if (DSIG_NAMES.includes(element.localName) && !checked.has(element)) {
+      throw new SamlError("signature_malformed", `unexpected ${element.localName} inside the Signature`);
+    }
+  }
 }
 
 function checkIdUnique(element: Element, id: string): void {
