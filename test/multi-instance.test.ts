@@ -1,13 +1,15 @@
 /**
  * Two broker processes sharing one Redis: a login started on one instance is
- * completed on the other, replays are refused on both, and SIGTERM stops an
+ * completed on the other, replays are refused on both, an SSO session begun
+ * on one serves a second fagsystem on the other, and SIGTERM stops an
  * instance cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureKeys, SP_ACS_URL, type FixtureKeys } from "./support/broker-fixture.js";
 import { idpResponse, readSpAnswer, spRedirectRequest, upstreamRequestFrom } from "./support/saml-peers.js";
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
-import { startBrokerProcess, writeConfigFolder, type BrokerProcess } from "./support/broker-process.js";
+import { SECOND_SP_ACS_URL, SECOND_SP_ENTITY_ID, startBrokerProcess, writeConfigFolder, type BrokerProcess } from "./support/broker-process.js";
+import { createClient } from "redis";
 import { encodePostMessage } from "../src/saml/post-binding.js";
 import { STATUS } from "../src/saml/namespaces.js";
 
@@ -75,6 +77,43 @@ describe("two broker instances sharing one Redis", () => {
     const answer = readSpAnswer(await again.text());
     expect(answer.statusCode).toBe(STATUS.requester);
     expect(b!.output()).toContain('"reason":"request_replayed"');
+  });
+
+  it("answers a second fagsystem on instance B from an SSO session begun on instance A; the store holds it sealed", async () => {
+    const started = await getPath(a!, spRedirectRequest(keys).path);
+    const upstream = upstreamRequestFrom(started.headers.get("location")!);
+    const completed = await postResponse(a!, await idpResponse(keys, { requestId: upstream.id }));
+    expect(readSpAnswer(await completed.text()).statusCode).toBe(STATUS.success);
+    const cookie = completed.headers.getSetCookie().find((c) => c.startsWith("broker_sso="));
+    expect(cookie).toBeDefined();
+    const cookiePair = cookie!.split(";")[0]!;
+
+    const second = await fetch(`${b!.url}${spRedirectRequest(keys, { issuer: SECOND_SP_ENTITY_ID, acsUrl: SECOND_SP_ACS_URL }, "").path}`, {
+      headers: { cookie: cookiePair },
+      redirect: "manual",
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(second.status).toBe(200);
+    const answer = readSpAnswer(await second.text());
+    expect(answer.url).toBe(SECOND_SP_ACS_URL);
+    expect(answer.statusCode).toBe(STATUS.success);
+
+    const raw = createClient({ url: redis.url });
+    raw.on("error", () => {});
+    await raw.connect();
+    try {
+      const sessionKeys = await raw.keys(`${redis.prefix}sso:*`);
+      expect(sessionKeys.length).toBeGreaterThan(0);
+      const sessionId = decodeURIComponent(cookiePair.slice("broker_sso=".length)).split(".")[0]!;
+      for (const key of sessionKeys) {
+        expect(key).not.toContain(sessionId);
+        const value = (await raw.get(key)) ?? "";
+        expect(value).not.toMatch(/Anna|kommune\.test|29189846/);
+        expect(await raw.pTTL(key)).toBeGreaterThan(0);
+      }
+    } finally {
+      await raw.close();
+    }
   });
 
   it("reports ready on both, and stops an instance cleanly on SIGTERM", async () => {

@@ -14,6 +14,7 @@ import { StoreUnavailableError } from "../store/state-store.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
+import { readSsoSessionId, setSsoCookie } from "./sso-cookie.js";
 import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
@@ -91,7 +92,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
       const request = await receiveAuthnRequest(broker, { method: req.method === "POST" ? "POST" : "GET", rawQuery, body: (req.body ?? {}) as Record<string, unknown> }, correlationId);
       broker.log.info({ correlationId, event: "login_started", sp: request.downstream.spId, requestId: request.downstream.requestId, requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
       const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret);
-      const outcome = await logins.begin({ ...request, municipalityHint: hint }, hint, remembered);
+      const outcome = await logins.begin({ ...request, municipalityHint: hint }, hint, remembered, readSsoSessionId(req, broker.cookieSecret));
       if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
       sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
     } catch (error) {
@@ -136,7 +137,8 @@ export function createApp(broker: BrokerContext): BrokerApp {
   });
 
   app.post("/saml/acs", requireForm, form, async (req, res) => {
-    const { interaction, correlationId } = await logins.complete((req.body ?? {}) as Record<string, unknown>, correlationIdOf(res));
+    const { interaction, correlationId, ssoSessionId } = await logins.complete((req.body ?? {}) as Record<string, unknown>, correlationIdOf(res));
+    if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
     sendInteraction(res, interaction, { chooseUrl: broker.urls.chooser, secureCookies });

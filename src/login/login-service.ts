@@ -16,6 +16,7 @@ import { SamlError } from "../saml/saml-error.js";
 import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
+import { SingleSignOn } from "./sso.js";
 
 /** A failure the person must see as a page (no party can be answered safely). */
 export class PageError extends Error {
@@ -39,15 +40,19 @@ export interface BeginOutcome {
 export class LoginService {
   private readonly states: LoginStateRepository;
   private readonly upstream: SamlUpstream;
+  private readonly sso: SingleSignOn;
 
   constructor(private readonly broker: BrokerContext) {
     this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
     this.upstream = new SamlUpstream(broker);
+    this.sso = new SingleSignOn(broker);
   }
 
   /** Starts a login: straight to the IdP when the municipality is known, otherwise to the chooser. */
-  async begin(request: LoginRequest, hint: string | undefined, rememberedIdpId: string | undefined): Promise<BeginOutcome> {
+  async begin(request: LoginRequest, hint: string | undefined, rememberedIdpId: string | undefined, ssoSessionId?: string): Promise<BeginOutcome> {
     const log = this.broker.log.child({ correlationId: request.correlationId });
+    const fromSession = await this.sso.answer(request, ssoSessionId, hint);
+    if (fromSession) return { interaction: fromSession, chosenIdp: undefined };
     if (hint !== undefined) {
       const idp = this.broker.registry.identityProviderForHint(hint);
       if (!idp) {
@@ -91,7 +96,7 @@ export class LoginService {
   }
 
   /** An upstream IdP answered. Returns what to send the fagsystem (identity or a SAML error). */
-  async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string }> {
+  async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
     let received;
     try {
       received = await this.upstream.receive(body);
@@ -134,7 +139,8 @@ export class LoginService {
         },
         "login succeeded",
       );
-      return { interaction, correlationId: request.correlationId };
+      const ssoSessionId = await this.sso.remember(request, context.upstreams);
+      return { interaction, correlationId: request.correlationId, ssoSessionId };
     } catch (error) {
       if (error instanceof LoginError) {
         log.warn({ event: "login_failed", reason: error.reason, detail: error.message, sp: request.downstream.spId }, "login refused by policy");

@@ -1,0 +1,47 @@
+/**
+ * SSO sessions are kept in the shared store sealed with a key only the
+ * browser holds: the store key is a hash of the session id, and the content
+ * is encrypted (AES-256-GCM) with a key derived from the id. Whoever can read
+ * the store sees neither identities nor usable session ids.
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+
+const SALT = Buffer.from("context-broker sso session v1");
+
+export function newSessionId(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+export function isSessionId(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
+export function sessionStoreKey(sessionId: string): string {
+  return `sso:${createHash("sha256").update(sessionId).digest("hex")}`;
+}
+
+function keyFor(sessionId: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", Buffer.from(sessionId), SALT, "seal", 32));
+}
+
+export function seal(sessionId: string, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", keyFor(sessionId), iv);
+  cipher.setAAD(Buffer.from(sessionStoreKey(sessionId)));
+  const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
+}
+
+/** The plaintext, or undefined when the sealed value is not intact or not for this id: fail closed. */
+export function unseal(sessionId: string, sealed: string): string | undefined {
+  const raw = Buffer.from(sealed, "base64url");
+  if (raw.length < 29) return undefined;
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", keyFor(sessionId), raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(sessionStoreKey(sessionId)));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
+  } catch {
+    return undefined;
+  }
+}

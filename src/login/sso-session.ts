@@ -1,0 +1,69 @@
+/**
+ * The broker's SSO session: what a browser proved upstream (the
+ * UpstreamResults) and when, kept in the state store so every instance can
+ * use it. Keyed and sealed by a random id that only the browser's cookie
+ * holds (sso-seal.ts). A session lives at most `maxAgeSeconds` from the
+ * upstream authentication, and using it never extends it.
+ */
+import type { StateStore } from "../store/state-store.js";
+import type { UpstreamResult } from "./types.js";
+import { isSessionId, newSessionId, seal, sessionStoreKey, unseal } from "./sso-seal.js";
+
+export interface SsoSession {
+  version: 1;
+  /** The municipal IdP the person authenticated at. */
+  idpId: string;
+  /** When the person authenticated upstream (ms). Age is measured from here. */
+  authenticatedAt: number;
+  upstreams: UpstreamResult[];
+}
+
+export class SsoSessionRepository {
+  constructor(
+    private readonly store: StateStore,
+    private readonly maxAgeSeconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  get enabled(): boolean {
+    return this.maxAgeSeconds > 0;
+  }
+
+  /** Stores a new session and returns its id, or undefined when it would already be too old. */
+  async create(idpId: string, upstreams: UpstreamResult[]): Promise<string | undefined> {
+    const now = this.now();
+    const instants = upstreams.map((u) => Date.parse(u.authnInstant)).filter((ms) => Number.isFinite(ms));
+    // The oldest authentication counts, and never a time in the future.
+    const authenticatedAt = Math.min(now, ...instants);
+    const ttlSeconds = Math.floor((authenticatedAt + this.maxAgeSeconds * 1000 - now) / 1000);
+    if (!this.enabled || ttlSeconds < 1) return undefined;
+    const id = newSessionId();
+    const session: SsoSession = { version: 1, idpId, authenticatedAt, upstreams };
+    await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(session)), ttlSeconds);
+    return id;
+  }
+
+  /** The session for this id if it exists, is intact and is young enough; otherwise undefined. */
+  async find(id: string | undefined): Promise<SsoSession | undefined> {
+    if (!this.enabled || id === undefined || !isSessionId(id)) return undefined;
+    const sealed = await this.store.get(sessionStoreKey(id));
+    if (sealed === undefined) return undefined;
+    const plaintext = unseal(id, sealed);
+    if (plaintext === undefined) return undefined;
+    const session = parseSession(plaintext);
+    if (!session) return undefined;
+    const age = this.now() - session.authenticatedAt;
+    return age >= 0 && age <= this.maxAgeSeconds * 1000 ? session : undefined;
+  }
+}
+
+function parseSession(plaintext: string): SsoSession | undefined {
+  try {
+    const value = JSON.parse(plaintext) as Partial<SsoSession>;
+    if (value.version !== 1 || typeof value.idpId !== "string" || typeof value.authenticatedAt !== "number" || !Array.isArray(value.upstreams)) return undefined;
+    if (value.upstreams.length === 0) return undefined;
+    return value as SsoSession;
+  } catch {
+    return undefined;
+  }
+}
