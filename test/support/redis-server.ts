@@ -79,8 +79,19 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-async function launch(binary: string, port: number, extraArgs: string[]): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", ...extraArgs];
+export interface RedisLaunchOptions {
+  /** A config file to start from (written for this port), e.g. for a sentinel. */
+  configFile?: (port: number) => string;
+  /** More arguments, e.g. for cluster mode. */
+  extraArgs?: (port: number) => string[];
+}
+
+async function launch(binary: string, port: number, options: RedisLaunchOptions): Promise<ChildProcess> {
+  const args = [
+    ...(options.configFile ? [options.configFile(port)] : []),
+    ...["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"],
+    ...(options.extraArgs ? options.extraArgs(port) : []),
+  ];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -112,14 +123,14 @@ async function terminate(child: ChildProcess): Promise<void> {
 }
 
 /** Starts a redis-server this process owns, on a free port. */
-export async function startOwnedRedis(extraArgs: string[] = []): Promise<OwnedRedis> {
+export async function startOwnedRedis(options: RedisLaunchOptions = {}): Promise<OwnedRedis> {
   const binary = redisServerBinary();
   let port = 0;
   let child: ChildProcess | undefined;
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(binary, port, extraArgs);
+      child = await launch(binary, port, options);
     } catch (error) {
       if (attempt === 4) throw error;
     }
@@ -136,7 +147,7 @@ export async function startOwnedRedis(extraArgs: string[] = []): Promise<OwnedRe
     },
     async restart() {
       if (current) await terminate(current);
-      current = await launch(binary, port, extraArgs);
+      current = await launch(binary, port, options);
     },
     pid() {
       if (!current?.pid) throw new Error("redis-server is not running");
