@@ -69,9 +69,13 @@ describe("when Redis is unreachable", () => {
 
     await new Promise((resolve) => setImmediate(resolve));
     expect(fixture.logs.some((line) => line.reason === "store_unavailable")).toBe(true);
+    expect(fixture.logs.some((line) => line["event"] === "store_connection_lost")).toBe(true);
 
     await redis.restart();
     await waitFor("readiness after Redis returns", async () => (await request(fixture.app).get("/health/ready")).status === 200, 15_000, 100);
+
+    const reconnected = fixture.logs.filter((line) => line["event"] === "store_connected");
+    expect(reconnected.length).toBeGreaterThanOrEqual(2);
 
     // Redis came back empty: the interrupted login is gone, never half-finished.
     const late = await postToAcs(request.agent(fixture.app), pendingResponse);

@@ -101,7 +101,10 @@ export class RedisStore implements StateStore {
       timer = setTimeout(() => reject(new StoreUnavailableError(`Redis did not answer ${operation} within ${this.config.commandTimeoutMs} ms`)), this.config.commandTimeoutMs);
     });
     try {
-      return await Promise.race([command(handle), deadline]);
+      const result = await Promise.race([command(handle), deadline]);
+      // Sentinel and Cluster clients recover inside the library without a "ready" event for us.
+      if (!this.healthy) this.onEvent({ kind: "ready" });
+      return result;
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError(`Redis ${operation} failed: ${(error as Error).message}`);
