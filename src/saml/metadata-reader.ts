@@ -38,7 +38,7 @@ export interface SpMetadata {
 }
 
 function entityDescriptor(xml: string): Element {
-  const root = parseXml(xml, { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20000 }).documentElement;
+  const root = parseXml(xml, { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20000 }, { allowCommentsOutsideRoot: true }).documentElement;
   if (root.namespaceURI !== NS.md || root.localName !== "EntityDescriptor") {
     throw new SamlError("metadata_invalid", "metadata must be one md:EntityDescriptor");
   }

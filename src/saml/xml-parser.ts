@@ -16,6 +16,14 @@ export interface XmlLimits {
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 512 * 1024, maxDepth: 32, maxElements: 4000 };
 
+export interface ParseOptions {
+  /**
+   * Accept comments before or after the root element. Off for SAML messages; on for metadata, which
+   * products publish with a leading comment (Shibboleth SP's generated metadata starts with one).
+   */
+  allowCommentsOutsideRoot?: boolean;
+}
+
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 const CDATA_SECTION_NODE = 4;
@@ -23,7 +31,7 @@ const PROCESSING_INSTRUCTION_NODE = 7;
 const COMMENT_NODE = 8;
 const DOCUMENT_TYPE_NODE = 10;
 
-export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
+export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, options: ParseOptions = {}): Document {
   if (Buffer.byteLength(xml, "utf8") > limits.maxBytes) {
     throw new SamlError("xml_too_large", `XML is larger than ${limits.maxBytes} bytes`);
   }
@@ -42,12 +50,12 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): D
     if (error instanceof SamlError) throw error;
     throw new SamlError("xml_malformed", `XML is not well-formed: ${(error as Error).message.split("\n")[0]?.slice(0, 200)}`);
   }
-  checkDocumentShape(doc);
+  checkDocumentShape(doc, options);
   checkTree(doc.documentElement, limits);
   return doc;
 }
 
-function checkDocumentShape(doc: Document): void {
+function checkDocumentShape(doc: Document, options: ParseOptions): void {
   let roots = 0;
   for (let node = doc.firstChild; node; node = node.nextSibling) {
     switch (node.nodeType) {
@@ -65,6 +73,7 @@ function checkDocumentShape(doc: Document): void {
       case DOCUMENT_TYPE_NODE:
         throw new SamlError("xml_doctype", "XML with a DOCTYPE is not accepted");
       case COMMENT_NODE:
+        if (options.allowCommentsOutsideRoot) break;
         throw new SamlError("xml_malformed", "comment outside the root element");
       default:
         throw new SamlError("xml_malformed", `unexpected node type ${node.nodeType} outside the root element`);

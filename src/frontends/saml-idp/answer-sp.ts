@@ -27,16 +27,22 @@ const CONTENT_BY_NAME: Record<string, ContentEncryption> = {
 };
 const TRANSPORT_BY_NAME: Record<string, KeyTransport> = { "rsa-oaep": KEY_TRANSPORT.rsaOaep, "rsa-oaep-mgf1p": KEY_TRANSPORT.rsaOaepMgf1p };
 
-/** Per SP: config wins, then the EncryptionMethod list in its metadata, then OIOSAML 3's choice. */
+/**
+ * Per SP: config wins, then the EncryptionMethod list in its metadata, then OIOSAML 3's choice. From the
+ * metadata, OIOSAML 3's algorithm is taken whenever the SP lists it: lists are not in order of preference
+ * (Shibboleth SP lists aes128-gcm first and aes256-gcm after it).
+ */
 export function encryptionChoiceFor(sp: ServiceProvider): EncryptionChoice {
   const fromMetadata = sp.metadata.encryptionMethods;
+  const supported = <T extends string>(known: readonly T[], preferred: T): T | undefined =>
+    fromMetadata.includes(preferred) ? preferred : (fromMetadata.find((m) => (known as readonly string[]).includes(m)) as T | undefined);
   const content =
     (sp.policy.encryption?.content && CONTENT_BY_NAME[sp.policy.encryption.content]) ||
-    (fromMetadata.find((m) => (Object.values(CONTENT_ENCRYPTION) as string[]).includes(m)) as ContentEncryption | undefined) ||
+    supported(Object.values(CONTENT_ENCRYPTION), OIOSAML3_ENCRYPTION.content) ||
     OIOSAML3_ENCRYPTION.content;
   const keyTransport =
     (sp.policy.encryption?.keyTransport && TRANSPORT_BY_NAME[sp.policy.encryption.keyTransport]) ||
-    (fromMetadata.find((m) => (Object.values(KEY_TRANSPORT) as string[]).includes(m)) as KeyTransport | undefined) ||
+    supported(Object.values(KEY_TRANSPORT), OIOSAML3_ENCRYPTION.keyTransport) ||
     OIOSAML3_ENCRYPTION.keyTransport;
   return { content, keyTransport };
 }
