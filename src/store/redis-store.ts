@@ -23,6 +23,7 @@ export interface RedisStoreOptions {
 }
 
 const QUIET_LOG: RedisStoreLog = { warn() {}, info() {} };
+const ERROR_LOG_INTERVAL_MS = 60_000;
 
 export class RedisStore implements StateStore {
   private handle: RedisHandle;
@@ -30,6 +31,7 @@ export class RedisStore implements StateStore {
   private firstConnection: Promise<void>;
   private retryTimer: NodeJS.Timeout | undefined;
   private healthy = false;
+  private lastErrorLoggedAt = 0;
   private readonly log: RedisStoreLog;
   private readonly createHandle: NonNullable<RedisStoreOptions["createHandle"]>;
 
@@ -123,9 +125,15 @@ export class RedisStore implements StateStore {
       this.healthy = true;
       return;
     }
-    if (event.kind === "error" && this.healthy) {
+    if (event.kind !== "error") return;
+    if (this.healthy) {
       this.healthy = false;
+      this.lastErrorLoggedAt = Date.now();
       this.log.warn({ event: "store_connection_lost", reason: "store_unavailable", detail: event.error.message }, "lost the connection to Redis; reconnecting");
+    } else if (Date.now() - this.lastErrorLoggedAt >= ERROR_LOG_INTERVAL_MS) {
+      // While disconnected, say why now and then (wrong password, refused, ...), not on every retry.
+      this.lastErrorLoggedAt = Date.now();
+      this.log.warn({ event: "store_still_unavailable", reason: "store_unavailable", detail: event.error.message }, "cannot reach Redis; retrying");
     }
   }
 
