@@ -38,6 +38,13 @@ export interface VerifyOptions extends AlgorithmPolicy {
   /** PEM certificates from trusted metadata. Empty → fail closed. */
   trustedCertificates: readonly string[];
   limits?: XmlLimits;
+  /**
+   * Refuse comments inside the signed element (default true). Canonicalization
+   * drops them, so a comment inside a signed value (`victim@kommune.dk<!---->.evil.dk`)
+   * leaves the signature valid while a reader of the received tree would see
+   * another value. SAML messages never need them; metadata may carry them.
+   */
+  refuseComments?: boolean;
 }
 
 /** The enveloped ds:Signature directly under `element`, or null when it carries none. */
@@ -60,6 +67,7 @@ export function verifyEnvelopedSignature(element: Element, options: VerifyOption
   const id = requiredAttr(element, "ID");
   checkSignatureShape(signature, id, options);
   checkIdUnique(element, id);
+  if (options.refuseComments !== false) checkNoComments(element);
 
   const documentXml = serializeXml(element.ownerDocument);
   const failures: string[] = [];
@@ -169,16 +177,41 @@ function checkSignatureShape(signature: Element, id: string, policy: VerifyOptio
   }
 }
 
+/**
+ * The ID must occur once in the whole document, counted the way xml-crypto
+ * resolves a Reference: any attribute whose local name is ID, Id or id, in any
+ * namespace (`x:ID` included).
+ */
 function checkIdUnique(element: Element, id: string): void {
   const root = element.ownerDocument.documentElement;
   let count = 0;
   const stack: Element[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    for (const name of ["ID", "Id", "id"]) if (node.getAttribute(name) === id) count += 1;
+    const attributes = node.attributes;
+    for (let i = 0; i < attributes.length; i += 1) {
+      const attribute = attributes.item(i)!;
+      const localName = attribute.localName ?? attribute.name;
+      if ((localName === "ID" || localName === "Id" || localName === "id") && attribute.value === id) count += 1;
+    }
     stack.push(...allChildElements(node));
   }
   if (count !== 1) throw new SamlError("duplicate_id", `ID ${id} occurs ${count} times in the document`);
+}
+
+const COMMENT_NODE = 8;
+
+function checkNoComments(element: Element): void {
+  const stack: Node[] = [element];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === COMMENT_NODE) {
+        throw new SamlError("signed_content_has_comment", `signed ${element.localName} contains a comment (inside ${(node as Element).localName ?? "?"})`);
+      }
+      if (child.nodeType === 1) stack.push(child);
+    }
+  }
 }
 
 export { descendants };
