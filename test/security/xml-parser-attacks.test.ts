@@ -29,7 +29,6 @@ import { startLogin } from "../support/saml-peers.js";
 
 const VICTIM = "victim@kommune.dk";
 const REGISTERED = "victim@kommune.dk.evil.dk";
-const EMAIL = "https://data.gov.dk/model/core/eid/email";
 
 const BILLION_LAUGHS =
   '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">' +
