@@ -10,6 +10,8 @@ import { idpResponse, readSpAnswer, spRedirectRequest, upstreamRequestFrom } fro
 import { startTestRedis, type TestRedis } from "./support/redis-server.js";
 import { SECOND_SP_ACS_URL, SECOND_SP_ENTITY_ID, startBrokerProcess, writeConfigFolder, type BrokerProcess } from "./support/broker-process.js";
 import { createClient } from "redis";
+import { createConnection } from "node:net";
+import { once } from "node:events";
 import { encodePostMessage } from "../src/saml/post-binding.js";
 import { STATUS } from "../src/saml/namespaces.js";
 
@@ -116,9 +118,26 @@ describe("two broker instances sharing one Redis", () => {
     }
   });
 
-  it("reports ready on both, and stops an instance cleanly on SIGTERM", async () => {
+  it("reports ready on both, and on SIGTERM finishes the request in flight, then stops cleanly", async () => {
     for (const instance of [a!, b!]) expect((await getPath(instance, "/health/ready")).status).toBe(200);
-    const code = await b!.stop();
+    const body = "SAMLResponse=not-a-saml-response";
+    const socket = createConnection({ host: "127.0.0.1", port: b!.port });
+    await once(socket, "connect");
+    socket.write(`POST /saml/acs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.slice(0, 10)}`);
+    let reply = "";
+    socket.on("data", (chunk: Buffer) => (reply += chunk.toString()));
+    const closed = once(socket, "close");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    let exitedEarly = false;
+    void b!.exited.then(() => (exitedEarly = true));
+    const stopped = b!.stop();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(b!.output()).toContain("received SIGTERM");
+    expect(exitedEarly).toBe(false);
+    socket.end(body.slice(10));
+    await closed;
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    const code = await stopped;
     expect(code).toBe(0);
     expect(b!.output()).toContain("received SIGTERM");
     expect(b!.output()).toContain('"event":"broker_stopped"');
