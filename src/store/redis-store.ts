@@ -81,12 +81,18 @@ export class RedisStore implements StateStore {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
-    try {
-      if (this.handle.isReady()) await this.handle.close();
-      else this.handle.destroy();
-    } catch {
+    if (!this.handle.isReady()) {
       this.handle.destroy();
+      return;
     }
+    // Let pending replies arrive, but not for longer than one command may take.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.config.commandTimeoutMs);
+    });
+    await Promise.race([this.handle.close().catch(() => undefined), bound]);
+    clearTimeout(timer);
+    this.handle.destroy();
   }
 
   private key(key: string): string {
