@@ -32,6 +32,7 @@ const ALG = {
   mgf1sha256: "http://www.w3.org/2009/xmlenc11#mgf1sha256",
   sha256: "http://www.w3.org/2001/04/xmlenc#sha256",
   rsaOaepMgf1p: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+  aes128cbc: "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
   rsaSha256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
 };
 const NSIS_SUBSTANTIAL = "https://data.gov.dk/concept/core/nsis/loa/Substantial";
@@ -172,7 +173,8 @@ describe("A: Shibboleth SP 3 logs in through the broker at SimpleSAMLphp 1.19", 
       expect(v.get("oio-email")).toBe(TEST_USER.email);
       // the IdP sent urn:uuid:<uuid>; the broker normalises it
       expect(v.get("oio-professional-uuid")).toBe(TEST_USER.uuid);
-      // privilege filtering is not implemented yet: the broker passes OIO-BPP through unchanged
+      // privilege filtering is not implemented yet: the broker passes OIO-BPP through unchanged. When the
+      // translation of job roles into the fagsystem's user-system roles lands, this becomes its output.
       expect(v.get("oio-privilegesIntermediate")).toBe(TEST_USER.privilegesBase64);
       expect(Buffer.from(v.get("oio-privilegesIntermediate") ?? "", "base64").toString("utf8")).toBe(PRIVILEGES_XML);
       const nameId = `https://data.gov.dk/model/core/eid/professional/uuid/${TEST_USER.uuid}`;
@@ -215,6 +217,8 @@ describe("A: Shibboleth SP 3 logs in through the broker at SimpleSAMLphp 1.19", 
       const answer = parse(login.idpResponse).documentElement!;
       expect(children(answer, NS.saml, "Issuer")[0]?.textContent).toBe(idp.entityId);
       expect(children(answer, NS.saml, "EncryptedAssertion")).toHaveLength(1);
+      // SimpleSAMLphp 1.19 encrypts with aes128-cbc and rsa-oaep-mgf1p whatever the broker's metadata lists
+      expect(encryptionAlgorithms(login.idpResponse)).toEqual(expect.arrayContaining([ALG.aes128cbc, ALG.rsaOaepMgf1p]));
       expect(children(answer, NS.ds, "Signature")).toHaveLength(1);
       // SimpleSAMLphp checked the AuthnRequest's signature (the broker's metadata says AuthnRequestsSigned)
       const sspLog = await readLog(idp.logFiles["SimpleSAMLphp log"]!);

@@ -66,7 +66,7 @@ export interface InteropEnvironment {
   sp: ShibbolethSp;
   /** The broker's metadata documents as the peers received them. */
   published: { brokerAsSp: string; brokerAsIdp: string; brokerAsIdpPath: string };
-  /** The tail of every peer's own log, for diagnosing a failure from CI output alone. */
+  /** The tail of every peer's own log (what is new since the previous call), to diagnose a failure from CI output alone. */
   peerLogs(lines?: number): string;
   stop(): Promise<void>;
 }
@@ -89,6 +89,8 @@ export async function startInteropEnvironment(options: EnvironmentOptions = {}):
   const broker = new BrokerUnderTest(join(root, "broker"), brokerPort!);
   const published = { brokerAsSp: "", brokerAsIdp: "", brokerAsIdpPath: "" };
 
+  // how many lines of each log the previous dump covered: a later failure shows only what came after
+  const shownUpTo = new Map<string, number>();
   const peerLogs = (lines = 120) => {
     const sections: string[] = [];
     for (const [name, path] of Object.entries({ ...sp.logFiles, ...idp.logFiles, ...broker.logFiles })) {
@@ -96,11 +98,15 @@ export async function startInteropEnvironment(options: EnvironmentOptions = {}):
       const content = readFileSync(path, "utf8").trimEnd();
       if (content === "") continue;
       const all = content.split("\n");
+      const fresh = all.slice(shownUpTo.get(path) ?? 0);
+      shownUpTo.set(path, all.length);
+      if (fresh.length === 0) continue;
       // shibd logs each decrypted assertion on one line: keep lines readable
-      const shown = all.slice(-lines).map((line) => (line.length > 1500 ? `${line.slice(0, 1500)} [... ${line.length - 1500} more characters]` : line));
-      sections.push(`===== ${name} (${path})${all.length > shown.length ? `, last ${shown.length} of ${all.length} lines` : ""}\n${shown.join("\n")}`);
+      const shown = fresh.slice(-lines).map((line) => (line.length > 1500 ? `${line.slice(0, 1500)} [... ${line.length - 1500} more characters]` : line));
+      const note = all.length > fresh.length ? ", new since the previous dump" : "";
+      sections.push(`===== ${name} (${path})${note}${fresh.length > shown.length ? `, last ${shown.length} of ${fresh.length} lines` : ""}\n${shown.join("\n")}`);
     }
-    return sections.join("\n");
+    return sections.length > 0 ? sections.join("\n") : "(no new log lines since the previous dump)";
   };
   const stop = async () => {
     await processes.stopAll();

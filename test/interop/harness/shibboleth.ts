@@ -72,6 +72,9 @@ export class ShibbolethSp {
     });
     renderTemplate("shibboleth/www/secure/index.php", join(this.dir, "www", "secure", "index.php"), {});
     renderTemplate("shibboleth/www/index.html", join(this.dir, "www", "index.html"), {});
+    // whatever the umask: apache's children must be able to read the document root
+    for (const path of [this.dir, join(this.dir, "www"), join(this.dir, "www", "secure")]) chmodSync(path, 0o755);
+    for (const path of [join(this.dir, "www", "index.html"), join(this.dir, "www", "secure", "index.php")]) chmodSync(path, 0o644);
   }
 
   /** Places the broker's IdP metadata where shibd reads it (at start). */

@@ -1,7 +1,10 @@
 <?php
-// The hosted IdP: signs Response and Assertion (rsa-sha256), encrypts the assertion to every SP (aes128-cbc + rsa-oaep-mgf1p, fixed in 1.19; the broker
-// asks for OIOSAML 3 encrypted assertions), releases URI-named attributes, X509SubjectName NameID as municipal
-// IdPs send to the Context Handler, and the NSIS level as AuthnContextClassRef.
+// The hosted IdP: signs Response and Assertion (rsa-sha256); encrypts the assertion to every SP, because the
+// broker registers it with requireEncryptedAssertion (SimpleSAMLphp 1.19 always uses aes128-cbc with
+// rsa-oaep-mgf1p and ignores the EncryptionMethods in the SP's metadata); releases URI-named attributes;
+// sends the X509SubjectName NameID municipal IdPs send to the Context Handler (the broker's metadata lists
+// that format first, and the broker's NameIDPolicy says "unspecified"), and the NSIS level as
+// AuthnContextClassRef (it must agree with the loa attribute).
 $metadata['{{ENTITY_ID}}'] = [
     'host' => '__DEFAULT__',
     'privatekey' => 'idp.key',
