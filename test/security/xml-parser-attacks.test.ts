@@ -81,7 +81,7 @@ describe("parser attacks", () => {
           editSignedAssertion: (xml) =>
             edit(xml, (doc) => {
               const value = all(doc, NS.saml, "AttributeValue").find((v) => v.textContent === REGISTERED)!;
-              value.insertBefore(doc.createComment("x"), value.lastChild!.splitText(VICTIM.length));
+              value.insertBefore(doc.createComment("x"), (value.lastChild as Text).splitText(VICTIM.length));
             }),
         }),
       );

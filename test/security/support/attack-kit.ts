@@ -14,7 +14,23 @@ import { serializeXml } from "../../../src/saml/xml-parser.js";
 import type { KeyMaterial } from "../../../src/keys/key-material.js";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED } from "../../../src/saml/algorithms.js";
 import { ExclusiveCanonicalization, SignedXml } from "xml-crypto";
-import { logReasons, type BrokerFixture, type FixtureKeys } from "../../support/broker-fixture.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createBrokerFixture,
+  fixtureKeys,
+  logReasons,
+  IDP_ENTITY_ID,
+  IDP_SSO_URL,
+  MUNICIPALITY_CVR,
+  type BrokerFixture,
+  type FixtureKeys,
+  type FixtureOptions,
+} from "../../support/broker-fixture.js";
+import { testKey } from "../../support/keys.js";
+import { idpMetadataXml } from "../../../src/demo/demo-metadata.js";
+import { BINDING } from "../../../src/saml/namespaces.js";
 import { postToAcs, readSpAnswer, startLogin } from "../../support/saml-peers.js";
 
 /** A lenient DOM for building attacks (our own parser refuses much of what attacks need). */
@@ -208,4 +224,47 @@ export function libraryAccepts(xml: string, id: string, certificatePem: string):
   } catch {
     return false;
   }
+}
+
+export const OTHER_IDP = {
+  id: "anden-kommune",
+  entityId: "https://idp.anden-kommune.test/adfs",
+  ssoUrl: "https://idp.anden-kommune.test/sso",
+  cvr: "11223344",
+} as const;
+
+export interface TwoMunicipalities {
+  fixture: BrokerFixture;
+  /** The signing key of the second, registered municipality (a legitimate party that may turn hostile). */
+  otherIdpKey: KeyMaterial;
+}
+
+/**
+ * A broker with two registered municipalities: the usual test IdP, and
+ * "Anden Kommune" with its own key and CVR. Used for attacks by one
+ * registered party against another's logins or CVR.
+ */
+export async function createTwoMunicipalityFixture(options: FixtureOptions = {}): Promise<TwoMunicipalities> {
+  const keys = await fixtureKeys();
+  const otherIdpKey = await testKey("idp-other");
+  const dir = mkdtempSync(join(tmpdir(), "broker-two-idps-"));
+  const idpA = join(dir, "idp-a.xml");
+  const idpB = join(dir, "idp-b.xml");
+  writeFileSync(idpA, idpMetadataXml({ entityId: IDP_ENTITY_ID, signing: keys.idpSigning, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect] }));
+  writeFileSync(idpB, idpMetadataXml({ entityId: OTHER_IDP.entityId, signing: otherIdpKey, ssoUrl: OTHER_IDP.ssoUrl, bindings: [BINDING.redirect] }));
+  const fixture = await createBrokerFixture({
+    ...options,
+    config: {
+      organisations: [
+        { cvr: MUNICIPALITY_CVR, name: "Test Kommune" },
+        { cvr: OTHER_IDP.cvr, name: "Anden Kommune" },
+      ],
+      identityProviders: [
+        { id: "test-kommune", displayName: "Test Kommune", metadata: idpA, cvrs: [MUNICIPALITY_CVR], ...options.idp },
+        { id: OTHER_IDP.id, displayName: "Anden Kommune", metadata: idpB, cvrs: [OTHER_IDP.cvr] },
+      ],
+      ...options.config,
+    },
+  });
+  return { fixture, otherIdpKey };
 }
