@@ -25,6 +25,14 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export class ProcessGroups {
   private readonly running = new Map<string, Tracked>();
+  /** Last resort if the test process ends without stopping its peers (a killed worker, a crash). */
+  private readonly onExit = () => {
+    for (const tracked of this.running.values()) signalGroup(tracked.pid, "SIGKILL");
+  };
+
+  constructor() {
+    process.once("exit", this.onExit);
+  }
 
   /** Starts `command` as the leader of a new process group; stdout and stderr go to `logFile`. */
   start(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): PeerProcess {
@@ -76,6 +84,7 @@ export class ProcessGroups {
 
   async stopAll(): Promise<void> {
     await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
+    process.removeListener("exit", this.onExit);
   }
 
   names(): string[] {
