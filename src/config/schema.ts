@@ -27,6 +27,8 @@ export const identityProviderSchema = z
     requireSignedAssertion: z.boolean().default(true),
     /** Require the assertion to arrive encrypted (OIOSAML 3). */
     requireEncryptedAssertion: z.boolean().default(false),
+    /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
+    metadataSigningCert: z.string().min(1).optional(),
   })
   .strict();
 
@@ -43,6 +45,8 @@ export const serviceProviderSchema = z
     encryptAssertions: z.boolean().default(true),
     /** Also sign the Response element (many SP libraries require it; OIOSAML 3 does not). */
     signResponse: z.boolean().default(false),
+    /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
+    metadataSigningCert: z.string().min(1).optional(),
     allowSha1: z.boolean().default(false),
     encryption: z
       .object({

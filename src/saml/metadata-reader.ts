@@ -3,7 +3,7 @@ import { certificatePemFromBase64 } from "../keys/key-material.js";
 import { X509Certificate } from "node:crypto";
 import { NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
-import { attr, childElements, descendants, parseXml, requiredAttr, textOf } from "./xml-parser.js";
+import { attr, childElements, descendants, parseXml, requiredAttr, textOf, type XmlLimits } from "./xml-parser.js";
 
 export interface Endpoint {
   binding: string;
@@ -37,8 +37,11 @@ export interface SpMetadata {
   validUntil: Date | undefined;
 }
 
+/** Metadata is larger than a message (many certificates, endpoints) but still bounded. */
+export const METADATA_XML_LIMITS: XmlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20000 };
+
 function entityDescriptor(xml: string): Element {
-  const root = parseXml(xml, { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20000 }, { allowCommentsOutsideRoot: true }).documentElement;
+  const root = parseXml(xml, METADATA_XML_LIMITS, { allowCommentsOutsideRoot: true }).documentElement;
   if (root.namespaceURI !== NS.md || root.localName !== "EntityDescriptor") {
     throw new SamlError("metadata_invalid", "metadata must be one md:EntityDescriptor");
   }

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
+import { SamlError } from "../saml/saml-error.js";
+import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 
 export interface IdentityProvider {
   id: string;
@@ -78,15 +80,25 @@ function readFile(path: string, party: string): string {
   }
 }
 
+/** The metadata to read: the file as is, or, when the party's config names a signing certificate, only what that signature covers. */
+function trustedMetadataXml(path: string, signingCert: string | undefined, party: string): string {
+  const xml = readFile(path, party);
+  return signingCert === undefined ? xml : verifiedMetadataXml(xml, readMetadataSigningCert(signingCert));
+}
+
+function reasonAndMessage(error: unknown): string {
+  return error instanceof SamlError ? `${error.reason}: ${error.message}` : (error as Error).message;
+}
+
 export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()): TrustRegistry {
   const idps = config.identityProviders.map((policy, index): IdentityProvider => {
     const where = `identityProviders[${index}] (${policy.id})`;
     let metadata: IdpMetadata;
     try {
-      metadata = readIdpMetadata(readFile(policy.metadata, where), now);
+      metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${(error as Error).message}`);
+      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
     }
     if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
     if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
@@ -96,10 +108,10 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()):
     const where = `serviceProviders[${index}] (${policy.id})`;
     let metadata: SpMetadata;
     try {
-      metadata = readSpMetadata(readFile(policy.metadata, where), now);
+      metadata = readSpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${(error as Error).message}`);
+      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
     }
     if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
     if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
