@@ -14,7 +14,8 @@ import { StoreUnavailableError } from "../store/state-store.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
-import { readSsoSessionId, setSsoCookie } from "./sso-cookie.js";
+import { readSsoSessionId, setSsoCookie, SSO_COOKIE } from "./sso-cookie.js";
+import { logInvalidCookies } from "./cookie-audit.js";
 import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
@@ -91,7 +92,8 @@ export function createApp(broker: BrokerContext): BrokerApp {
     try {
       const request = await receiveAuthnRequest(broker, { method: req.method === "POST" ? "POST" : "GET", rawQuery, body: (req.body ?? {}) as Record<string, unknown> }, correlationId);
       broker.log.info({ correlationId, event: "login_started", sp: request.downstream.spId, requestId: request.downstream.requestId, requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
-      const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret);
+      logInvalidCookies(broker.log, req.headers.cookie, broker.cookieSecret, [MUNICIPALITY_COOKIE, SSO_COOKIE], correlationId);
+      const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret, MUNICIPALITY_COOKIE);
       const outcome = await logins.begin({ ...request, municipalityHint: hint }, hint, remembered, readSsoSessionId(req, broker.cookieSecret));
       if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
       sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
@@ -114,7 +116,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
   const rememberMunicipality = (res: Response, idpId: string) => {
     const days = broker.config.timing.municipalityCookieDays;
     if (days === 0) return;
-    res.cookie(MUNICIPALITY_COOKIE, signCookieValue(idpId, broker.cookieSecret), {
+    res.cookie(MUNICIPALITY_COOKIE, signCookieValue(idpId, broker.cookieSecret, MUNICIPALITY_COOKIE), {
       httpOnly: true,
       sameSite: "lax",
       secure: secureCookies,

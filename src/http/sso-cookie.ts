@@ -10,9 +10,9 @@ import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
 export const SSO_COOKIE = "broker_sso";
 
 export function readSsoSessionId(req: Request, secret: string): string | undefined {
-  return verifyCookieValue(readCookies(req.headers.cookie).get(SSO_COOKIE), secret);
+  return verifyCookieValue(readCookies(req.headers.cookie).get(SSO_COOKIE), secret, SSO_COOKIE);
 }
 
 export function setSsoCookie(res: Response, sessionId: string, secret: string, secure: boolean): void {
-  res.cookie(SSO_COOKIE, signCookieValue(sessionId, secret), { httpOnly: true, sameSite: "lax", secure, path: "/" });
+  res.cookie(SSO_COOKIE, signCookieValue(sessionId, secret, SSO_COOKIE), { httpOnly: true, sameSite: "lax", secure, path: "/" });
 }
