@@ -5,13 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config/load-config.js";
 import type { BrokerConfig } from "../src/config/schema.js";
 import { runDemo, type RunningDemo } from "../src/demo/run-demo.js";
 import { OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
+import { findExplanations, formatExplanation } from "../src/observability/explain.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -127,9 +128,11 @@ describe("the demo (npm start)", () => {
   let demo: RunningDemo;
   let brokerUrl: string;
   let workDir: string;
+  let auditFile: string;
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
+    auditFile = join(workDir, "audit.jsonl");
     const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
     brokerUrl = `http://127.0.0.1:${brokerPort}`;
     const shipped = loadConfig("config/demo", {});
@@ -145,6 +148,7 @@ describe("the demo (npm start)", () => {
         signing: { key: join(keyDir, "broker-signing.key.pem"), cert: join(keyDir, "broker-signing.cert.pem") },
         encryption: { key: join(keyDir, "broker-encryption.key.pem"), cert: join(keyDir, "broker-encryption.cert.pem") },
       },
+      audit: { file: auditFile },
       identityProviders: shipped.identityProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "idps", `${p.id}.xml`) })),
       serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     };
@@ -210,9 +214,38 @@ describe("the demo (npm start)", () => {
     expect(attributes.get(OIOSAML3.specVersion)).toEqual(["OIO-SAML-3.0"]);
     const privileges = attributes.get(OIOSAML3.privilegesIntermediate) ?? [];
     expect(privileges).toHaveLength(1);
-    expect(privileges[0]).toContain("urn:dk:gov:saml:cvrNumberIdentifier:29189846");
-    expect(privileges[0]).toContain("http://demo-kommune.dk/roles/jobrole/sagsbehandler/1");
-    expect(privileges[0]).toContain('Name="http://sts.kombit.dk/constraints/KLE/1">27.*,29.03.*<');
+    // Her job-function role became the fagsystem's user-system role, with the KLE values the IdP sent
+    // (parametric), in the digst.dk namespace; her canteen role has no mapping for this system.
+    expect(privileges[0]).toBe(
+      '<bpp:PrivilegeList xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile">' +
+        '<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:29189846">' +
+        "<Privilege>http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1</Privilege>" +
+        '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">27.*</Constraint>' +
+        '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">29.03.*</Constraint>' +
+        "</PrivilegeGroup></bpp:PrivilegeList>",
+    );
+    expect(result.body).not.toContain("jobrole");
+    expect(result.body).toContain("<li>http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1 — CVR 29189846 — http://sts.kombit.dk/constraints/KLE/1 = 27.*, 29.03.*</li>");
+  });
+
+  it("gives Peter the manager's and the delegated substitute's user-system roles, and explains the login by correlation id", async () => {
+    const browser = new Browser();
+    const result = await loginAs(browser, await upToIdpLogin(browser), "peter");
+    expect(result.body).toContain("<h1>Logget ind / Logged in</h1>");
+    const roles = [...result.body.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => unescapeHtml(m[1] ?? ""));
+    expect(roles).toEqual([
+      "http://demo-fagsystem.dk/roles/usersystemrole/godkendelse/1 — CVR 29189846 — http://sts.kombit.dk/constraints/orgenhed/1 = 6f0c2b7e-1d4a-4c3b-9a8e-2f1d0c9b8a71, 0b9a8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d",
+      "http://demo-fagsystem.dk/roles/usersystemrole/laesning/1 — CVR 29189846",
+      "http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1 — CVR 29189846 — http://sts.kombit.dk/constraints/KLE/1 = *",
+      "http://demo-fagsystem.dk/roles/usersystemrole/laesning/1 — CVR 11223344",
+    ]);
+    const lines = readFileSync(auditFile, "utf8").trim().split("\n");
+    const last = JSON.parse(lines[lines.length - 1] ?? "{}") as { correlationId: string };
+    const explained = findExplanations(readFileSync(auditFile, "utf8"), last.correlationId);
+    expect(explained).toHaveLength(1);
+    const text = formatExplanation(explained[0]!);
+    expect(text).toContain("fagsystem demo-fagsystem, IdP demo-kommune, CVR 29189846, person, NSIS High");
+    expect(text).toContain("#3 http://nabo-kommune.dk/roles/jobrole/vikar/1 [CVR 11223344] (delegated) → http://demo-fagsystem.dk/roles/usersystemrole/laesning/1");
   });
 
   it("refuses the robot user (NIST 3 only): the fagsystem requires NSIS Substantial and gets NoAuthnContext", async () => {

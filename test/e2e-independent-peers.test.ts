@@ -63,6 +63,8 @@ const ATTR = {
 
 const PERSON_UUID = "3f2b6c1e-8d4a-4c7b-9e0f-5a1d2c3b4e5f";
 const PRIVILEGES = Buffer.from('<bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile"/>').toString("base64");
+// The broker translates the IdP's (here: no) job-function roles for the fagsystem and emits the result in the digst.dk namespace.
+const TRANSLATED_PRIVILEGES = Buffer.from('<bpp:PrivilegeList xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile"/>').toString("base64");
 const FAGSYSTEM_RELAY_STATE = "/sag/42?fane=oversigt&x=\"1\"";
 
 // samlify refuses to parse anything until a schema validator is registered.
@@ -345,7 +347,7 @@ function expectOiosaml3Profile(profile: Profile | null): void {
   expect(profile[ATTR.uuid]).toBe(PERSON_UUID);
   expect(profile[ATTR.email]).toBe("karen.jensen@kommune.test");
   expect(profile[ATTR.fullName]).toBe("Karen Jensen");
-  expect(profile[ATTR.privileges]).toBe(PRIVILEGES);
+  expect(profile[ATTR.privileges]).toBe(TRANSLATED_PRIVILEGES);
 }
 
 describe("end to end with independent SAML peers (node-saml as fagsystem, samlify as municipal IdP)", () => {

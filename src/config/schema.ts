@@ -1,6 +1,14 @@
 /** The one configuration schema. Everything the broker reads from config/*.yaml and the environment. */
 import { z } from "zod";
 import { NSIS_LEVELS } from "../profiles/levels.js";
+import {
+  auditSchema,
+  checkServiceProviderPolicy,
+  identityProviderPolicyFields,
+  jobFunctionRolesSchema,
+  levelsSchema,
+  serviceProviderPolicyFields,
+} from "./policy-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
@@ -29,6 +37,8 @@ export const identityProviderSchema = z
     requireEncryptedAssertion: z.boolean().default(false),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
+    ...identityProviderPolicyFields,
   })
   .strict();
 
@@ -55,8 +65,11 @@ export const serviceProviderSchema = z
       })
       .strict()
       .optional(),
+    /** Attribute profile, OIOSAML profile, owner, privilege namespace, role mappings: see policy-schema.ts and docs/policy.md. */
+    ...serviceProviderPolicyFields,
   })
-  .strict();
+  .strict()
+  .superRefine(checkServiceProviderPolicy);
 
 const redisNode = z.object({ host: z.string().min(1), port: z.coerce.number().int().min(1).max(65535) }).strict();
 
@@ -153,6 +166,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     organisations: z.array(z.object({ cvr, name: z.string().min(1) }).strict()).default([]),
+    /** The register of job-function roles: owner and delegations (used by the privilege scope rule). */
+    jobFunctionRoles: jobFunctionRolesSchema,
+    /** The NIST ⇄ NSIS conversion. */
+    levels: levelsSchema,
+    audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
   })

@@ -17,6 +17,23 @@ import { DEFAULT_XML_LIMITS } from "../saml/xml-parser.js";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
+import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
+import { describeScope } from "../profiles/bpp.js";
+
+/** The user-system roles the fagsystem received, one line each: role, scope, restrictions. */
+function userSystemRoles(encoded: string | undefined): string[] {
+  if (encoded === undefined) return [];
+  try {
+    return decodePrivilegesAttribute(encoded).list.groups.flatMap((group) =>
+      group.privileges.map((privilege) => {
+        const restrictions = group.constraints.map((c) => `${c.name} = ${c.values.join(", ")}`).join("; ");
+        return `${privilege} — ${describeScope(group.scope)}${restrictions ? ` — ${restrictions}` : ""}`;
+      }),
+    );
+  } catch (error) {
+    return [`(privileges could not be read: ${(error as Error).message})`];
+  }
+}
 
 export interface DemoSpOptions {
   entityId: string;
@@ -40,7 +57,8 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
         "Demo fagsystem",
         html`<h1>Demo fagsystem</h1><p>Et fagsystem, der logger ind gennem brokeren. / A business system that logs in through the broker.</p>
 <p><a href="/login"><button>Log ind / Log in</button></a></p>
-<p class="muted">Kræver NSIS Substantial. Robotbrugeren (kun NIST) bliver derfor afvist. / Requires NSIS Substantial, so the robot user (NIST only) is refused.</p>`,
+<p class="muted">Kræver NSIS Substantial. Robotbrugeren (kun NIST) bliver derfor afvist. / Requires NSIS Substantial, so the robot user (NIST only) is refused.</p>
+<p class="muted">Brokeren oversætter brugerens jobfunktionsroller til dette systems brugersystemroller. / The broker translates the user's job-function roles into this system's user-system roles.</p>`,
       ),
     );
   });
@@ -97,11 +115,15 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
         const values = a.name === OIOSAML3.privilegesIntermediate ? a.values.map((v) => Buffer.from(v, "base64").toString("utf8")) : a.values;
         return html`<tr><td><code>${a.name}</code></td><td>${values.map((v) => html`<pre>${v}</pre>`)}</td></tr>`;
       });
+      const roles = userSystemRoles(assertion.attributes.find((a) => a.name === OIOSAML3.privilegesIntermediate)?.values[0]);
       res.type("html").send(
         layout(
           "Demo fagsystem – logget ind",
           html`<h1>Logget ind / Logged in</h1>
 <p>NameID: <code>${assertion.nameId}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
+<h2>Brugersystemroller / user-system roles</h2>
+${roles.length === 0 ? html`<p class="muted">Ingen / none</p>` : html`<ul class="roles">${roles.map((r) => html`<li>${r}</li>`)}</ul>`}
+<h2>Attributter / attributes</h2>
 <table>${rows}</table><p><a href="/">Tilbage / Back</a></p>`,
         ),
       );

@@ -1,8 +1,34 @@
-/** The demo municipality's test users. Their privileges are real OIO-BPP XML built with the DOM. */
-import { buildXml, x } from "../saml/xml-builder.js";
+/**
+ * The demo municipality's test users and the roles the demo is built around.
+ * Users hold job-function roles (the municipality's bundles), sent as real
+ * OIO-BPP (itst.dk namespace, as municipal IdPs send it) built by the codec;
+ * the broker translates them into the demo fagsystem's user-system roles
+ * (config/demo/parties.yaml).
+ */
+import { BPP_NAMESPACES, cvrScope } from "../profiles/bpp.js";
+import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 
 export const DEMO_CVR = "29189846";
-const BPP_NS = "http://itst.dk/oiosaml/basic_privilege_profile";
+/** A neighbouring municipality that delegates one of its job-function roles to Demo Kommune. */
+export const NEIGHBOUR_CVR = "11223344";
+
+export const DEMO_ROLES = {
+  caseworker: "http://demo-kommune.dk/roles/jobrole/sagsbehandler/1",
+  manager: "http://demo-kommune.dk/roles/jobrole/leder/1",
+  canteen: "http://demo-kommune.dk/roles/jobrole/kantine/1",
+  robot: "http://demo-kommune.dk/roles/jobrole/robot/1",
+  /** Owned by the neighbour, delegated to Demo Kommune. */
+  neighbourSubstitute: "http://nabo-kommune.dk/roles/jobrole/vikar/1",
+} as const;
+
+export const KLE_PARAMETRIC = "http://sts.kombit.dk/constraints/KLE/1/parametric";
+
+export interface DemoPrivilege {
+  privilege: string;
+  constraints: Array<{ name: string; value: string }>;
+  /** The CVR the group is scoped to; the user's municipality unless the role is delegated from another. */
+  scopeCvr?: string;
+}
 
 export interface DemoUser {
   username: string;
@@ -13,7 +39,7 @@ export interface DemoUser {
   uuid: string;
   nsis: "Low" | "Substantial" | "High" | undefined;
   nist: 2 | 3 | undefined;
-  privileges: Array<{ privilege: string; constraints: Array<{ name: string; value: string }> }>;
+  privileges: DemoPrivilege[];
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -27,7 +53,8 @@ export const DEMO_USERS: DemoUser[] = [
     nsis: "Substantial",
     nist: undefined,
     privileges: [
-      { privilege: "http://demo-kommune.dk/roles/jobrole/sagsbehandler/1", constraints: [{ name: "http://sts.kombit.dk/constraints/KLE/1", value: "27.*,29.03.*" }] },
+      { privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "27.*,29.03.*" }] },
+      { privilege: DEMO_ROLES.canteen, constraints: [] },
     ],
   },
   {
@@ -40,8 +67,9 @@ export const DEMO_USERS: DemoUser[] = [
     nsis: "High",
     nist: undefined,
     privileges: [
-      { privilege: "http://demo-kommune.dk/roles/jobrole/leder/1", constraints: [] },
-      { privilege: "http://demo-kommune.dk/roles/jobrole/sagsbehandler/1", constraints: [{ name: "http://sts.kombit.dk/constraints/KLE/1", value: "*" }] },
+      { privilege: DEMO_ROLES.manager, constraints: [] },
+      { privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "*" }] },
+      { privilege: DEMO_ROLES.neighbourSubstitute, constraints: [], scopeCvr: NEIGHBOUR_CVR },
     ],
   },
   {
@@ -53,23 +81,18 @@ export const DEMO_USERS: DemoUser[] = [
     uuid: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
     nsis: undefined,
     nist: 3,
-    privileges: [{ privilege: "http://demo-kommune.dk/roles/jobrole/robot/1", constraints: [] }],
+    privileges: [{ privilege: DEMO_ROLES.robot, constraints: [] }],
   },
 ];
 
+/** The user's job-function roles as the privileges attribute value (base64 OIO-BPP). */
 export function privilegesBase64(user: DemoUser, cvr: string): string {
-  const xml = buildXml(
-    x(
-      BPP_NS,
-      "bpp:PrivilegeList",
-      {},
-      user.privileges.map((p) =>
-        x(BPP_NS, "bpp:PrivilegeGroup", { Scope: `urn:dk:gov:saml:cvrNumberIdentifier:${cvr}` }, [
-          x(BPP_NS, "bpp:Privilege", {}, [p.privilege]),
-          ...p.constraints.map((c) => x(BPP_NS, "bpp:Constraint", { Name: c.name }, [c.value])),
-        ]),
-      ),
-    ),
-  );
-  return Buffer.from(xml, "utf8").toString("base64");
+  return encodePrivilegesAttribute({
+    namespace: BPP_NAMESPACES.itst,
+    groups: user.privileges.map((p) => ({
+      scope: cvrScope(p.scopeCvr ?? cvr),
+      privileges: [p.privilege],
+      constraints: p.constraints.map((c) => ({ name: c.name, values: c.value.split(",") })),
+    })),
+  });
 }

@@ -47,3 +47,19 @@ ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="
 <script src="/static/autosubmit.js"></script>`,
   );
 }
+
+/**
+ * A refusal shown to the person, with the SAML answer for the fagsystem in a
+ * form they send on with the button (no auto-submit, so the message is read).
+ */
+export function noticePostPage(url: string, fields: Record<string, string>, title: string, message: string, correlationId: string): string {
+  return layout(
+    title,
+    html`<h1>${title}</h1><p>${message}</p>
+<p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>
+<form method="post" action="${url}" id="saml-notice">
+${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">Tilbage til systemet / Back to the system</button>
+</form>`,
+  );
+}

@@ -1,7 +1,7 @@
 /** Turns an Interaction or a failure into an HTTP answer. */
 import type { Response } from "express";
 import type { Interaction } from "../login/interaction.js";
-import { autoPostPage, chooserPage, errorPage } from "./pages.js";
+import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js";
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
@@ -17,7 +17,11 @@ export function sendInteraction(res: Response, interaction: Interaction, options
         `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${target.origin}; frame-ancestors 'none'; base-uri 'none'`,
       );
       res.setHeader("Cache-Control", "no-store");
-      res.status(200).type("html").send(autoPostPage(interaction.url, interaction.fields));
+      const notice = interaction.notice;
+      const page = notice
+        ? noticePostPage(interaction.url, interaction.fields, notice.title, notice.message, notice.correlationId)
+        : autoPostPage(interaction.url, interaction.fields);
+      res.status(200).type("html").send(page);
       return;
     }
     case "choose-municipality":

@@ -5,7 +5,7 @@
  */
 import type { BrokerContext } from "../broker-context.js";
 import type { IdentityProvider } from "../trust/registry.js";
-import type { Interaction } from "./interaction.js";
+import { withNotice, type Interaction } from "./interaction.js";
 import type { LoginRequest } from "./types.js";
 import { LoginStateRepository, newId } from "./login-state.js";
 import { LoginError } from "./login-error.js";
@@ -145,7 +145,11 @@ export class LoginService {
       if (error instanceof LoginError) {
         log.warn({ event: "login_failed", reason: error.reason, detail: error.message, sp: request.downstream.spId }, "login refused by policy");
         return {
-          interaction: answerWithError(this.broker, request.downstream, error.status, error.subStatus, error.message),
+          interaction: withNotice(answerWithError(this.broker, request.downstream, error.status, error.subStatus, error.message), {
+            title: "Login kunne ikke gennemføres / The login could not be completed",
+            message: error.userMessage,
+            correlationId: request.correlationId,
+          }),
           correlationId: request.correlationId,
         };
       }

@@ -1,10 +1,18 @@
 /**
- * Assurance levels: NSIS (Low, Substantial, High) and the older NIST-style
+ * Assurance levels: NSIS (Low < Substantial < High) and the older NIST-style
  * levels 1–4 (OIOSAML 2 "AssuranceLevel"), side by side. Pure functions.
  *
- * A NIST level never proves an NSIS level. An NSIS level proves a NIST level
- * through a configurable table (default, as the OIOSAML reference library:
- * Low → 2, Substantial → 3, High → 3).
+ * Rules (docs/policy.md):
+ * - A NIST level never proves an NSIS level.
+ * - An NSIS level proves NIST levels through one configurable conversion
+ *   table. The default is KOMBIT's: a NIST requirement of 1 or 2 is met by
+ *   NSIS Low, 3 by Substantial, 4 by High. Seen from the NSIS side that is
+ *   Low → 2, Substantial → 3, High → 4 (`NistFromNsisTable`). The OIOSAML
+ *   reference library's table (Low → 2, Substantial → 3, High → 3) is
+ *   available as OIOSAML_REFERENCE_NIST_FROM_NSIS.
+ * - The same table decides what satisfies a requirement and which NIST level
+ *   is asserted downstream for an NSIS login, so nothing is asserted that the
+ *   upstream did not prove.
  */
 export const NSIS_LEVELS = ["Low", "Substantial", "High"] as const;
 export type NsisLevel = (typeof NSIS_LEVELS)[number];
@@ -26,8 +34,17 @@ export type LevelRequirement =
   | { kind: "nsis"; minimum: NsisLevel }
   | { kind: "nist"; minimum: NistLevel };
 
-export type NistFromNsisTable = Record<NsisLevel, NistLevel>;
-export const DEFAULT_NIST_FROM_NSIS: NistFromNsisTable = { Low: 2, Substantial: 3, High: 3 };
+/** For each NSIS level, the highest NIST level it proves (undefined: none). */
+export type NistFromNsisTable = Record<NsisLevel, NistLevel | undefined>;
+
+/** For each NIST requirement, the lowest NSIS level that satisfies it: how KOMBIT writes its conversion (and our config). */
+export type NsisForNistTable = Record<"1" | "2" | "3" | "4", NsisLevel>;
+
+export const KOMBIT_NSIS_FOR_NIST: Readonly<NsisForNistTable> = { 1: "Low", 2: "Low", 3: "Substantial", 4: "High" };
+/** KOMBIT's conversion seen from the NSIS side (the default). */
+export const DEFAULT_NIST_FROM_NSIS: Readonly<NistFromNsisTable> = { Low: 2, Substantial: 3, High: 4 };
+/** The OIOSAML reference library's table (High proves only NIST 3). */
+export const OIOSAML_REFERENCE_NIST_FROM_NSIS: Readonly<NistFromNsisTable> = { Low: 2, Substantial: 3, High: 3 };
 
 export function nsisRank(level: NsisLevel): number {
   return NSIS_LEVELS.indexOf(level);
@@ -51,7 +68,7 @@ export function nistClassRef(level: NistLevel): string {
   return `${NIST_CLASS_PREFIX}${level}`;
 }
 
-/** Reads an AuthnContextClassRef into a level, or undefined when it names neither kind. */
+/** Reads an AuthnContextClassRef into a level, or {} when it names neither kind. */
 export function levelFromClassRef(classRef: string): ReachedLevel {
   if (classRef.startsWith(NSIS_LOA_CLASS_PREFIX)) {
     const word = classRef.slice(NSIS_LOA_CLASS_PREFIX.length);
@@ -64,14 +81,28 @@ export function levelFromClassRef(classRef: string): ReachedLevel {
   return {};
 }
 
-/** The NIST level a reached level proves: its own NIST level, or the one its NSIS level maps to. */
-export function effectiveNist(reached: ReachedLevel, table: NistFromNsisTable = DEFAULT_NIST_FROM_NSIS): NistLevel | undefined {
+export function isMonotoneNsisForNist(table: NsisForNistTable): boolean {
+  return nsisRank(table[1]) <= nsisRank(table[2]) && nsisRank(table[2]) <= nsisRank(table[3]) && nsisRank(table[3]) <= nsisRank(table[4]);
+}
+
+/** Turns the configured NIST → NSIS conversion into the NSIS → NIST view used by the rules below. */
+export function nistFromNsisTable(nsisForNist: NsisForNistTable): NistFromNsisTable {
+  const proves = (level: NsisLevel): NistLevel | undefined => {
+    let best: NistLevel | undefined;
+    for (const nist of NIST_LEVELS) if (nsisRank(nsisForNist[nist]) <= nsisRank(level)) best = nist;
+    return best;
+  };
+  return { Low: proves("Low"), Substantial: proves("Substantial"), High: proves("High") };
+}
+
+/** The NIST level a reached level proves: its own NIST level, or the one its NSIS level maps to, whichever is higher. */
+export function effectiveNist(reached: ReachedLevel, table: Readonly<NistFromNsisTable> = DEFAULT_NIST_FROM_NSIS): NistLevel | undefined {
   const fromNsis = reached.nsis ? table[reached.nsis] : undefined;
   if (reached.nist && fromNsis) return Math.max(reached.nist, fromNsis) as NistLevel;
   return reached.nist ?? fromNsis;
 }
 
-export function satisfies(reached: ReachedLevel, required: LevelRequirement, table: NistFromNsisTable = DEFAULT_NIST_FROM_NSIS): boolean {
+export function satisfies(reached: ReachedLevel, required: LevelRequirement, table: Readonly<NistFromNsisTable> = DEFAULT_NIST_FROM_NSIS): boolean {
   switch (required.kind) {
     case "none":
       return true;
@@ -84,6 +115,83 @@ export function satisfies(reached: ReachedLevel, required: LevelRequirement, tab
   }
 }
 
+/** The lowest NSIS level that proves NIST level `nist`, or undefined when none does. */
+export function lowestNsisProving(nist: NistLevel, table: Readonly<NistFromNsisTable> = DEFAULT_NIST_FROM_NSIS): NsisLevel | undefined {
+  return NSIS_LEVELS.find((level) => (table[level] ?? 0) >= nist);
+}
+
+/**
+ * The stricter of two requirements: a login satisfies the result exactly when
+ * it satisfies both. Undefined when no login can (an NSIS requirement joined
+ * with a NIST level that no NSIS level proves).
+ */
+export function stricterRequirement(a: LevelRequirement, b: LevelRequirement, table: Readonly<NistFromNsisTable> = DEFAULT_NIST_FROM_NSIS): LevelRequirement | undefined {
+  if (a.kind === "none") return b;
+  if (b.kind === "none") return a;
+  if (a.kind === "nist" && b.kind === "nist") return { kind: "nist", minimum: Math.max(a.minimum, b.minimum) as NistLevel };
+  if (a.kind === "nsis" && b.kind === "nsis") return nsisRank(a.minimum) >= nsisRank(b.minimum) ? a : b;
+  const nsis = a.kind === "nsis" ? a : (b as { kind: "nsis"; minimum: NsisLevel });
+  const nist = a.kind === "nist" ? a : (b as { kind: "nist"; minimum: NistLevel });
+  const needed = lowestNsisProving(nist.minimum, table);
+  if (needed === undefined) return undefined;
+  return nsisRank(needed) > nsisRank(nsis.minimum) ? { kind: "nsis", minimum: needed } : nsis;
+}
+
+export type RequestedRequirement = { ok: true; requirement: LevelRequirement } | { ok: false; reason: string };
+
+/**
+ * What a fagsystem's RequestedAuthnContext asks for. `minimum` and `exact`
+ * (SAML's default) are read as a minimum; `better` as one level above;
+ * `maximum` is a ceiling the broker does not lower logins to, so it adds no
+ * requirement. Unknown classes are ignored. Several classes mean "any of
+ * these": the weakest counts (NIST classes before NSIS classes when both are
+ * listed, as a NIST requirement admits more logins).
+ */
+export function requestedRequirement(classRefs: readonly string[], comparison: string): RequestedRequirement {
+  if (comparison === "maximum") return { ok: true, requirement: { kind: "none" } };
+  if (!["minimum", "exact", "better"].includes(comparison)) return { ok: false, reason: `RequestedAuthnContext Comparison ${comparison.slice(0, 40)} is not minimum, exact, better or maximum` };
+  const levels = classRefs.map(levelFromClassRef);
+  const nists = levels.map((l) => l.nist).filter((n): n is NistLevel => n !== undefined);
+  const nsises = levels.map((l) => l.nsis).filter((n): n is NsisLevel => n !== undefined);
+  const better = comparison === "better";
+  if (nists.length > 0) {
+    const weakest = Math.min(...nists) + (better ? 1 : 0);
+    if (weakest > 4) return { ok: false, reason: "no NIST level is better than 4" };
+    return { ok: true, requirement: { kind: "nist", minimum: weakest as NistLevel } };
+  }
+  if (nsises.length > 0) {
+    const rank = Math.min(...nsises.map(nsisRank)) + (better ? 1 : 0);
+    const level = NSIS_LEVELS[rank];
+    if (level === undefined) return { ok: false, reason: "no NSIS level is better than High" };
+    return { ok: true, requirement: { kind: "nsis", minimum: level } };
+  }
+  return { ok: true, requirement: { kind: "none" } };
+}
+
+/** The highest levels an IdP can deliver (its registration). `nsis` undefined: it cannot deliver NSIS levels. */
+export interface LevelCeiling {
+  nist: NistLevel;
+  nsis: NsisLevel | undefined;
+}
+
+/** Caps what an upstream asserted to what it is registered to deliver. */
+export function capLevel(reached: ReachedLevel, ceiling: LevelCeiling): { level: ReachedLevel; capped: boolean } {
+  const level: ReachedLevel = {};
+  let capped = false;
+  if (reached.nsis !== undefined) {
+    if (ceiling.nsis === undefined) capped = true;
+    else if (nsisRank(reached.nsis) > nsisRank(ceiling.nsis)) {
+      level.nsis = ceiling.nsis;
+      capped = true;
+    } else level.nsis = reached.nsis;
+  }
+  if (reached.nist !== undefined) {
+    if (reached.nist > ceiling.nist) capped = true;
+    level.nist = Math.min(reached.nist, ceiling.nist) as NistLevel;
+  }
+  return { level, capped };
+}
+
 export function describeRequirement(required: LevelRequirement): string {
   switch (required.kind) {
     case "none":
@@ -93,4 +201,8 @@ export function describeRequirement(required: LevelRequirement): string {
     case "nist":
       return `NIST level ${required.minimum}`;
   }
+}
+
+export function describeLevel(reached: ReachedLevel): string {
+  return [reached.nsis && `NSIS ${reached.nsis}`, reached.nist && `NIST level ${reached.nist}`].filter(Boolean).join(", ") || "no level";
 }

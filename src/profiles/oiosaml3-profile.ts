@@ -3,10 +3,11 @@
  * the attribute set a fagsystem receives. Pure functions, no I/O.
  */
 import type { Identity, Person, RawAttribute } from "../login/types.js";
-import { effectiveNist, levelFromClassRef, isNsisLevel, parseNistLevel, nsisClassRef, nistClassRef, type ReachedLevel } from "./levels.js";
-import { KOMBIT_SPEC_VERSION, LEGACY, OIOSAML3, SPEC_VERSION_OIOSAML3 } from "./oiosaml3-attributes.js";
-import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI } from "../saml/namespaces.js";
+import { DEFAULT_NIST_FROM_NSIS, levelFromClassRef, isNsisLevel, parseNistLevel, nsisClassRef, nistClassRef, type ReachedLevel } from "./levels.js";
+import { LEGACY, OIOSAML3 } from "./oiosaml3-attributes.js";
+import { OIOSAML2 } from "./oiosaml2-attributes.js";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
+import { kombitOiosaml3 } from "./release-profiles.js";
 
 export class ProfileError extends Error {
   constructor(
@@ -45,10 +46,11 @@ export function readPerson(nameId: string, nameIdFormat: string | undefined, att
     uuid: normaliseUuid(single(attributes, OIOSAML3.uuidPersistent)),
     rid: single(attributes, OIOSAML3.rid, LEGACY.rid),
     cpr: single(attributes, OIOSAML3.cprNumber, LEGACY.cpr),
-    firstName: single(attributes, OIOSAML3.firstName),
-    lastName: single(attributes, OIOSAML3.lastName),
-    fullName: single(attributes, OIOSAML3.fullName),
-    email: single(attributes, OIOSAML3.email),
+    // OIOSAML 2 IdPs send the urn:oid names.
+    firstName: single(attributes, OIOSAML3.firstName, OIOSAML2.givenName),
+    lastName: single(attributes, OIOSAML3.lastName, OIOSAML2.surname),
+    fullName: single(attributes, OIOSAML3.fullName, OIOSAML2.commonName),
+    email: single(attributes, OIOSAML3.email, OIOSAML2.mail),
   };
 }
 
@@ -93,28 +95,16 @@ export interface ReleaseOptions {
   withPersonalData: boolean;
 }
 
-/** The OIOSAML 3 attribute set for a fagsystem (KOMBIT profile). */
+/**
+ * The KOMBIT attribute set in OIOSAML 3 names with the default level rules,
+ * for a fagsystem without a configured level. Fagsystemer are answered
+ * through release-profiles.ts, which applies their registration.
+ */
 export function oiosaml3Attributes(identity: Identity, options: ReleaseOptions): OutgoingAttribute[] {
-  const out: OutgoingAttribute[] = [];
-  const add = (name: string, value: string | undefined, nameFormat: string = ATTRNAME_FORMAT_URI) => {
-    if (value !== undefined && value !== "") out.push({ name, values: [value], nameFormat });
-  };
-  add(OIOSAML3.specVersion, SPEC_VERSION_OIOSAML3);
-  add(LEGACY.kombitSpecVer, KOMBIT_SPEC_VERSION, ATTRNAME_FORMAT_BASIC);
-  add(OIOSAML3.kombitSpecVer, KOMBIT_SPEC_VERSION);
-  add(OIOSAML3.loa, identity.level.nsis);
-  const nist = effectiveNist(identity.level);
-  add(LEGACY.assuranceLevel, nist === undefined ? undefined : String(nist), ATTRNAME_FORMAT_BASIC);
-  add(OIOSAML3.cvr, identity.organisation.cvr);
-  add(OIOSAML3.orgName, identity.organisation.name);
-  add(OIOSAML3.uuidPersistent, identity.person.uuid);
-  add(OIOSAML3.rid, identity.person.rid);
-  if (options.withPersonalData) {
-    add(OIOSAML3.email, identity.person.email);
-    add(OIOSAML3.firstName, identity.person.firstName);
-    add(OIOSAML3.lastName, identity.person.lastName);
-    add(OIOSAML3.fullName, identity.person.fullName);
-  }
-  add(OIOSAML3.privilegesIntermediate, identity.privilegesBase64);
-  return out;
+  return kombitOiosaml3(identity, {
+    withPersonalData: options.withPersonalData,
+    requiredLevel: { kind: "none" },
+    levelTable: DEFAULT_NIST_FROM_NSIS,
+    privileges: identity.privileges.stage === "translated" ? identity.privileges.list : undefined,
+  }).attributes;
 }

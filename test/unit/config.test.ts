@@ -189,7 +189,12 @@ describe("the shipped configurations", () => {
     expect(config.identityProviders[0]?.requireEncryptedAssertion).toBe(true);
     expect(config.serviceProviders.map((p) => p.id)).toEqual(["demo-fagsystem"]);
     expect(config.serviceProviders[0]?.requiredLevel).toEqual({ nsis: "Substantial" });
-    expect(config.organisations).toEqual([{ cvr: "29189846", name: "Demo Kommune" }]);
+    expect(config.organisations).toEqual([
+      { cvr: "29189846", name: "Demo Kommune" },
+      { cvr: "11223344", name: "Nabo Kommune" },
+    ]);
+    expect(config.serviceProviders[0]?.roleMappings.length).toBeGreaterThan(0);
+    expect(config.jobFunctionRoles.map((r) => r.owner)).toEqual(["11223344"]);
   });
 
   it("the production template in config/ validates", () => {

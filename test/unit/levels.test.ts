@@ -7,6 +7,7 @@ import {
   nistClassRef,
   nsisClassRef,
   nsisRank,
+  OIOSAML_REFERENCE_NIST_FROM_NSIS,
   parseNistLevel,
   satisfies,
   type NistFromNsisTable,
@@ -28,16 +29,22 @@ describe("NSIS ranking", () => {
 });
 
 describe("NIST levels from NSIS", () => {
-  it("uses the reference table by default: Low → 2, Substantial → 3, High → 3", () => {
-    expect(DEFAULT_NIST_FROM_NSIS).toEqual({ Low: 2, Substantial: 3, High: 3 });
+  it("uses KOMBIT's conversion by default (NIST 1-2 by Low, 3 by Substantial, 4 by High): Low → 2, Substantial → 3, High → 4", () => {
+    expect(DEFAULT_NIST_FROM_NSIS).toEqual({ Low: 2, Substantial: 3, High: 4 });
     expect(effectiveNist({ nsis: "Low" })).toBe(2);
     expect(effectiveNist({ nsis: "Substantial" })).toBe(3);
-    expect(effectiveNist({ nsis: "High" })).toBe(3);
+    expect(effectiveNist({ nsis: "High" })).toBe(4);
+  });
+
+  it("keeps the OIOSAML reference library's table at hand: Low → 2, Substantial → 3, High → 3", () => {
+    expect(OIOSAML_REFERENCE_NIST_FROM_NSIS).toEqual({ Low: 2, Substantial: 3, High: 3 });
+    expect(effectiveNist({ nsis: "High" }, OIOSAML_REFERENCE_NIST_FROM_NSIS)).toBe(3);
   });
 
   it("takes the higher of a delivered NIST level and the mapped one", () => {
     expect(effectiveNist({ nsis: "Low", nist: 4 })).toBe(4);
-    expect(effectiveNist({ nsis: "High", nist: 1 })).toBe(3);
+    expect(effectiveNist({ nsis: "High", nist: 1 })).toBe(4);
+    expect(effectiveNist({ nsis: "Substantial", nist: 1 })).toBe(3);
     expect(effectiveNist({ nist: 2 })).toBe(2);
     expect(effectiveNist({})).toBeUndefined();
   });
@@ -81,8 +88,9 @@ describe("satisfies", () => {
     expect(satisfies({ nsis: "Substantial" }, { kind: "nist", minimum: 3 })).toBe(true);
     expect(satisfies({ nsis: "Low" }, { kind: "nist", minimum: 3 })).toBe(false);
     expect(satisfies({ nsis: "Low" }, { kind: "nist", minimum: 2 })).toBe(true);
-    expect(satisfies({ nsis: "High" }, { kind: "nist", minimum: 4 })).toBe(false);
-    expect(satisfies({ nsis: "High" }, { kind: "nist", minimum: 4 }, { Low: 2, Substantial: 3, High: 4 })).toBe(true);
+    expect(satisfies({ nsis: "High" }, { kind: "nist", minimum: 4 })).toBe(true);
+    expect(satisfies({ nsis: "Substantial" }, { kind: "nist", minimum: 4 })).toBe(false);
+    expect(satisfies({ nsis: "High" }, { kind: "nist", minimum: 4 }, OIOSAML_REFERENCE_NIST_FROM_NSIS)).toBe(false);
   });
 
   it("compares delivered NIST levels directly", () => {

@@ -3,6 +3,8 @@ import { oiosaml3Attributes, ProfileError, readCvr, readLevel, readPerson } from
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI } from "../../src/saml/namespaces.js";
 import type { Identity, RawAttribute } from "../../src/login/types.js";
+import { BPP_NAMESPACES, type PrivilegeList } from "../../src/profiles/bpp.js";
+import { encodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";
 
 const UUID = "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11";
 const NSIS_SUBSTANTIAL = "https://data.gov.dk/concept/core/nsis/loa/Substantial";
@@ -132,7 +134,12 @@ describe("readLevel", () => {
 });
 
 describe("oiosaml3Attributes", () => {
+  const released: PrivilegeList = {
+    namespace: BPP_NAMESPACES.digst,
+    groups: [{ scope: { kind: "cvr", cvr: "29189846" }, privileges: ["http://fagsystem.dk/roles/usersystemrole/laes/1"], constraints: [] }],
+  };
   const identity: Identity = {
+    subject: "person",
     person: {
       nameId: "n",
       nameIdFormat: undefined,
@@ -146,7 +153,7 @@ describe("oiosaml3Attributes", () => {
     },
     organisation: { cvr: "29189846", name: "Demo Kommune" },
     level: { nsis: "Substantial" },
-    privilegesBase64: "PHByaXZzLz4=",
+    privileges: { stage: "translated", source: "test-idp", list: released, outcomes: [] },
     authnInstant: "2025-01-01T00:00:00Z",
     authenticatingAuthorities: [],
     evidence: [],
@@ -168,7 +175,7 @@ describe("oiosaml3Attributes", () => {
     expect(out.get(OIOSAML3.firstName)?.values).toEqual(["Hanne"]);
     expect(out.get(OIOSAML3.lastName)?.values).toEqual(["Hansen"]);
     expect(out.get(OIOSAML3.fullName)?.values).toEqual(["Hanne Hansen"]);
-    expect(out.get(OIOSAML3.privilegesIntermediate)?.values).toEqual(["PHByaXZzLz4="]);
+    expect(out.get(OIOSAML3.privilegesIntermediate)?.values).toEqual([encodePrivilegesAttribute(released)]);
   });
 
   it("never releases the CPR number", () => {
@@ -198,7 +205,7 @@ describe("oiosaml3Attributes", () => {
       ...identity,
       person: { ...identity.person, uuid: undefined, rid: undefined, email: "", firstName: undefined },
       level: { nist: 2 },
-      privilegesBase64: undefined,
+      privileges: { stage: "not-read" },
     };
     const out = byName(oiosaml3Attributes(bare, { withPersonalData: true }));
     expect(out.has(OIOSAML3.uuidPersistent)).toBe(false);

@@ -16,7 +16,7 @@ import { samlInstant } from "../../saml/saml-time.js";
 import { readResponseEnvelope, validateResponse } from "../../saml/response-validator.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { requestedClassRefsFor } from "./requested-level.js";
-import { readLevel } from "../../profiles/oiosaml3-profile.js";
+import { readDeliveredLevel } from "../../profiles/delivered-level.js";
 
 export interface StartedUpstream {
   interaction: Interaction;
@@ -46,7 +46,7 @@ export class SamlUpstream {
       forceAuthn: request.forceAuthn,
       isPassive: request.isPassive,
       requesterId: idp.policy.sendScoping ? request.downstream.spEntityId : undefined,
-      requestedClassRefs: requestedClassRefsFor(request.requiredLevel),
+      requestedClassRefs: requestedClassRefsFor(request.requiredLevel, idp.policy.oiosamlProfile),
     });
     const state: AwaitingUpstream = { request, upstreamId: idp.id, upstreamRequestId: id, completed };
     await this.states.saveAwaiting(state);
@@ -102,7 +102,7 @@ export class SamlUpstream {
         nameId: assertion.nameId,
         nameIdFormat: assertion.nameIdFormat,
         attributes: assertion.attributes,
-        level: readLevel(assertion.attributes, assertion.authnContextClassRef),
+        level: readDeliveredLevel(assertion.attributes, assertion.authnContextClassRef, idp.policy.oiosamlProfile),
         authnInstant: assertion.authnInstant,
         sessionIndex: assertion.sessionIndex,
         assertionId: assertion.assertionId,

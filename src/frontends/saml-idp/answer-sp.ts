@@ -11,7 +11,9 @@ import { encodePostMessage } from "../../saml/post-binding.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION, type EncryptionChoice } from "../../saml/encrypt-assertion.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type ContentEncryption, type KeyTransport } from "../../saml/algorithms.js";
 import { NAMEID_FORMAT, STATUS, type SubStatus, type TopStatus } from "../../saml/namespaces.js";
-import { classRefForLevel, oiosaml3Attributes } from "../../profiles/oiosaml3-profile.js";
+import { releaseFor } from "../../profiles/release-profiles.js";
+import { levelTableOf } from "../../config/level-table.js";
+import { requirementOf } from "../../config/level-requirement.js";
 
 function postTo(downstream: SamlDownstream, responseXml: string): Interaction {
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
@@ -48,7 +50,8 @@ export function encryptionChoiceFor(sp: ServiceProvider): EncryptionChoice {
 }
 
 function nameIdFor(identity: Identity, sp: ServiceProvider): { value: string; format: string } {
-  if (sp.policy.nameIdFormat === "x509SubjectName") {
+  // The IdP's X509SubjectName passes through unchanged when the fagsystem's config or its metadata asks for it.
+  if (sp.policy.nameIdFormat === "x509SubjectName" || sp.metadata.nameIdFormats[0] === NAMEID_FORMAT.x509SubjectName) {
     if (identity.person.nameIdFormat === NAMEID_FORMAT.x509SubjectName) return { value: identity.person.nameId, format: NAMEID_FORMAT.x509SubjectName };
     const cn = identity.person.fullName ?? [identity.person.firstName, identity.person.lastName].filter(Boolean).join(" ");
     const serial = identity.person.uuid ?? identity.person.rid ?? identity.person.nameId;
@@ -64,6 +67,12 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
   const now = broker.now();
   const assertionId = newId();
   const nameId = nameIdFor(identity, sp);
+  const release = releaseFor(identity, {
+    attributeProfile: sp.policy.attributeProfile,
+    oiosamlProfile: sp.policy.oiosamlProfile,
+    requiredLevel: requirementOf(sp.policy),
+    levelTable: levelTableOf(broker.config),
+  });
   const assertionXml = buildAssertion({
     id: assertionId,
     issueInstant: samlInstant(now),
@@ -77,9 +86,9 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     notOnOrAfter: samlInstant(now + broker.config.timing.assertionLifetimeSeconds * 1000),
     authnInstant: identity.authnInstant,
     sessionIndex: newId(),
-    authnContextClassRef: classRefForLevel(identity.level),
+    authnContextClassRef: release.authnContextClassRef,
     authenticatingAuthorities: identity.authenticatingAuthorities,
-    attributes: oiosaml3Attributes(identity, { withPersonalData: true }),
+    attributes: release.attributes,
   });
   const signedAssertion = signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm });
   const encryptionCert = sp.metadata.encryptionCertificates[0];

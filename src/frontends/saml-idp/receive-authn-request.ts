@@ -17,8 +17,10 @@ import { parseXml } from "../../saml/xml-parser.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "../../saml/verify-signature.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { parseInstant } from "../../saml/saml-time.js";
-import { levelFromClassRef, nsisRank, type LevelRequirement } from "../../profiles/levels.js";
+import { describeRequirement, requestedRequirement, stricterRequirement, type LevelRequirement, type NistFromNsisTable } from "../../profiles/levels.js";
 import type { ServiceProviderConfig } from "../../config/schema.js";
+import { levelTableOf } from "../../config/level-table.js";
+import { requirementOf } from "../../config/level-requirement.js";
 import { StoreUnavailableError } from "../../store/state-store.js";
 import { LoginUnavailable } from "../../login/login-unavailable.js";
 
@@ -113,7 +115,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     if (await broker.store.seenBefore(`authnrequest:${sp.metadata.entityId}:${request.id}`, replayTtl)) {
       throw new SamlError("request_replayed", `AuthnRequest ${request.id} has been received before`);
     }
-    const requiredLevel = combineRequirement(sp.policy, request);
+    const requiredLevel = combineRequirement(sp.policy, request, levelTableOf(broker.config));
     return {
       correlationId,
       downstream,
@@ -152,27 +154,24 @@ function resolveAcs(sp: ServiceProvider, request: ReceivedAuthnRequest): string 
 }
 
 /**
- * The level a login must reach: the fagsystem's configured requirement, raised
- * (never lowered) by what the request itself asks for.
+ * The level a login must reach: the stricter of the fagsystem's configured
+ * requirement and what its RequestedAuthnContext asks for (never lowered by
+ * the request). A request no login could satisfy is refused with NoAuthnContext.
  */
-function combineRequirement(policy: ServiceProviderConfig, request: ReceivedAuthnRequest): LevelRequirement {
-  const configured: LevelRequirement =
-    policy.requiredLevel === "none"
-      ? { kind: "none" }
-      : "nsis" in policy.requiredLevel
-        ? { kind: "nsis", minimum: policy.requiredLevel.nsis }
-        : { kind: "nist", minimum: policy.requiredLevel.nist };
-  let result = configured;
-  for (const ref of request.requestedClassRefs) {
-    const asked = levelFromClassRef(ref);
-    if (asked.nsis && (result.kind !== "nsis" || nsisRank(asked.nsis) > nsisRank(result.minimum))) {
-      if (result.kind === "nist") continue;
-      result = { kind: "nsis", minimum: asked.nsis };
-    } else if (asked.nist && result.kind !== "nsis" && (result.kind === "none" || asked.nist > result.minimum)) {
-      result = { kind: "nist", minimum: asked.nist };
-    }
+function combineRequirement(policy: ServiceProviderConfig, request: ReceivedAuthnRequest, table: NistFromNsisTable): LevelRequirement {
+  const configured = requirementOf(policy);
+  const asked = requestedRequirement(request.requestedClassRefs, request.comparison);
+  if (!asked.ok) throw new SamlError("level_unsatisfiable", asked.reason, STATUS.responder, STATUS.noAuthnContext);
+  const combined = stricterRequirement(configured, asked.requirement, table);
+  if (!combined) {
+    throw new SamlError(
+      "level_unsatisfiable",
+      `the request asks for ${describeRequirement(asked.requirement)} and the fagsystem requires ${describeRequirement(configured)}; no level satisfies both`,
+      STATUS.responder,
+      STATUS.noAuthnContext,
+    );
   }
-  return result;
+  return combined;
 }
 
 export { STATUS };

@@ -1,17 +1,21 @@
-/** The level actually asserted must meet what the fagsystem requires, whatever was asked for upstream. */
+/**
+ * The level proved must meet what the fagsystem requires (its configured
+ * level raised by its request), whatever was asked for upstream. A shortfall
+ * is refused with NoAuthnContext.
+ */
 import type { LoginStep } from "../pipeline-types.js";
 import { LoginError } from "../login-error.js";
-import { describeRequirement, satisfies } from "../../profiles/levels.js";
+import { describeLevel, describeRequirement, satisfies } from "../../profiles/levels.js";
 import { STATUS } from "../../saml/namespaces.js";
+import { levelTableOf } from "../../config/level-table.js";
+import { mappedIdentity } from "./municipal-upstream.js";
 
 export const verifyLevel: LoginStep = (context) => {
-  const identity = context.identity;
-  if (!identity) throw new LoginError("no_identity", "identity has not been mapped");
-  if (!satisfies(identity.level, context.request.requiredLevel)) {
-    const reached = [identity.level.nsis && `NSIS ${identity.level.nsis}`, identity.level.nist && `NIST ${identity.level.nist}`].filter(Boolean).join(", ") || "none";
+  const identity = mappedIdentity(context);
+  if (!satisfies(identity.level, context.request.requiredLevel, levelTableOf(context.broker.config))) {
     throw new LoginError(
       "level_too_low",
-      `login reached ${reached}; the fagsystem requires ${describeRequirement(context.request.requiredLevel)}`,
+      `login reached ${describeLevel(identity.level)}; the fagsystem requires ${describeRequirement(context.request.requiredLevel)}`,
       STATUS.responder,
       STATUS.noAuthnContext,
       "Dit login har ikke det sikringsniveau, systemet kræver. / Your login does not have the assurance level the system requires.",

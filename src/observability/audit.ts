@@ -1,0 +1,80 @@
+/**
+ * The audit trail: structured records of policy decisions, written to the
+ * log through an `audit` child logger (field audit=true, with an event name)
+ * and, when `audit.file` is configured, appended as JSON lines to that file
+ * for `explain <correlationId>`.
+ */
+import { appendFile, mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { BrokerContext } from "../broker-context.js";
+import type { Logger } from "./logger.js";
+import type { ReachedLevel } from "../profiles/levels.js";
+import type { SubjectKind } from "../profiles/robot.js";
+import type { RoleOutcome } from "../profiles/role-translation.js";
+
+export const EXPLANATION_KIND = "privilege-explanation";
+
+/** Per login: what each role the IdP sent became, or why it was dropped. */
+export interface ExplanationRecord {
+  kind: typeof EXPLANATION_KIND;
+  at: string;
+  correlationId: string;
+  sp: string;
+  idp: string;
+  cvr: string;
+  subject: SubjectKind;
+  level: ReachedLevel;
+  outcomes: RoleOutcome[];
+  /** Number of privilege groups released to the fagsystem. */
+  released: number;
+}
+
+export class AuditTrail {
+  private readonly log: Logger;
+  private directoryReady: Promise<unknown> | undefined;
+
+  constructor(
+    log: Logger,
+    private readonly file: string | undefined,
+    private readonly now: () => number,
+  ) {
+    this.log = log.child({ audit: true });
+  }
+
+  async recordExplanation(input: Omit<ExplanationRecord, "kind" | "at">): Promise<ExplanationRecord> {
+    const record: ExplanationRecord = { kind: EXPLANATION_KIND, at: new Date(this.now()).toISOString(), ...input };
+    const counts = { translated: 0, passedThrough: 0, dropped: 0 };
+    for (const outcome of record.outcomes) {
+      if (outcome.outcome === "translated") counts.translated += 1;
+      else if (outcome.outcome === "passed-through") counts.passedThrough += 1;
+      else counts.dropped += 1;
+    }
+    this.log.info({ event: "privileges_explained", ...record, counts }, `privileges for ${record.sp}: ${counts.translated} translated, ${counts.passedThrough} passed through, ${counts.dropped} dropped`);
+    if (this.file !== undefined) await this.append(record);
+    return record;
+  }
+
+  private async append(record: ExplanationRecord): Promise<void> {
+    const file = this.file!;
+    try {
+      this.directoryReady ??= mkdir(dirname(file), { recursive: true });
+      await this.directoryReady;
+      await appendFile(file, `${JSON.stringify(record)}\n`, { encoding: "utf8", mode: 0o640 });
+    } catch (error) {
+      this.directoryReady = undefined;
+      this.log.error({ event: "audit_write_failed", file, correlationId: record.correlationId, detail: (error as Error).message }, "could not append to the audit file");
+    }
+  }
+}
+
+const trails = new WeakMap<BrokerContext, AuditTrail>();
+
+/** The broker's audit trail (one per running broker). */
+export function auditTrail(broker: BrokerContext): AuditTrail {
+  let trail = trails.get(broker);
+  if (!trail) {
+    trail = new AuditTrail(broker.log, broker.config.audit?.file, broker.now);
+    trails.set(broker, trail);
+  }
+  return trail;
+}
