@@ -11,7 +11,12 @@ export interface RunningBroker {
 
 export async function serveBroker(broker: BrokerContext): Promise<RunningBroker> {
   const { app } = createApp(broker);
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 15_000 }, app);
+  const { requestTimeoutSeconds, headersTimeoutSeconds } = broker.config.limits;
+  const server = createServer(
+    // Incomplete requests are checked every second, so the timeouts hold to the second.
+    { requestTimeout: requestTimeoutSeconds * 1000, headersTimeout: Math.min(headersTimeoutSeconds, requestTimeoutSeconds) * 1000, connectionsCheckingInterval: 1000 },
+    app,
+  );
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -148,15 +148,22 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Limits on everything from outside, enforced before it is parsed (README, "Limits"). Each has a ceiling, so a typo cannot switch one off. */
     limits: z
       .object({
-        bodyBytes: z.number().int().min(1024).default(256 * 1024),
-        inflatedBytes: z.number().int().min(1024).default(256 * 1024),
-        xmlDepth: z.number().int().min(8).default(32),
-        xmlElements: z.number().int().min(50).default(4000),
-        relayStateBytes: z.number().int().min(80).default(1024),
-        attributes: z.number().int().min(1).default(200),
-        attributeValues: z.number().int().min(1).default(1000),
+        bodyBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+        inflatedBytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+        xmlDepth: z.number().int().min(8).max(256).default(32),
+        xmlElements: z.number().int().min(50).max(200_000).default(4000),
+        relayStateBytes: z.number().int().min(80).max(8192).default(1024),
+        attributes: z.number().int().min(1).max(10_000).default(200),
+        attributeValues: z.number().int().min(1).max(100_000).default(1000),
+        /** OIO-BPP privilege groups in one IdP's privileges attribute, and privileges in one group. */
+        privilegeGroups: z.number().int().min(1).max(10_000).default(500),
+        privilegesPerGroup: z.number().int().min(1).max(1000).default(50),
+        /** Whole request, and its headers, must arrive within these (slow clients are cut off). */
+        requestTimeoutSeconds: z.number().int().min(1).max(300).default(30),
+        headersTimeoutSeconds: z.number().int().min(1).max(120).default(15),
       })
       .strict()
       .prefault({}),

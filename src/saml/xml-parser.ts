@@ -38,6 +38,7 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, op
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
     throw new SamlError("xml_doctype", "XML with a DOCTYPE or entity declaration is not accepted");
   }
+  precheckShape(xml, limits);
   const fail = (level: string) => (message: string) => {
     throw new SamlError("xml_malformed", `XML is not well-formed (${level}): ${String(message).split("\n")[0]?.slice(0, 200)}`);
   };
@@ -53,6 +54,58 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, op
   checkDocumentShape(doc, options);
   checkTree(doc.documentElement, limits);
   return doc;
+}
+
+/**
+ * Depth and element count, enforced before the DOM is built: one linear scan
+ * over the tags (comments, CDATA, processing instructions and quoted
+ * attribute values skipped). It only counts; whether the document is
+ * well-formed is the parser's decision, and checkTree counts again on the
+ * DOM. For a well-formed document both counts agree.
+ */
+function precheckShape(xml: string, limits: XmlLimits): void {
+  let depth = 0;
+  let elements = 0;
+  let i = 0;
+  const skipTo = (from: number, end: string): number => {
+    const at = xml.indexOf(end, from);
+    return at < 0 ? xml.length : at + end.length;
+  };
+  while (i < xml.length) {
+    const lt = xml.indexOf("<", i);
+    if (lt < 0) return;
+    const next = xml[lt + 1];
+    if (next === "!") {
+      i = xml.startsWith("<!--", lt) ? skipTo(lt + 4, "-->") : xml.startsWith("<![CDATA[", lt) ? skipTo(lt + 9, "]]>") : lt + 2;
+      continue;
+    }
+    if (next === "?") {
+      i = skipTo(lt + 2, "?>");
+      continue;
+    }
+    if (next === "/") {
+      depth -= 1;
+      i = lt + 2;
+      continue;
+    }
+    let j = lt + 1;
+    let quote = "";
+    for (; j < xml.length; j += 1) {
+      const c = xml[j];
+      if (quote !== "") {
+        if (c === quote) quote = "";
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === ">") break;
+    }
+    if (j >= xml.length) return;
+    elements += 1;
+    if (elements > limits.maxElements) throw new SamlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
+    if (xml[j - 1] !== "/") {
+      depth += 1;
+      if (depth > limits.maxDepth) throw new SamlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
+    }
+    i = j + 1;
+  }
 }
 
 function checkDocumentShape(doc: Document, options: ParseOptions): void {

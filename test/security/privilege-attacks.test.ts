@@ -3,20 +3,63 @@
  * what the broker writes for the fagsystem.
  *
  * Class 23: an IdP may only speak for the CVRs it is registered for (the
- * federation rule, reason cvr_not_allowed). Privileges scoped to a foreign
- * CVR inside OIO-BPP are dropped by the privileges pipeline; those cases are
- * in the privileges suite (see SECURITY.md).
+ * federation rule, reason cvr_not_allowed), and inside OIO-BPP a privilege
+ * group scoped to a foreign CVR (or to a role the owner did not delegate) is
+ * dropped, never passed to the fagsystem.
  *
  * Class 25: attribute values that would break or extend the XML the broker
- * writes (the assertion and the privileges attribute inside it) arrive at
- * the fagsystem as the same text, never as structure.
+ * writes (the assertion and the OIO-BPP document inside it) arrive at the
+ * fagsystem as the same text, never as structure; privileges that are not a
+ * well-formed OIO-BPP document refuse the login.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { createBrokerFixture, MUNICIPALITY_CVR, type BrokerFixture } from "../support/broker-fixture.js";
+import { createBrokerFixture, logReasons, MUNICIPALITY_CVR, type BrokerFixture } from "../support/broker-fixture.js";
 import { defaultAttributes, idpResponse, openBrokerAssertion, readSpAnswer, startLogin } from "../support/saml-peers.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
-import { all, createTwoMunicipalityFixture, expectRefused, OTHER_IDP, postResponse, tryAtAcs } from "./support/attack-kit.js";
+import { all, createTwoMunicipalityFixture, dom, expectRefused, OTHER_IDP, postResponse, tryAtAcs } from "./support/attack-kit.js";
+
+const ITST = "http://itst.dk/oiosaml/basic_privilege_profile";
+const SAG_ROLE = "http://fagsystem.test/roles/usersystemrole/sagsbehandler/1";
+const ADMIN_ROLE = "http://fagsystem.test/roles/usersystemrole/admin/1";
+const DELEGATED_ROLE = "http://anden-kommune.test/roles/jobrole/delegeret/1";
+const JOB_ROLE = "http://kommune.test/roles/jobrole/sagsbehandler/1";
+const KLE = "http://sts.kombit.dk/constraints/KLE/1";
+const KLE_PARAMETRIC = "http://sts.kombit.dk/constraints/KLE/1/parametric";
+
+/** An IdP's OIO-BPP document, written as an IdP would (text, escaped). */
+function bppXml(groups: Array<[scope: string, privilege: string]>): string {
+  const esc = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+  return `<bpp:PrivilegeList xmlns:bpp="${ITST}">${groups.map(([scope, privilege]) => `<bpp:PrivilegeGroup Scope="${esc(scope)}"><bpp:Privilege>${esc(privilege)}</bpp:Privilege></bpp:PrivilegeGroup>`).join("")}</bpp:PrivilegeList>`;
+}
+
+function bppList(groups: Array<[scope: string, privilege: string]>): string {
+  return Buffer.from(bppXml(groups)).toString("base64");
+}
+
+interface SeenGroup {
+  scope: string;
+  privileges: string[];
+  constraints?: Array<[string, string]>;
+}
+
+/** The OIO-BPP groups in the assertion the fagsystem receives. */
+async function fagsystemPrivilegeGroups(fixture: BrokerFixture, responseHtml: string, withConstraints = false): Promise<SeenGroup[]> {
+  const values = (await fagsystemAttributes(fixture, responseHtml)).get(OIOSAML3.privilegesIntermediate) ?? [];
+  expect(values.length).toBeLessThanOrEqual(1);
+  if (values.length === 0) return [];
+  const doc = dom(Buffer.from(values[0]!, "base64").toString("utf8"));
+  return Array.from(doc.getElementsByTagNameNS("*", "PrivilegeGroup") as unknown as ArrayLike<Element>).map((group) => {
+    const seen: SeenGroup = {
+      scope: group.getAttribute("Scope") ?? "",
+      privileges: Array.from(group.getElementsByTagNameNS("*", "Privilege") as unknown as ArrayLike<Element>).map((p) => p.textContent ?? ""),
+    };
+    if (withConstraints) {
+      seen.constraints = Array.from(group.getElementsByTagNameNS("*", "Constraint") as unknown as ArrayLike<Element>).map((c) => [c.getAttribute("Name") ?? "", c.textContent ?? ""] as [string, string]);
+    }
+    return seen;
+  });
+}
 
 const PRIVILEGES_INJECTION =
   `Anna</saml:AttributeValue></saml:Attribute><saml:Attribute Name="${OIOSAML3.privilegesIntermediate}"><saml:AttributeValue>` +
@@ -85,6 +128,35 @@ describe("privilege attacks", () => {
     });
   });
 
+  describe("class 23: OIO-BPP groups scoped to a foreign CVR are dropped", () => {
+    let roles: BrokerFixture;
+    beforeAll(async () => {
+      roles = await createBrokerFixture({
+        config: { jobFunctionRoles: [{ id: DELEGATED_ROLE, owner: "11223344", delegatedTo: [] }] },
+        sp: { userSystemRoles: [SAG_ROLE, ADMIN_ROLE, DELEGATED_ROLE] },
+      });
+    });
+
+    it("passes the own-CVR group and drops the foreign-CVR, undelegated and CPR-scoped ones", async () => {
+      const privileges = bppList([
+        [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, SAG_ROLE],
+        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", ADMIN_ROLE],
+        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", DELEGATED_ROLE],
+        ["urn:dk:gov:saml:cprNumberIdentifier:0101701234", ADMIN_ROLE],
+      ]);
+      const login = await startLogin(roles);
+      const outcome = await postResponse(login.agent, await idpResponse(roles.keys, { requestId: login.upstreamRequestId, attributes: defaultAttributes({ [OIOSAML3.privilegesIntermediate]: privileges }) }));
+      expect(outcome.statusCode).toBe(STATUS.success);
+      const groups = await fagsystemPrivilegeGroups(roles, outcome.response.text);
+      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [SAG_ROLE] }]);
+      await logReasons(roles);
+      const line = roles.logs.find((l) => l.correlationId === outcome.correlationId && l["event"] === "privilege_scope_dropped");
+      expect(line, "a log line naming the dropped groups").toBeDefined();
+      const dropped = line!["dropped"] as Array<{ privilege: string; reason: string }>;
+      expect(dropped.map((d) => d.reason).sort()).toEqual(["foreign_scope", "foreign_scope", "unsupported_scope"]);
+    });
+  });
+
   describe("class 25: attribute values that would break or extend the XML the broker writes", () => {
     it("passes markup in a name through as text: no extra attribute, no injected privileges", async () => {
       const login = await startLogin(fixture);
@@ -116,5 +188,45 @@ describe("privilege attacks", () => {
       expect(all(assertion, NS.saml, "NameID")).toHaveLength(1);
       expect(all(assertion, NS.saml, "SubjectConfirmation").map((c) => c.getAttribute("Method"))).toEqual(["urn:oasis:names:tc:SAML:2.0:cm:bearer"]);
     });
+
+    it("keeps a parametric restriction value with OIO-BPP markup as one Constraint value, adding no group", async () => {
+      const injected = `27.00.00</bpp:Constraint></bpp:PrivilegeGroup><bpp:PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:11223344"><bpp:Privilege>${ADMIN_ROLE}</bpp:Privilege><bpp:Constraint Name="x">`;
+      const mapped = await createBrokerFixture({
+        sp: { roleMappings: [{ jobFunctionRole: JOB_ROLE, userSystemRole: SAG_ROLE, restrictions: [{ type: KLE, parametric: KLE_PARAMETRIC }] }] },
+      });
+      const login = await startLogin(mapped);
+      const attributes = [
+        ...defaultAttributes({ [OIOSAML3.privilegesIntermediate]: bppList([[`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, JOB_ROLE]]) }),
+        { name: KLE_PARAMETRIC, values: [injected] },
+      ];
+      const outcome = await postResponse(login.agent, await idpResponse(mapped.keys, { requestId: login.upstreamRequestId, attributes }));
+      expect(outcome.statusCode).toBe(STATUS.success);
+      const groups = await fagsystemPrivilegeGroups(mapped, outcome.response.text, true);
+      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [SAG_ROLE], constraints: [[KLE, injected]] }]);
+    });
+
+    it("escapes markup in a privilege URI the IdP sent, passing it through as one Privilege", async () => {
+      const odd = `${SAG_ROLE}?a=1&b=<x>`;
+      const passing = await createBrokerFixture({ sp: { userSystemRoles: [odd] } });
+      const login = await startLogin(passing);
+      const privileges = bppList([[`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, odd]]);
+      const outcome = await postResponse(login.agent, await idpResponse(passing.keys, { requestId: login.upstreamRequestId, attributes: defaultAttributes({ [OIOSAML3.privilegesIntermediate]: privileges }) }));
+      expect(outcome.statusCode).toBe(STATUS.success);
+      expect(await fagsystemPrivilegeGroups(passing, outcome.response.text)).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [odd] }]);
+    });
+
+    const MALFORMED: Array<[string, string]> = [
+      ["not base64", "<bpp:PrivilegeList/>"],
+      ["base64 of a DOCTYPE with entities", Buffer.from('<!DOCTYPE l [<!ENTITY a "aaaa">]><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile">&a;</bpp:PrivilegeList>').toString("base64")],
+      ["base64 of two roots", Buffer.from(`${bppXml([])}${bppXml([])}`).toString("base64")],
+      ["base64 of another root element", Buffer.from('<x:Admin xmlns:x="urn:x"/>').toString("base64")],
+      ["base64 of more groups than the limit", Buffer.from(bppXml(Array.from({ length: 501 }, () => [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, SAG_ROLE] as [string, string]))).toString("base64")],
+    ];
+    for (const [name, value] of MALFORMED) {
+      it(`refuses privileges that are ${name}`, async () => {
+        const outcome = await tryAtAcs(fixture, (requestId, keys) => idpResponse(keys, { requestId, attributes: defaultAttributes({ [OIOSAML3.privilegesIntermediate]: value }) }));
+        await expectRefused(fixture, outcome, "privileges_malformed");
+      });
+    }
   });
 });

@@ -8,7 +8,7 @@
 import type { LoginStep } from "../pipeline-types.js";
 import { LoginError } from "../login-error.js";
 import { ProfileError, readPrivileges } from "../../profiles/oiosaml3-profile.js";
-import { BppError, decodePrivilegesAttribute, emptyPrivilegeList } from "../../profiles/bpp-codec.js";
+import { BppError, DEFAULT_BPP_LIMITS, decodePrivilegesAttribute, emptyPrivilegeList } from "../../profiles/bpp-codec.js";
 import { BPP_NAMESPACES } from "../../profiles/bpp.js";
 import { incomingRoles } from "../../profiles/role-translation.js";
 import { STATUS } from "../../saml/namespaces.js";
@@ -37,7 +37,9 @@ export const decodePrivileges: LoginStep = (context) => {
   }
   let decoded;
   try {
-    decoded = encoded === undefined ? { list: emptyPrivilegeList(BPP_NAMESPACES.itst), rejected: [] } : decodePrivilegesAttribute(encoded);
+    const { privilegeGroups, privilegesPerGroup } = context.broker.config.limits;
+    const limits = { ...DEFAULT_BPP_LIMITS, maxGroups: privilegeGroups, maxPrivilegesPerGroup: privilegesPerGroup };
+    decoded = encoded === undefined ? { list: emptyPrivilegeList(BPP_NAMESPACES.itst), rejected: [] } : decodePrivilegesAttribute(encoded, limits);
   } catch (error) {
     if (error instanceof BppError) {
       throw new LoginError("privileges_malformed", `IdP ${idp.id} sent malformed privileges (OIO-BPP, ${error.reason}): ${error.message}`, STATUS.responder, STATUS.authnFailed, UNREADABLE);
