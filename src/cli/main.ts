@@ -3,6 +3,9 @@
  *   demo                 broker + demo IdP + demo fagsystem (npm start)
  *   serve [--config D]   the broker alone, configured from D (default: config/ or BROKER_CONFIG_DIR)
  *   check-config [--config D]
+ *   explain <correlationId> [--audit-file F | --config D]
+ *                        what each role in that login became, or why it was dropped
+ *                        (from the audit file, audit.file in the configuration)
  */
 import { parseArgs } from "node:util";
 import { loadConfig, ConfigError } from "../config/load-config.js";
@@ -10,10 +13,11 @@ import { buildBroker } from "../build-broker.js";
 import { serveBroker } from "../serve.js";
 import { runDemo } from "../demo/run-demo.js";
 import { loadTrustRegistry } from "../trust/registry.js";
+import { explainCommand } from "./explain.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { config: { type: "string" } },
+  options: { config: { type: "string" }, "audit-file": { type: "string" } },
 });
 const command = positionals[0] ?? "serve";
 
@@ -57,8 +61,13 @@ async function main(): Promise<void> {
       console.log(`configuration is valid: ${registry.identityProviders().length} identity providers, ${registry.serviceProviders().length} fagsystemer`);
       return;
     }
+    case "explain": {
+      const auditFile = values["audit-file"] ?? loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config").audit.file;
+      process.exitCode = explainCommand(positionals[1], auditFile);
+      return;
+    }
     default:
-      console.error(`unknown command ${command}; use demo, serve or check-config`);
+      console.error(`unknown command ${command}; use demo, serve, check-config or explain`);
       process.exit(2);
   }
 }

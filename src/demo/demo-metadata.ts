@@ -30,6 +30,8 @@ export function spMetadataXml(input: {
   encryptionMethods?: string[];
   acsUrls: string[];
   authnRequestsSigned?: boolean;
+  /** NameIDFormat elements, in order of preference (default: persistent). */
+  nameIdFormats?: string[];
 }): string {
   return buildXml(
     x(NS.md, "md:EntityDescriptor", { entityID: input.entityId }, [
@@ -40,7 +42,7 @@ export function spMetadataXml(input: {
         [
           keyDescriptor("signing", input.signing),
           input.encryption && keyDescriptor("encryption", input.encryption, input.encryptionMethods ?? []),
-          x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.persistent]),
+          ...(input.nameIdFormats ?? [NAMEID_FORMAT.persistent]).map((format) => x(NS.md, "md:NameIDFormat", {}, [format])),
           ...input.acsUrls.map((url, index) =>
             x(NS.md, "md:AssertionConsumerService", { Binding: BINDING.post, Location: url, index, isDefault: index === 0 ? "true" : undefined }),
           ),

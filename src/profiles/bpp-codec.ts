@@ -226,7 +226,11 @@ export function serializePrivileges(list: PrivilegeList, limits: BppLimits = DEF
   if (list.groups.length > limits.maxGroups) throw new BppError("bpp_unserializable", `more than ${limits.maxGroups} privilege groups`);
   const groups: XmlNode[] = list.groups.map((group) => {
     if (group.privileges.length === 0) throw new BppError("bpp_unserializable", "a PrivilegeGroup needs at least one Privilege");
-    const children: XmlNode[] = group.privileges.map((p) => x("", LOCAL.privilege, {}, [serializableValue(p, "Privilege", limits)]));
+    const children: XmlNode[] = group.privileges.map((p) => {
+      const privilege = serializableValue(p, "Privilege", limits);
+      if (/\s/.test(privilege)) throw new BppError("bpp_unserializable", "Privilege contains white space");
+      return x("", LOCAL.privilege, {}, [privilege]);
+    });
     for (const constraint of group.constraints) {
       const name = serializableValue(constraint.name, "Constraint Name", limits);
       if (constraint.values.length === 0) throw new BppError("bpp_unserializable", `Constraint ${name} has no value`);

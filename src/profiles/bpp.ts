@@ -129,11 +129,15 @@ export function splitConstraintValues(text: string): string[] {
     .filter((v) => v !== "");
 }
 
-/** True when the text holds a control character (C0 or DEL): privilege URIs, names and values are single-line text. */
+/**
+ * True when the text holds a control character (C0, DEL, C1) or a line or
+ * paragraph separator: privilege URIs, names and values are single-line
+ * text, and XML readers normalise line breaks differently.
+ */
 export function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i += 1) {
     const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) return true;
   }
   return false;
 }

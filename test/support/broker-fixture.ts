@@ -65,7 +65,7 @@ export interface FixtureOptions {
   config?: Record<string, unknown>;
   idp?: Record<string, unknown>;
   sp?: Record<string, unknown>;
-  spMetadata?: { authnRequestsSigned?: boolean; encryption?: boolean; encryptionMethods?: string[]; acsUrls?: string[] };
+  spMetadata?: { authnRequestsSigned?: boolean; encryption?: boolean; encryptionMethods?: string[]; acsUrls?: string[]; nameIdFormats?: string[] };
   idpBindings?: string[];
   store?: StateStore;
   now?: () => number;
@@ -90,6 +90,7 @@ export async function createBrokerFixture(options: FixtureOptions = {}): Promise
       encryptionMethods: options.spMetadata?.encryptionMethods ?? [],
       acsUrls: options.spMetadata?.acsUrls ?? [SP_ACS_URL],
       authnRequestsSigned: options.spMetadata?.authnRequestsSigned ?? true,
+      nameIdFormats: options.spMetadata?.nameIdFormats,
     }),
   );
   const config = validateConfig({

@@ -1,0 +1,28 @@
+/** `explain <correlationId>`: prints the privilege explanation of one login from the audit file. Returns the exit code. */
+import { readFileSync } from "node:fs";
+import { findExplanations, formatExplanation } from "../observability/explain.js";
+
+export function explainCommand(correlationId: string | undefined, auditFile: string | undefined): number {
+  if (!correlationId) {
+    console.error("usage: explain <correlationId> [--audit-file F | --config D]");
+    return 2;
+  }
+  if (!auditFile) {
+    console.error("no audit file: set audit.file in the configuration or pass --audit-file");
+    return 2;
+  }
+  let text: string;
+  try {
+    text = readFileSync(auditFile, "utf8");
+  } catch (error) {
+    console.error(`cannot read the audit file ${auditFile}: ${(error as Error).message}`);
+    return 1;
+  }
+  const records = findExplanations(text, correlationId);
+  if (records.length === 0) {
+    console.error(`no explanation for correlation id ${correlationId} in ${auditFile}`);
+    return 1;
+  }
+  console.log(records.map(formatExplanation).join("\n\n"));
+  return 0;
+}
