@@ -9,6 +9,12 @@ import {
   levelsSchema,
   serviceProviderPolicyFields,
 } from "./policy-schema.js";
+import {
+  attributeServicesSchema,
+  checkAttributeServiceReferences,
+  identityProviderPrivilegeFields,
+  serviceProviderPrivilegeFields,
+} from "../attributes/attribute-service-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
@@ -39,6 +45,8 @@ export const identityProviderSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
     ...identityProviderPolicyFields,
+    /** Where this municipality's privileges come from (assertion, attribute service, both): docs/attribute-service.md. */
+    ...identityProviderPrivilegeFields,
   })
   .strict();
 
@@ -67,6 +75,8 @@ export const serviceProviderSchema = z
       .optional(),
     /** Attribute profile, OIOSAML profile, owner, privilege namespace, role mappings: see policy-schema.ts and docs/policy.md. */
     ...serviceProviderPolicyFields,
+    /** needsPrivileges: docs/attribute-service.md. */
+    ...serviceProviderPrivilegeFields,
   })
   .strict()
   .superRefine(checkServiceProviderPolicy);
@@ -180,8 +190,11 @@ export const configSchema = z
     audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
+    /** Services that answer which privileges a user holds (REST role catalogues, SAML AttributeQuery). */
+    attributeServices: attributeServicesSchema,
   })
-  .strict();
+  .strict()
+  .superRefine(checkAttributeServiceReferences);
 
 export type BrokerConfig = z.infer<typeof configSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;

@@ -13,6 +13,7 @@ import { checkRobot } from "./steps/check-robot.js";
 import { assessLevel } from "./steps/assess-level.js";
 import { verifyLevel } from "./steps/verify-level.js";
 import { decodePrivileges } from "./steps/decode-privileges.js";
+import { resolvePrivileges } from "./steps/resolve-privileges.js";
 import { checkPrivilegeScope } from "./steps/check-privilege-scope.js";
 import { translatePrivileges } from "./steps/translate-privileges.js";
 import { explainPrivileges } from "./steps/explain-privileges.js";
@@ -34,6 +35,9 @@ export const AFTER_AUTHENTICATION: readonly NamedStep[] = [
   // Privileges: read the IdP's OIO-BPP, keep what the asserted organisation may carry,
   // translate job-function roles into this fagsystem's user-system roles, explain.
   { name: "decode-privileges", run: decodePrivileges },
+  // ... and, where the municipality's privileges come from an attribute service, ask it
+  // (replacing or merged with the IdP's), before the same scope rule and translation.
+  { name: "resolve-privileges", run: resolvePrivileges },
   { name: "check-privilege-scope", run: checkPrivilegeScope },
   { name: "translate-privileges", run: translatePrivileges },
   { name: "explain-privileges", run: explainPrivileges },
