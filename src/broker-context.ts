@@ -6,6 +6,7 @@ import type { StateStore } from "./store/state-store.js";
 import type { Logger } from "./observability/logger.js";
 import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "./saml/algorithms.js";
 import type { XmlLimits } from "./saml/xml-parser.js";
+import type { LoginTimings } from "./observability/login-timings.js";
 
 export interface BrokerKeys {
   signing: KeyMaterial;
@@ -32,6 +33,8 @@ export interface BrokerContext {
   xmlLimits: XmlLimits;
   cookieSecret: string;
   now: () => number;
+  /** Called with the step timings of every successful login (metrics, benchmarks). */
+  onLoginTimings?: ((timings: LoginTimings) => void) | undefined;
 }
 
 export function brokerUrls(baseUrl: string): BrokerUrls {

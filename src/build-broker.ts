@@ -9,12 +9,14 @@ import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ConfigError } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
+import type { LoginTimings } from "./observability/login-timings.js";
 
 export interface BuildOptions {
   logDestination?: DestinationStream;
   logger?: Logger;
   store?: StateStore;
   now?: () => number;
+  onLoginTimings?: (timings: LoginTimings) => void;
 }
 
 async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Promise<KeyMaterial> {
@@ -50,5 +52,6 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
     xmlLimits: { maxBytes: config.limits.inflatedBytes, maxDepth: config.limits.xmlDepth, maxElements: config.limits.xmlElements },
     cookieSecret,
     now: options.now ?? Date.now,
+    onLoginTimings: options.onLoginTimings,
   };
 }

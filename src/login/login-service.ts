@@ -17,6 +17,7 @@ import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { SingleSignOn } from "./sso.js";
+import { LoginClock } from "../observability/login-timings.js";
 
 /** A failure the person must see as a page (no party can be answered safely). */
 export class PageError extends Error {
@@ -97,9 +98,10 @@ export class LoginService {
 
   /** An upstream IdP answered. Returns what to send the fagsystem (identity or a SAML error). */
   async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
+    const clock = new LoginClock();
     let received;
     try {
-      received = await this.upstream.receive(body);
+      received = await this.upstream.receive(body, clock);
     } catch (error) {
       if (error instanceof UpstreamFailure) {
         const cause = error.cause;
@@ -125,9 +127,11 @@ export class LoginService {
     const request = state.request;
     const log = this.broker.log.child({ correlationId: request.correlationId });
     try {
-      const context = await runSteps({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined });
+      const context = await clock.time("map", () => runSteps({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined }));
       const identity = context.identity!;
-      const interaction = await answerWithIdentity(this.broker, request.downstream, identity);
+      const interaction = await answerWithIdentity(this.broker, request.downstream, identity, clock);
+      const ssoSessionId = await clock.time("store", () => this.sso.remember(request, context.upstreams));
+      const timings = clock.timings();
       log.info(
         {
           event: "login_succeeded",
@@ -136,10 +140,11 @@ export class LoginService {
           cvr: identity.organisation.cvr,
           level: identity.level,
           evidence: identity.evidence.map((e) => e.assertionId),
+          ms: timings,
         },
         "login succeeded",
       );
-      const ssoSessionId = await this.sso.remember(request, context.upstreams);
+      this.broker.onLoginTimings?.(timings);
       return { interaction, correlationId: request.correlationId, ssoSessionId };
     } catch (error) {
       if (error instanceof LoginError) {

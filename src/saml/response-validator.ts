@@ -21,6 +21,7 @@ import {
   type XmlLimits,
 } from "./xml-parser.js";
 import type { RawAttribute } from "../login/types.js";
+import { UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
 
 export interface ResponseEnvelope {
   document: Document;
@@ -80,7 +81,8 @@ export interface ValidatedAssertion {
 
 const SUB_STATUSES: readonly string[] = [STATUS.authnFailed, STATUS.noAuthnContext, STATUS.requestDenied, STATUS.noPassive, STATUS.requestUnsupported];
 
-export async function validateResponse(envelope: ResponseEnvelope, expect: ResponseExpectations): Promise<ValidatedAssertion> {
+/** `timer` (optional) records the verify and decrypt steps of a login. */
+export async function validateResponse(envelope: ResponseEnvelope, expect: ResponseExpectations, timer: PhaseTimer = UNTIMED): Promise<ValidatedAssertion> {
   let response: Element = envelope.document.documentElement;
   if (attr(response, "Version") !== "2.0") throw new SamlError("version_mismatch", "Response Version must be 2.0");
   checkIssuer(optionalChild(response, NS.saml, "Issuer"), expect.idpEntityId, false);
@@ -92,7 +94,7 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   const verifyOptions = { trustedCertificates: expect.trustedCertificates, allowSha1: expect.allowSha1, limits: expect.limits };
   if (expect.trustedCertificates.length === 0) throw new SamlError("no_trusted_key", "no trusted signing certificate is configured for this IdP");
   const responseSigned = findEnvelopedSignature(response) !== null;
-  if (responseSigned) response = verifyEnvelopedSignature(response, verifyOptions);
+  if (responseSigned) response = timer.time("verify", () => verifyEnvelopedSignature(response, verifyOptions));
 
   checkStatus(response);
 
@@ -103,12 +105,14 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   }
   let assertion = direct[0]!;
   if (assertion.localName === "EncryptedAssertion") {
-    assertion = await decryptAssertion(assertion, expect.decryptionKeys, expect.limits);
+    const encrypted = assertion;
+    assertion = await timer.time("decrypt", () => decryptAssertion(encrypted, expect.decryptionKeys, expect.limits));
   } else if (expect.requireEncryptedAssertion) {
     throw new SamlError("assertion_not_encrypted", "this IdP must send an encrypted assertion");
   }
   if (findEnvelopedSignature(assertion) !== null) {
-    assertion = verifyEnvelopedSignature(assertion, verifyOptions);
+    const signed = assertion;
+    assertion = timer.time("verify", () => verifyEnvelopedSignature(signed, verifyOptions));
   } else if (expect.requireSignedAssertion || !responseSigned) {
     throw new SamlError("assertion_not_signed", responseSigned ? "the assertion itself must be signed" : "neither the Response nor the assertion is signed");
   }

@@ -17,6 +17,7 @@ import { readResponseEnvelope, validateResponse } from "../../saml/response-vali
 import { SamlError } from "../../saml/saml-error.js";
 import { requestedClassRefsFor } from "./requested-level.js";
 import { readDeliveredLevel } from "../../profiles/delivered-level.js";
+import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
 export interface StartedUpstream {
   interaction: Interaction;
@@ -64,12 +65,12 @@ export class SamlUpstream {
    * state attached when the state was found, so the caller can answer the
    * fagsystem.
    */
-  async receive(body: Record<string, unknown>): Promise<{ state: AwaitingUpstream; result: UpstreamResult }> {
+  async receive(body: Record<string, unknown>, timer: PhaseTimer = UNTIMED): Promise<{ state: AwaitingUpstream; result: UpstreamResult }> {
     const { limits } = this.broker.config;
-    const xml = decodePostMessage(body["SAMLResponse"], limits.bodyBytes);
-    const envelope = readResponseEnvelope(xml, this.broker.xmlLimits);
-    if (!envelope.inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
-    const state = await this.states.takeAwaiting(envelope.inResponseTo);
+    const envelope = timer.time("parse", () => readResponseEnvelope(decodePostMessage(body["SAMLResponse"], limits.bodyBytes), this.broker.xmlLimits));
+    const inResponseTo = envelope.inResponseTo;
+    if (!inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
+    const state = await timer.time("store", () => this.states.takeAwaiting(inResponseTo));
     if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
     const idp = this.broker.registry.identityProvider(state.upstreamId);
     if (!idp) throw new UpstreamFailure(state, new SamlError("idp_gone", `IdP ${state.upstreamId} is no longer registered`));
@@ -90,9 +91,9 @@ export class SamlUpstream {
         limits: this.broker.xmlLimits,
         maxAttributes: limits.attributes,
         maxAttributeValues: limits.attributeValues,
-      });
+      }, timer);
       const ttl = Math.max(60, Math.ceil((assertion.expiresAt - now) / 1000) + this.broker.config.timing.clockSkewSeconds);
-      if (await this.broker.store.seenBefore(`assertion:${idp.metadata.entityId}:${assertion.assertionId}`, ttl)) {
+      if (await timer.time("store", () => this.broker.store.seenBefore(`assertion:${idp.metadata.entityId}:${assertion.assertionId}`, ttl))) {
         throw new SamlError("assertion_replayed", `assertion ${assertion.assertionId} has been used before`);
       }
       const result: UpstreamResult = {

@@ -14,6 +14,7 @@ import { NAMEID_FORMAT, STATUS, type SubStatus, type TopStatus } from "../../sam
 import { releaseFor } from "../../profiles/release-profiles.js";
 import { levelTableOf } from "../../config/level-table.js";
 import { requirementOf } from "../../config/level-requirement.js";
+import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
 function postTo(downstream: SamlDownstream, responseXml: string): Interaction {
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
@@ -61,7 +62,7 @@ function nameIdFor(identity: Identity, sp: ServiceProvider): { value: string; fo
   return { value: persistent, format: NAMEID_FORMAT.persistent };
 }
 
-export async function answerWithIdentity(broker: BrokerContext, downstream: SamlDownstream, identity: Identity): Promise<Interaction> {
+export async function answerWithIdentity(broker: BrokerContext, downstream: SamlDownstream, identity: Identity, timer: PhaseTimer = UNTIMED): Promise<Interaction> {
   const sp = broker.registry.serviceProviderByEntityId(downstream.spEntityId);
   if (!sp) throw new Error(`fagsystem ${downstream.spEntityId} is no longer registered`);
   const now = broker.now();
@@ -73,7 +74,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     requiredLevel: requirementOf(sp.policy),
     levelTable: levelTableOf(broker.config),
   });
-  const assertionXml = buildAssertion({
+  const assertionXml = timer.time("build", () => buildAssertion({
     id: assertionId,
     issueInstant: samlInstant(now),
     issuer: broker.config.entityId,
@@ -89,13 +90,15 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     authnContextClassRef: release.authnContextClassRef,
     authenticatingAuthorities: identity.authenticatingAuthorities,
     attributes: release.attributes,
-  });
-  const signedAssertion = signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm });
+  }));
+  const signedAssertion = timer.time("sign", () => signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }));
   const encryptionCert = sp.metadata.encryptionCertificates[0];
   const embedded =
-    sp.policy.encryptAssertions && encryptionCert ? await encryptAssertion(signedAssertion, encryptionCert, encryptionChoiceFor(sp)) : signedAssertion;
+    sp.policy.encryptAssertions && encryptionCert
+      ? await timer.time("encrypt", () => encryptAssertion(signedAssertion, encryptionCert, encryptionChoiceFor(sp)))
+      : signedAssertion;
   const responseId = newId();
-  const responseXml = buildResponse({
+  const responseXml = timer.time("build", () => buildResponse({
     id: responseId,
     issueInstant: samlInstant(now),
     issuer: broker.config.entityId,
@@ -103,11 +106,11 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     inResponseTo: downstream.requestId,
     status: STATUS.success,
     assertionXml: embedded,
-  });
+  }));
   const finalXml = sp.policy.signResponse
-    ? signEnveloped(responseXml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm })
+    ? timer.time("sign", () => signEnveloped(responseXml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }))
     : responseXml;
-  return postTo(downstream, finalXml);
+  return timer.time("build", () => postTo(downstream, finalXml));
 }
 
 /** A signed error Response: the fagsystem learns the login failed and why, in SAML terms. */
