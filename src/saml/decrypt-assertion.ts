@@ -3,16 +3,22 @@
  * content and key-transport algorithms against the allow-list. The plaintext
  * goes through the one strict parser and must be exactly one saml:Assertion.
  */
+import type { KeyObject } from "node:crypto";
 import xmlenc from "xml-encryption";
 import { ALLOWED_CONTENT_ENCRYPTION, ALLOWED_KEY_TRANSPORT, ALLOWED_OAEP_DIGESTS } from "./algorithms.js";
 import { NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
 import { STATUS } from "./namespaces.js";
-import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, type XmlLimits, DEFAULT_XML_LIMITS } from "./xml-parser.js";
+import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, type XmlLimits, DEFAULT_XML_LIMITS } from "./xml-parser.js";
 
+/**
+ * `decryptionKeys` are tried in order: a parsed KeyObject is the fast path; a
+ * PEM string also works where xml-encryption parses the key itself (RSA-OAEP
+ * with an MGF1 digest other than the OAEP digest).
+ */
 export async function decryptAssertion(
   encryptedAssertion: Element,
-  decryptionKeysPem: readonly string[],
+  decryptionKeys: ReadonlyArray<string | KeyObject>,
   limits: XmlLimits = DEFAULT_XML_LIMITS,
 ): Promise<Element> {
   const encryptedDataList = childElements(encryptedAssertion, NS.xenc, "EncryptedData");
@@ -60,14 +66,13 @@ export async function decryptAssertion(
     throw new SamlError("encryption_malformed", "EncryptedData must hold one EncryptionMethod and one EncryptedKey, and nothing that looks like either");
   }
 
-  const encryptedXml = serializeXml(encryptedData);
   let plaintext: string | undefined;
-  for (const key of decryptionKeysPem) {
+  for (const key of decryptionKeys) {
     plaintext = await new Promise<string | undefined>((resolve) => {
       // The allow-list (algorithms.ts) admits AES-CBC, which xml-encryption
       // counts as insecure and would refuse; everything else it would refuse
       // is already rejected above.
-      xmlenc.decrypt(encryptedXml, { key, disallowDecryptionWithInsecureAlgorithm: false, warnInsecureAlgorithm: false }, (error, result) => {
+      xmlenc.decrypt(encryptedData, { key, disallowDecryptionWithInsecureAlgorithm: false, warnInsecureAlgorithm: false }, (error, result) => {
         resolve(error || result === undefined ? undefined : result.toString());
       });
     });

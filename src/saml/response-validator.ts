@@ -22,6 +22,7 @@ import {
 } from "./xml-parser.js";
 import type { RawAttribute } from "../login/types.js";
 import { UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
+import type { KeyObject } from "node:crypto";
 
 export interface ResponseEnvelope {
   document: Document;
@@ -60,7 +61,8 @@ export interface ResponseExpectations {
   requestId: string;
   clockSkewMs: number;
   now: number;
-  decryptionKeys: readonly string[];
+  /** Private keys (KeyObject or PEM), tried in order. */
+  decryptionKeys: ReadonlyArray<string | KeyObject>;
   limits: XmlLimits;
   maxAttributes: number;
   maxAttributeValues: number;

@@ -9,7 +9,6 @@
  * check the caller gets a fresh parse of the signed, canonical bytes, so every
  * later read sees exactly what was signed.
  */
-import { SignedXml } from "xml-crypto";
 import {
   ALLOWED_CANONICALIZATION,
   ALLOWED_TRANSFORMS,
@@ -20,15 +19,16 @@ import {
 } from "./algorithms.js";
 import { NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
+import { canonicalize, referenceDigest, verifySignatureValue, type TransformStep } from "./xml-dsig.js";
 import {
   allChildElements,
   attr,
   childElements,
   descendants,
+  optionalChild,
   parseXml,
   requiredAttr,
   requiredChild,
-  serializeXml,
   textOf,
   type XmlLimits,
   DEFAULT_XML_LIMITS,
@@ -69,33 +69,57 @@ export function verifyEnvelopedSignature(element: Element, options: VerifyOption
   checkIdUnique(element, id);
   if (options.refuseComments !== false) checkNoComments(element);
 
-  const documentXml = serializeXml(element.ownerDocument);
+  const limits = options.limits ?? DEFAULT_XML_LIMITS;
+  const signedDoc = parseXml(checkDigestAndSignatureValue(element, signature, id, options, limits), limits);
+  const signed = signedDoc.documentElement;
+  if (signed.namespaceURI !== element.namespaceURI || signed.localName !== element.localName || attr(signed, "ID") !== id) {
+    throw new SamlError("signature_reference", "signed content is not the element being read");
+  }
+  return signed;
+}
+
+/**
+ * The cryptographic check, after the structure check: canonicalize SignedInfo,
+ * read the Reference from that canonical form (what the signature covers),
+ * compare the digest of the element (signature removed, canonicalized) and
+ * verify the signature value with each trusted key in turn. Returns the
+ * canonical bytes the digest covers.
+ */
+function checkDigestAndSignatureValue(element: Element, signature: Element, id: string, options: VerifyOptions, limits: XmlLimits): string {
+  const [signedInfoElement, signatureValueElement] = allChildElements(signature);
+  const canonicalSignedInfo = canonicalize(signedInfoElement!, requiredAttr(requiredChild(signedInfoElement!, NS.ds, "CanonicalizationMethod"), "Algorithm"));
+  const signedInfo = parseXml(canonicalSignedInfo, limits).documentElement;
+  const signatureMethod = requiredAttr(requiredChild(signedInfo, NS.ds, "SignatureMethod"), "Algorithm");
+  const reference = requiredChild(signedInfo, NS.ds, "Reference");
+  const transformsElement = optionalChild(reference, NS.ds, "Transforms");
+  const transforms: TransformStep[] = (transformsElement ? childElements(transformsElement, NS.ds, "Transform") : []).map((transform) => ({
+    algorithm: requiredAttr(transform, "Algorithm"),
+    prefixList: allChildElements(transform).flatMap((parameter) => (attr(parameter, "PrefixList") ?? "").split(/\s+/).filter(Boolean)),
+  }));
+  const digestMethod = requiredAttr(requiredChild(reference, NS.ds, "DigestMethod"), "Algorithm");
+  // The structure check read these from the received tree; canonicalization must not have changed them.
+  if (
+    attr(reference, "URI") !== `#${id}` ||
+    !allowedSignatureAlgorithms(options).includes(signatureMethod) ||
+    !allowedDigestAlgorithms(options).includes(digestMethod) ||
+    transforms.some((transform) => !ALLOWED_TRANSFORMS.includes(transform.algorithm))
+  ) {
+    throw new SamlError("signature_malformed", "canonical SignedInfo differs from the SignedInfo that was checked");
+  }
+  const expectedDigest = Buffer.from(textOf(requiredChild(reference, NS.ds, "DigestValue")).replace(/\s+/g, ""), "base64");
+  const { canonical, digest } = referenceDigest(element, signature, transforms, digestMethod);
+  if (!digest.equals(expectedDigest)) {
+    throw new SamlError("signature_invalid", `signature on ${element.localName} does not verify: the digest of the signed content does not match`);
+  }
+  const signatureValue = Buffer.from(textOf(signatureValueElement!).replace(/\s+/g, ""), "base64");
   const failures: string[] = [];
   for (const certificate of options.trustedCertificates) {
-    const verifier = new SignedXml({
-      publicCert: certificate,
-      getCertFromKeyInfo: () => null,
-    });
     try {
-      verifier.loadSignature(signature);
-      if (!verifier.checkSignature(documentXml)) {
-        failures.push("signature value does not verify");
-        continue;
-      }
+      if (verifySignatureValue(canonicalSignedInfo, signatureMethod, signatureValue, certificate)) return canonical;
+      failures.push("signature value does not verify");
     } catch (error) {
       failures.push((error as Error).message.split("\n")[0] ?? "verification error");
-      continue;
     }
-    const signedReferences = verifier.getSignedReferences();
-    if (signedReferences.length !== 1 || signedReferences[0] === undefined) {
-      throw new SamlError("signature_reference", "signature must cover exactly one element");
-    }
-    const signedDoc = parseXml(signedReferences[0], options.limits ?? DEFAULT_XML_LIMITS);
-    const signed = signedDoc.documentElement;
-    if (signed.namespaceURI !== element.namespaceURI || signed.localName !== element.localName || attr(signed, "ID") !== id) {
-      throw new SamlError("signature_reference", "signed content is not the element being read");
-    }
-    return signed;
   }
   throw new SamlError("signature_invalid", `signature on ${element.localName} did not verify with any trusted key (${failures[0] ?? "unknown"})`);
 }

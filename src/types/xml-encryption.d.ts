@@ -10,12 +10,12 @@ declare module "xml-encryption" {
     warnInsecureAlgorithm?: boolean;
   }
   export interface DecryptOptions {
-    key: string | Buffer;
+    key: string | Buffer | import("node:crypto").KeyObject;
     disallowDecryptionWithInsecureAlgorithm?: boolean;
     warnInsecureAlgorithm?: boolean;
   }
   export function encrypt(content: string, options: EncryptOptions, callback: (error: Error | null, result?: string) => void): void;
-  export function decrypt(xml: string, options: DecryptOptions, callback: (error: Error | null, result?: string | Buffer) => void): void;
+  export function decrypt(xml: string | Node, options: DecryptOptions, callback: (error: Error | null, result?: string | Buffer) => void): void;
   const xmlenc: { encrypt: typeof encrypt; decrypt: typeof decrypt };
   export default xmlenc;
 }

@@ -87,7 +87,8 @@ export class SamlUpstream {
         requestId: state.upstreamRequestId,
         clockSkewMs: this.broker.config.timing.clockSkewSeconds * 1000,
         now,
-        decryptionKeys: [this.broker.keys.encryption.privateKeyPem],
+        // The parsed key first; the PEM for the one OAEP variant xml-encryption only takes as PEM.
+        decryptionKeys: [this.broker.keys.encryption.privateKey, this.broker.keys.encryption.privateKeyPem],
         limits: this.broker.xmlLimits,
         maxAttributes: limits.attributes,
         maxAttributeValues: limits.attributeValues,
