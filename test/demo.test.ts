@@ -248,6 +248,38 @@ describe("the demo (npm start)", () => {
     expect(text).toContain("#3 http://nabo-kommune.dk/roles/jobrole/vikar/1 [CVR 11223344] (delegated) → http://demo-fagsystem.dk/roles/usersystemrole/laesning/1");
   });
 
+  it("logs Sofie in at the Entra-like Sky Kommune, whose IdP sends no privileges: they come from its role catalogue", async () => {
+    const browser = new Browser();
+    const chooser = await browser.follow(await browser.get(`${demo.spUrl}/login`));
+    expect(chooser.body).toContain('<button type="submit" name="idp" value="sky-kommune">Sky Kommune</button>');
+    const idpForm = await browser.submit(chooser, { idp: "sky-kommune" });
+    expect(idpForm.body).toContain("<h1>Sky Kommune</h1>");
+    const toBroker = await browser.submit(idpForm, { user: "sofie" });
+    const result = await browser.submit(await browser.submit(toBroker));
+    expect(result.body).toContain("<h1>Logget ind / Logged in</h1>");
+    const attributes = shownAttributes(result.body);
+    expect(attributes.get(OIOSAML3.cvr)).toEqual(["33445566"]);
+    expect(attributes.get(OIOSAML3.orgName)).toEqual(["Sky Kommune"]);
+    const roles = [...result.body.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => unescapeHtml(m[1] ?? ""));
+    // Her casework role from the catalogue, and the read role the catalogue grants her Entra group.
+    expect(roles).toEqual([
+      "http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1 — CVR 33445566 — http://sts.kombit.dk/constraints/KLE/1 = 32.*, 27.24.*",
+      "http://demo-fagsystem.dk/roles/usersystemrole/laesning/1 — CVR 33445566",
+    ]);
+  });
+
+  it("refuses a Sky Kommune user the role catalogue does not know, naming the catalogue", async () => {
+    const browser = new Browser();
+    const chooser = await browser.follow(await browser.get(`${demo.spUrl}/login`));
+    const idpForm = await browser.submit(chooser, { idp: "sky-kommune" });
+    const toBroker = await browser.submit(idpForm, { user: "ukendt" });
+    const fromBroker = await browser.submit(toBroker);
+    expect(fromBroker.body).toContain("Sky Kommunes rollekatalog kender dig ikke");
+    const result = await browser.submit(fromBroker);
+    expect(result.body).toContain("<h1>Ikke logget ind / Not logged in</h1>");
+    expect(result.body).not.toContain("Logged in</h1>");
+  });
+
   it("refuses the robot user (NIST 3 only): the fagsystem requires NSIS Substantial and gets NoAuthnContext", async () => {
     const browser = new Browser();
     const result = await loginAs(browser, await upToIdpLogin(browser), "robot");

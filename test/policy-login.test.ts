@@ -409,3 +409,19 @@ describe("output profiles", () => {
     expect(releasedPrivileges(outcome)).toContain(`<Privilege>${USR.approve}</Privilege>`);
   });
 });
+
+describe("choosing the IdP by the client's address", () => {
+  it("sends a client inside the IdP's ranges straight to it, and shows others the chooser", async () => {
+    const { spRedirectRequest } = await import("./support/saml-peers.js");
+    const { default: request } = await import("supertest");
+    const inside = await policyFixture({ idp: { clientIpRanges: ["127.0.0.0/8", "::1/128"] } });
+    const direct = await request(inside.app).get(spRedirectRequest(inside.keys, {}, "").path);
+    expect(direct.status).toBe(303);
+    expect(direct.headers["location"]).toMatch(/^https:\/\/idp\.kommune\.test\/sso\?SAMLRequest=/);
+    expect(direct.headers["set-cookie"] ?? []).not.toEqual(expect.arrayContaining([expect.stringMatching(/^broker_municipality=/)]));
+    const outside = await policyFixture({ idp: { clientIpRanges: ["192.0.2.0/24"] } });
+    const chooser = await request(outside.app).get(spRedirectRequest(outside.keys, {}, "").path);
+    expect(chooser.status).toBe(200);
+    expect(chooser.text).toContain("Choose your municipality");
+  });
+});

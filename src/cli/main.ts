@@ -44,7 +44,12 @@ async function main(): Promise<void> {
   switch (command) {
     case "demo": {
       const config = loadConfig(values.config ?? "config/demo");
-      const demo = await runDemo(config, { idp: Number(process.env["DEMO_IDP_PORT"] ?? 8090), sp: Number(process.env["DEMO_SP_PORT"] ?? 8091) });
+      const demo = await runDemo(config, {
+        idp: Number(process.env["DEMO_IDP_PORT"] ?? 8090),
+        sp: Number(process.env["DEMO_SP_PORT"] ?? 8091),
+        skyIdp: Number(process.env["DEMO_SKY_IDP_PORT"] ?? 8092),
+        attributeService: Number(process.env["DEMO_ATTRIBUTE_SERVICE_PORT"] ?? 8093),
+      });
       onStop(() => demo.stop());
       console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
       return;

@@ -32,6 +32,14 @@ export interface DemoIdpOptions {
   /** The broker as SP, from its published metadata. */
   broker: () => SpMetadata;
   cvr?: string;
+  /** The municipality's name (heading, orgName). Default "Demo Kommune". */
+  name?: string;
+  /** The users offered on the login form. Default: Demo Kommune's. */
+  users?: DemoUser[];
+  /** Send the users' privileges (OIO-BPP). An IdP like Entra ID sends none: false. */
+  sendPrivileges?: boolean;
+  /** Further attributes per user (an Entra-like IdP's UPN and group claims). */
+  extraAttributes?: (user: DemoUser) => OutgoingAttribute[];
 }
 
 interface PendingRequest {
@@ -46,6 +54,8 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const app = express();
   const pending = new Map<string, PendingRequest>();
   const cvr = options.cvr ?? DEMO_CVR;
+  const name = options.name ?? "Demo Kommune";
+  const users = options.users ?? DEMO_USERS;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   app.get("/static/autosubmit.js", (_req, res) => res.type("application/javascript").sendFile(join(STATIC_DIR, "autosubmit.js")));
   app.get("/static/broker.css", (_req, res) => res.type("text/css").send(STYLESHEET));
@@ -63,12 +73,12 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
       pending.set(key, { id: request.id, relayState: message.relayState, requesterId: scoping?.textContent ?? undefined });
       res.type("html").send(
         layout(
-          "Demo Kommune – log ind",
-          html`<h1>Demo Kommune</h1><p>Log ind som en af demo-brugerne. / Log in as one of the demo users.</p>
+          `${name} – log ind`,
+          html`<h1>${name}</h1><p>Log ind som en af demo-brugerne. / Log in as one of the demo users.</p>
 ${request.requestedClassRefs.length > 0 ? html`<p class="muted">Systemet beder om / the system asks for: <code>${request.requestedClassRefs.join(", ")}</code></p>` : ""}
 ${pending.get(key)?.requesterId ? html`<p class="muted">Fagsystem: <code>${pending.get(key)?.requesterId ?? ""}</code></p>` : ""}
 <form method="post" action="/login"><input type="hidden" name="request" value="${key}">
-<ul class="choices">${DEMO_USERS.map(
+<ul class="choices">${users.map(
             (u) => html`<li><button type="submit" name="user" value="${u.username}">${u.fullName}</button> <span class="muted">${u.nsis ? `NSIS ${u.nsis}` : `NIST ${u.nist ?? "-"}`}</span></li>`,
           )}</ul></form>`,
         ),
@@ -81,7 +91,7 @@ ${pending.get(key)?.requesterId ? html`<p class="muted">Fagsystem: <code>${pendi
   app.post("/login", async (req, res) => {
     const body = req.body as Record<string, string>;
     const request = pending.get(body["request"] ?? "");
-    const user = DEMO_USERS.find((u) => u.username === body["user"]);
+    const user = users.find((u) => u.username === body["user"]);
     if (!request || !user) {
       res.status(400).type("text").send("Unknown login request or user.");
       return;
@@ -103,19 +113,20 @@ ${pending.get(key)?.requesterId ? html`<p class="muted">Fagsystem: <code>${pendi
   return app;
 }
 
-function userAttributes(user: DemoUser, cvr: string): OutgoingAttribute[] {
+function userAttributes(options: DemoIdpOptions, user: DemoUser, cvr: string): OutgoingAttribute[] {
   const attributes: OutgoingAttribute[] = [
     { name: OIOSAML3.specVersion, values: [SPEC_VERSION_OIOSAML3] },
     { name: OIOSAML3.kombitSpecVer, values: ["2.0"] },
     { name: OIOSAML3.cvr, values: [cvr] },
-    { name: OIOSAML3.orgName, values: ["Demo Kommune"] },
+    { name: OIOSAML3.orgName, values: [options.name ?? "Demo Kommune"] },
     { name: OIOSAML3.uuidPersistent, values: [user.uuid] },
     { name: OIOSAML3.email, values: [user.email] },
     { name: OIOSAML3.firstName, values: [user.firstName] },
     { name: OIOSAML3.lastName, values: [user.lastName] },
     { name: OIOSAML3.fullName, values: [user.fullName] },
-    { name: OIOSAML3.privilegesIntermediate, values: [privilegesBase64(user, cvr)] },
   ];
+  if (options.sendPrivileges !== false) attributes.push({ name: OIOSAML3.privilegesIntermediate, values: [privilegesBase64(user, cvr)] });
+  attributes.push(...(options.extraAttributes?.(user) ?? []));
   if (user.nsis) attributes.push({ name: OIOSAML3.loa, values: [user.nsis] });
   if (user.nist) attributes.push({ name: LEGACY.assuranceLevel, values: [String(user.nist)] });
   return attributes;
@@ -147,7 +158,7 @@ async function demoResponse(
     sessionIndex: `_${randomBytes(8).toString("hex")}`,
     authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
     authenticatingAuthorities: [],
-    attributes: userAttributes(user, cvr),
+    attributes: userAttributes(options, user, cvr),
   });
   const signed = signEnveloped(assertion, assertionId, true, { key: options.signing });
   const encrypted = await encryptAssertion(signed, encryptionCert, OIOSAML3_ENCRYPTION);

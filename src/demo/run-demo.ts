@@ -11,10 +11,14 @@ import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } fr
 import { createDemoIdp } from "./demo-idp.js";
 import { createDemoSp } from "./demo-sp.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../saml/algorithms.js";
+import { startSkyKommune } from "./demo-sky-kommune.js";
 
 export interface DemoPorts {
   idp: number;
   sp: number;
+  /** The Entra-like municipality's IdP and its role catalogue (attribute service); 0 or absent: any free port. */
+  skyIdp?: number;
+  attributeService?: number;
 }
 
 export interface RunningDemo {
@@ -61,7 +65,13 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     }),
   );
 
-  const broker = await serveBroker(await buildBroker(config));
+  // The Entra-like municipality (config/demo/sky-kommune.yaml), when registered: its IdP and its role catalogue.
+  const skyBroker: { sp?: SpMetadata } = {};
+  const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, () => {
+    if (!skyBroker.sp) throw new Error("the broker's metadata is not loaded yet");
+    return skyBroker.sp;
+  });
+  const broker = await serveBroker(await buildBroker(sky?.config ?? config));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
     const response = await fetch(url);
@@ -70,6 +80,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   };
   const brokerAsSp: SpMetadata = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
   const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
+  skyBroker.sp = brokerAsSp;
   const idpServer = await listen(createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: () => brokerAsSp }), ports.idp);
   const spServer = await listen(
     createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }),
@@ -85,7 +96,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     idpUrl,
     spUrl,
     async stop() {
-      await Promise.all([close(idpServer), close(spServer)]);
+      await Promise.all([close(idpServer), close(spServer), sky?.stop()]);
       await broker.stop();
     },
   };

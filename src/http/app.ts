@@ -94,7 +94,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
       broker.log.info({ correlationId, event: "login_started", sp: request.downstream.spId, requestId: request.downstream.requestId, requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
       logInvalidCookies(broker.log, req.headers.cookie, broker.cookieSecret, [MUNICIPALITY_COOKIE, SSO_COOKIE], correlationId);
       const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret, MUNICIPALITY_COOKIE);
-      const outcome = await logins.begin({ ...request, municipalityHint: hint }, hint, remembered, readSsoSessionId(req, broker.cookieSecret));
+      const outcome = await logins.begin({ ...request, municipalityHint: hint, clientAddress: req.socket.remoteAddress }, hint, remembered, readSsoSessionId(req, broker.cookieSecret));
       if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
       sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
     } catch (error) {

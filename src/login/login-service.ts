@@ -17,7 +17,7 @@ import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { SingleSignOn } from "./sso.js";
-import { LoginClock } from "../observability/login-timings.js";
+import { onlyPartyFor } from "../trust/client-ip.js";
 
 /** A failure the person must see as a page (no party can be answered safely). */
 export class PageError extends Error {
@@ -64,6 +64,12 @@ export class LoginService {
     }
     const remembered = rememberedIdpId ? this.broker.registry.identityProvider(rememberedIdpId) : undefined;
     if (remembered) return { interaction: await this.toUpstream(remembered, request), chosenIdp: remembered };
+    // A client inside the IP ranges of exactly one IdP goes there without the chooser (not remembered: it is not a choice).
+    const byAddress = onlyPartyFor(this.broker.registry.identityProviders(), request.clientAddress);
+    if (byAddress) {
+      log.info({ event: "login_idp_by_address", idp: byAddress.id }, "municipality selected by the client's address");
+      return { interaction: await this.toUpstream(byAddress, request), chosenIdp: undefined };
+    }
     const options = this.broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName }));
     if (options.length === 0) throw new PageError(503, "no_municipalities", "no identity providers are registered", "Ingen kommuner er sat op endnu. / No municipalities are configured yet.");
     const loginId = newId("");
@@ -98,10 +104,9 @@ export class LoginService {
 
   /** An upstream IdP answered. Returns what to send the fagsystem (identity or a SAML error). */
   async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
-    const clock = new LoginClock();
     let received;
     try {
-      received = await this.upstream.receive(body, clock);
+      received = await this.upstream.receive(body);
     } catch (error) {
       if (error instanceof UpstreamFailure) {
         const cause = error.cause;
@@ -127,11 +132,9 @@ export class LoginService {
     const request = state.request;
     const log = this.broker.log.child({ correlationId: request.correlationId });
     try {
-      const context = await clock.time("map", () => runSteps({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined }));
+      const context = await runSteps({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined });
       const identity = context.identity!;
-      const interaction = await answerWithIdentity(this.broker, request.downstream, identity, clock);
-      const ssoSessionId = await clock.time("store", () => this.sso.remember(request, context.upstreams));
-      const timings = clock.timings();
+      const interaction = await answerWithIdentity(this.broker, request.downstream, identity);
       log.info(
         {
           event: "login_succeeded",
@@ -140,11 +143,10 @@ export class LoginService {
           cvr: identity.organisation.cvr,
           level: identity.level,
           evidence: identity.evidence.map((e) => e.assertionId),
-          ms: timings,
         },
         "login succeeded",
       );
-      this.broker.onLoginTimings?.(timings);
+      const ssoSessionId = await this.sso.remember(request, context.upstreams);
       return { interaction, correlationId: request.correlationId, ssoSessionId };
     } catch (error) {
       if (error instanceof LoginError) {

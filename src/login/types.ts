@@ -30,6 +30,8 @@ export interface LoginRequest {
   isPassive: boolean;
   /** Municipality hint from the request (CVR or id), if any. */
   municipalityHint: string | undefined;
+  /** The client's IP address as the broker sees it; selects an IdP by its clientIpRanges. */
+  clientAddress?: string | undefined;
   createdAt: number;
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The demo's Entra-like municipality, "Sky Kommune": its IdP (the demo IdP,
+ * configured like Entra ID) sends no OIO-BPP, only a UPN and group claims;
+ * its privileges live in a role catalogue, a small REST attribute service in
+ * OS2rollekatalog's shape (`GET /api/user/{userId}/roles?system=...` with
+ * header `ApiKey`). The broker asks the catalogue during the login. Not for
+ * production use.
+ */
+import express from "express";
+import { timingSafeEqual } from "node:crypto";
+import type { OutgoingAttribute } from "../saml/response-builder.js";
+import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
+import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../profiles/bpp.js";
+import { UPN_CLAIM } from "../attributes/user-identifier.js";
+import type { DemoUser } from "./demo-users.js";
+
+export const SKY_CVR = "33445566";
+export const SKY_NAME = "Sky Kommune";
+/** Entra ID's group claim. */
+export const GROUPS_CLAIM = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+/** The catalogue's id for the demo fagsystem (config: attributeServices[].systems). */
+export const DEMO_SYSTEM_ID = "demo-fagsystem";
+/** Members of this Entra group may read in the demo fagsystem. */
+export const READERS_GROUP = "sky-laesere";
+
+const ROLE = {
+  casework: "http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1",
+  approve: "http://demo-fagsystem.dk/roles/usersystemrole/godkendelse/1",
+  read: "http://demo-fagsystem.dk/roles/usersystemrole/laesning/1",
+} as const;
+
+export interface SkyUser extends DemoUser {
+  upn: string;
+  groups: string[];
+}
+
+function skyUser(username: string, fullName: string, uuid: string, groups: string[]): SkyUser {
+  const [firstName = fullName, lastName = ""] = fullName.split(" ");
+  const upn = `${username}@sky-kommune.dk`;
+  return { username, fullName, firstName, lastName, email: upn, upn, uuid, nsis: "Substantial", nist: undefined, privileges: [], groups };
+}
+
+export const SKY_USERS: SkyUser[] = [
+  skyUser("sofie", "Sofie Skov", "6b1f3c2a-8d4e-4f5a-9b6c-7d8e9f0a1b2c", [READERS_GROUP]),
+  skyUser("mads", "Mads Mikkelsen", "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b", []),
+  /** Not in the role catalogue: her login is refused, naming the catalogue. */
+  skyUser("ukendt", "Ulla Ukendt", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", []),
+];
+
+/** What Sky Kommune's IdP sends besides the OIOSAML 3 basics: the UPN and the groups, no privileges. */
+export function skyClaims(user: DemoUser): OutgoingAttribute[] {
+  const sky = SKY_USERS.find((u) => u.username === user.username);
+  if (!sky) return [];
+  return [{ name: UPN_CLAIM, values: [sky.upn] }, ...(sky.groups.length > 0 ? [{ name: GROUPS_CLAIM, values: sky.groups }] : [])];
+}
+
+/** The catalogue: user-system roles per user (by UPN) for the demo fagsystem. */
+const CATALOGUE: Record<string, PrivilegeGroup[]> = {
+  "sofie@sky-kommune.dk": [{ scope: cvrScope(SKY_CVR), privileges: [ROLE.casework], constraints: [{ name: "http://sts.kombit.dk/constraints/KLE/1", values: ["32.*", "27.24.*"] }] }],
+  "mads@sky-kommune.dk": [
+    { scope: cvrScope(SKY_CVR), privileges: [ROLE.approve], constraints: [{ name: "http://sts.kombit.dk/constraints/orgenhed/1", values: ["9c8b7a6f-5e4d-4c3b-8a29-1f0e9d8c7b6a"] }] },
+  ],
+};
+
+function sameKey(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The demo role catalogue (REST, ApiKey). */
+export function createDemoAttributeService(options: { apiKey: string }): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/api/user/:userId/roles", (req, res) => {
+    if (!sameKey(req.get("ApiKey"), options.apiKey)) {
+      res.status(401).json({ error: "missing or wrong ApiKey" });
+      return;
+    }
+    const userId = String(req.params["userId"]);
+    const user = SKY_USERS.find((u) => u.upn === userId);
+    const groups = CATALOGUE[userId];
+    if (req.query["system"] !== DEMO_SYSTEM_ID || !user || !groups) {
+      res.status(404).json({ error: "unknown user or system" });
+      return;
+    }
+    // Entra groups passed along by the broker (?group=...) grant further roles.
+    const claimed = ([] as unknown[]).concat(req.query["group"] ?? []).filter((g): g is string => typeof g === "string");
+    const all = claimed.includes(READERS_GROUP) ? [...groups, { scope: cvrScope(SKY_CVR), privileges: [ROLE.read], constraints: [] }] : groups;
+    res.json({
+      nameID: `C=DK,O=${SKY_CVR},CN=${user.fullName},Serial=${user.uuid}`,
+      oioBPP: encodePrivilegesAttribute({ namespace: BPP_NAMESPACES.digst, groups: all }),
+      roleMap: Object.fromEntries(all.flatMap((g) => g.privileges).map((p) => [p, p.split("/").at(-2) ?? p])),
+    });
+  });
+  return app;
+}
