@@ -10,6 +10,7 @@ import { z } from "zod";
 import { NSIS_LEVELS, KOMBIT_NSIS_FOR_NIST, isMonotoneNsisForNist } from "../profiles/levels.js";
 import { IDP_OIOSAML_PROFILES } from "../profiles/idp-profiles.js";
 import { hasControlCharacter } from "../profiles/bpp.js";
+import { STEP_UP_BINDINGS } from "./nemlogin-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const nistLevel = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], { error: "a NIST level is 1, 2, 3 or 4" });
@@ -77,8 +78,18 @@ export const identityProviderPolicyFields = {
     .prefault({}),
   /** The IdP sends job-function roles in the privileges attribute ("KenderRoller"). When false, privileges it sends are ignored. */
   sendsJobFunctionRoles: z.boolean().default(true),
-  /** The IdP can be stepped up through NemLog-in ("SupportsStepUp"). Recorded; step-up itself is a later pipeline step. */
+  /**
+   * The IdP can be stepped up through NemLog-in ("SupportsStepUp"): when the
+   * level it proved is below what a fagsystem requires, the person continues
+   * to MitID Erhverv (needs `nemlogin` configured). See docs/step-up.md.
+   */
   stepUp: z.boolean().default(false),
+  /**
+   * What binds the NemLog-in identity to the person this IdP authenticated:
+   * the professional persistent UUID (default), the RID, or the CPR number
+   * (only where the IdP sends it).
+   */
+  stepUpBinding: z.enum(STEP_UP_BINDINGS).default("uuid"),
   /** Offered on mobile devices ("Mobilvenlig"). Recorded for the chooser. */
   mobileFriendly: z.boolean().default(true),
   /** Client IP ranges (CIDR) that select this IdP without the chooser, when it is the only IdP matching. */

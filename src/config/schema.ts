@@ -9,6 +9,7 @@ import {
   levelsSchema,
   serviceProviderPolicyFields,
 } from "./policy-schema.js";
+import { nemLogInSchema } from "./nemlogin-schema.js";
 import {
   attributeServicesSchema,
   checkAttributeServiceReferences,
@@ -190,6 +191,8 @@ export const configSchema = z
     audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
+    /** NemLog-in for step-up (MitID Erhverv); absent: no step-up. See docs/step-up.md. */
+    nemlogin: nemLogInSchema.optional(),
     /** Services that answer which privileges a user holds (REST role catalogues, SAML AttributeQuery). */
     attributeServices: attributeServicesSchema,
   })

@@ -6,10 +6,12 @@
 import type { BrokerContext } from "../broker-context.js";
 import type { IdentityProvider } from "../trust/registry.js";
 import { withNotice, type Interaction } from "./interaction.js";
-import type { LoginRequest } from "./types.js";
+import type { LoginRequest, UpstreamResult } from "./types.js";
 import { LoginStateRepository, newId } from "./login-state.js";
 import { LoginError } from "./login-error.js";
-import { runSteps } from "./pipeline.js";
+import { runPipeline } from "./pipeline.js";
+import type { UpstreamNeeded } from "./pipeline-types.js";
+import { startNemLogIn } from "../backends/nemlogin/nemlogin-upstream.js";
 import { SamlUpstream, UpstreamFailure } from "../backends/saml-sp/saml-upstream.js";
 import { answerWithError, answerWithIdentity } from "../frontends/saml-idp/answer-sp.js";
 import { SamlError } from "../saml/saml-error.js";
@@ -46,7 +48,7 @@ export class LoginService {
   constructor(private readonly broker: BrokerContext) {
     this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
     this.upstream = new SamlUpstream(broker);
-    this.sso = new SingleSignOn(broker);
+    this.sso = new SingleSignOn(broker, (request, completed, need) => this.toFurtherUpstream(request, completed, need));
   }
 
   /** Starts a login: straight to the IdP when the municipality is known, otherwise to the chooser. */
@@ -102,7 +104,22 @@ export class LoginService {
     return started.interaction;
   }
 
-  /** An upstream IdP answered. Returns what to send the fagsystem (identity or a SAML error). */
+  /**
+   * A pipeline step asked for a further upstream step (step-up): send the
+   * person to NemLog-in, with the results so far waiting in the login state.
+   */
+  private async toFurtherUpstream(request: LoginRequest, completed: UpstreamResult[], need: UpstreamNeeded): Promise<Interaction> {
+    const nemlogin = this.broker.registry.nemLogIn();
+    if (!nemlogin) throw new LoginError("nemlogin_gone", "NemLog-in is no longer configured");
+    const started = await forDownstream(request.downstream, () => startNemLogIn(this.upstream, nemlogin, request, completed, need.level));
+    this.broker.log.info(
+      { correlationId: request.correlationId, event: "login_step_up", upstream: need.upstream, level: need.level, detail: need.reason, sp: request.downstream.spId, upstreamRequestId: started.upstreamRequestId },
+      "sending the person to NemLog-in for step-up",
+    );
+    return started.interaction;
+  }
+
+  /** An upstream (municipal IdP or NemLog-in) answered. Returns what to send the fagsystem (identity or a SAML error), or the next upstream step. */
   async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
     let received;
     try {
@@ -117,7 +134,13 @@ export class LoginService {
         if (!(cause instanceof SamlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
         const sub = cause instanceof SamlError && cause.subStatus ? cause.subStatus : STATUS.authnFailed;
         return {
-          interaction: answerWithError(this.broker, request.downstream, STATUS.responder, sub, "Authentication at the municipal identity provider failed"),
+          interaction: answerWithError(
+            this.broker,
+            request.downstream,
+            STATUS.responder,
+            sub,
+            error.state.upstreamKind === "nemlogin" ? "Step-up authentication at NemLog-in failed" : "Authentication at the municipal identity provider failed",
+          ),
           correlationId: request.correlationId,
         };
       }
@@ -132,8 +155,11 @@ export class LoginService {
     const request = state.request;
     const log = this.broker.log.child({ correlationId: request.correlationId });
     try {
-      const context = await runSteps({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined });
-      const identity = context.identity!;
+      const outcome = await runPipeline({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined });
+      if (outcome.kind === "upstream-needed") {
+        return { interaction: await this.toFurtherUpstream(request, outcome.context.upstreams, outcome.need), correlationId: request.correlationId };
+      }
+      const { context, identity } = outcome;
       const interaction = await answerWithIdentity(this.broker, request.downstream, identity);
       log.info(
         {

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { StateStore } from "../store/state-store.js";
-import type { LoginRequest, UpstreamResult } from "./types.js";
+import type { LoginRequest, UpstreamKind, UpstreamResult } from "./types.js";
 
 /** A login waiting for the person to choose a municipality. Key: pending:<loginId>. */
 export interface PendingLogin {
@@ -18,6 +18,8 @@ export interface PendingLogin {
 export interface AwaitingUpstream {
   request: LoginRequest;
   upstreamId: string;
+  /** Which kind of upstream is awaited (absent in states saved before step-up existed: a municipal IdP). */
+  upstreamKind?: UpstreamKind | undefined;
   upstreamRequestId: string;
   /** Results of earlier upstream steps in this login (for step-up sequences). */
   completed: UpstreamResult[];

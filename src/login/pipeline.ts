@@ -6,7 +6,9 @@
  * Later steps (step-up, privileges from an attribute service) are added to
  * this table, not bolted on elsewhere.
  */
-import type { LoginContext, NamedStep } from "./pipeline-types.js";
+import { isUpstreamNeeded, type LoginContext, type NamedStep, type PipelineOutcome } from "./pipeline-types.js";
+import { LoginError } from "./login-error.js";
+import { stepUp } from "./steps/step-up.js";
 import { mapIdentity } from "./steps/map-identity.js";
 import { checkOrganisation } from "./steps/check-organisation.js";
 import { checkRobot } from "./steps/check-robot.js";
@@ -27,9 +29,11 @@ export const AFTER_AUTHENTICATION: readonly NamedStep[] = [
   { name: "check-robot", run: checkRobot },
   // Level: what was proved (the assertion capped to the IdP's registration) ...
   { name: "assess-level", run: assessLevel },
-  // ... step-up goes here: when the proved level falls short of the requirement and the
-  // IdP supports step-up, hand over to NemLog-in as a further upstream step; the merged
-  // result then meets verify-level below.
+  // ... step-up: when the proved level falls short of the requirement and the IdP supports
+  // step-up, hand over to NemLog-in as a further upstream step; when NemLog-in has answered,
+  // bind it to the same person and organisation and take its level. The merged result then
+  // meets verify-level below.
+  { name: "step-up", run: stepUp },
   // ... and whether it meets the fagsystem's requirement (NoAuthnContext if not).
   { name: "verify-level", run: verifyLevel },
   // Privileges: read the IdP's OIO-BPP, keep what the asserted organisation may carry,
@@ -43,11 +47,25 @@ export const AFTER_AUTHENTICATION: readonly NamedStep[] = [
   { name: "explain-privileges", run: explainPrivileges },
 ];
 
-export async function runSteps(context: LoginContext, steps: readonly NamedStep[] = AFTER_AUTHENTICATION): Promise<LoginContext> {
+/** Runs the steps in order until one needs a further upstream step, or all are done and the identity is complete. */
+export async function runPipeline(context: LoginContext, steps: readonly NamedStep[] = AFTER_AUTHENTICATION): Promise<PipelineOutcome> {
   let current = context;
   for (const step of steps) {
-    current = await step.run(current);
+    const result = await step.run(current);
+    if (isUpstreamNeeded(result)) {
+      context.broker.log.debug({ correlationId: context.request.correlationId, step: step.name, upstream: result.upstream }, "login step needs a further upstream step");
+      return { kind: "upstream-needed", context: current, need: result };
+    }
+    current = result;
     context.broker.log.debug({ correlationId: context.request.correlationId, step: step.name }, "login step done");
   }
-  return current;
+  if (!current.identity) throw new LoginError("no_identity", "the login steps produced no identity");
+  return { kind: "identity", context: current, identity: current.identity };
+}
+
+/** Runs the steps where no further upstream step can be taken: a step that needs one fails the login. */
+export async function runSteps(context: LoginContext, steps: readonly NamedStep[] = AFTER_AUTHENTICATION): Promise<LoginContext> {
+  const outcome = await runPipeline(context, steps);
+  if (outcome.kind === "upstream-needed") throw new LoginError("upstream_needed", `the login needs a further upstream step (${outcome.need.upstream}): ${outcome.need.reason}`);
+  return outcome.context;
 }

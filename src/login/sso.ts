@@ -6,22 +6,33 @@
  *   - the municipality is the same (a hint naming another one wins),
  *   - and the pipeline, re-run for the new fagsystem on the stored upstream
  *     results, accepts it (its own level requirement and checks).
+ * A step-up (NemLog-in) in the session counts while it is younger than
+ * nemlogin.stepUpMaxAgeSeconds; when the pipeline needs a step-up the session
+ * lacks, the person goes to NemLog-in only, not back to the municipal IdP.
  * Anything else sends the person to the IdP as usual.
  */
 import type { BrokerContext } from "../broker-context.js";
 import type { Interaction } from "./interaction.js";
+import type { UpstreamNeeded } from "./pipeline-types.js";
 import type { LoginRequest, UpstreamResult } from "./types.js";
 import { LoginError } from "./login-error.js";
-import { runSteps } from "./pipeline.js";
+import { runPipeline } from "./pipeline.js";
+import { upstreamsForReuse } from "./steps/step-up.js";
 import { forDownstream } from "./login-unavailable.js";
 import { SsoSessionRepository } from "./sso-session.js";
 import { answerWithIdentity } from "../frontends/saml-idp/answer-sp.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 
+/** Continues a login at a further upstream (step-up), with the session's results waiting in the login state. */
+export type FurtherUpstream = (request: LoginRequest, completed: UpstreamResult[], need: UpstreamNeeded) => Promise<Interaction>;
+
 export class SingleSignOn {
   private readonly sessions: SsoSessionRepository;
 
-  constructor(private readonly broker: BrokerContext) {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly furtherUpstream?: FurtherUpstream,
+  ) {
     this.sessions = new SsoSessionRepository(broker.store, broker.config.timing.ssoMaxAgeSeconds, broker.now);
   }
 
@@ -38,7 +49,14 @@ export class SingleSignOn {
     }
     let identity;
     try {
-      identity = (await runSteps({ broker: this.broker, request, upstreams: session.upstreams, identity: undefined })).identity!;
+      const upstreams = upstreamsForReuse(this.broker, request, session.upstreams);
+      const outcome = await runPipeline({ broker: this.broker, request, upstreams, identity: undefined });
+      if (outcome.kind === "upstream-needed") {
+        if (!this.furtherUpstream) return undefined;
+        log.info({ event: "sso_step_up", sp: request.downstream.spId, idp: session.idpId, level: outcome.need.level }, "SSO session lacks the level; stepping up without a new municipal login");
+        return await this.furtherUpstream(request, outcome.context.upstreams, outcome.need);
+      }
+      identity = outcome.identity;
     } catch (error) {
       if (!(error instanceof LoginError)) throw error;
       log.info({ event: "sso_declined", reason: error.reason, sp: request.downstream.spId }, "SSO session not sufficient for this fagsystem; authenticating upstream");

@@ -40,9 +40,15 @@ export interface RawAttribute {
   values: string[];
 }
 
+/**
+ * Which kind of upstream a result came from: the municipality's own IdP, or
+ * NemLog-in (MitID Erhverv) as a step-up after it.
+ */
+export type UpstreamKind = "municipal-idp" | "nemlogin";
+
 /** What one upstream authentication proved, read only from signed content. */
 export interface UpstreamResult {
-  kind: "municipal-idp";
+  kind: UpstreamKind;
   upstreamId: string;
   issuer: string;
   nameId: string;

@@ -13,6 +13,26 @@ import type { SubjectKind } from "../profiles/robot.js";
 import type { RoleOutcome } from "../profiles/role-translation.js";
 
 export const EXPLANATION_KIND = "privilege-explanation";
+export const STEP_UP_KIND = "step-up";
+
+/** Per step-up (MitID Erhverv after the municipal login): bound to the same person, or refused, with the evidence of both steps. */
+export interface StepUpRecord {
+  kind: typeof STEP_UP_KIND;
+  at: string;
+  correlationId: string;
+  sp: string;
+  idp: string;
+  cvr: string;
+  outcome: "bound" | "refused";
+  /** Why a step-up was refused (a stable reason code). */
+  reason?: string | undefined;
+  detail?: string | undefined;
+  /** Which key bound the two steps (its value is never recorded). */
+  binding: string;
+  /** The merged level (bound), or what NemLog-in asserted (refused). */
+  level: ReachedLevel;
+  evidence: Array<{ upstream: string; issuer: string; assertionId: string; authnInstant: string }>;
+}
 
 /** Per login: what each role the IdP sent became, or why it was dropped. */
 export interface ExplanationRecord {
@@ -54,7 +74,15 @@ export class AuditTrail {
     return record;
   }
 
-  private async append(record: ExplanationRecord): Promise<void> {
+  async recordStepUp(input: Omit<StepUpRecord, "kind" | "at">): Promise<StepUpRecord> {
+    const record: StepUpRecord = { kind: STEP_UP_KIND, at: new Date(this.now()).toISOString(), ...input };
+    if (record.outcome === "bound") this.log.info({ event: "step_up_bound", ...record }, `step-up bound to the same person by ${record.binding}`);
+    else this.log.warn({ event: "step_up_refused", ...record }, `step-up refused: ${record.reason ?? "unknown"}`);
+    if (this.file !== undefined) await this.append(record);
+    return record;
+  }
+
+  private async append(record: ExplanationRecord | StepUpRecord): Promise<void> {
     const file = this.file!;
     try {
       this.directoryReady ??= mkdir(dirname(file), { recursive: true });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
 import { SamlError } from "../saml/saml-error.js";
@@ -25,13 +26,29 @@ export interface ServiceProvider {
   metadata: SpMetadata;
 }
 
+/** NemLog-in, the step-up upstream (MitID Erhverv). Its results carry `upstreamId` NEMLOGIN_ID. */
+export interface NemLogIn {
+  id: typeof NEMLOGIN_ID;
+  displayName: string;
+  policy: NemLogInConfig;
+  metadata: IdpMetadata;
+}
+
+export const NEMLOGIN_ID = "nemlogin";
+
 export class TrustRegistry {
   private readonly idpsById = new Map<string, IdentityProvider>();
   private readonly spsByEntityId = new Map<string, ServiceProvider>();
   private readonly organisations = new Map<string, string>();
 
-  constructor(idps: IdentityProvider[], sps: ServiceProvider[], organisations: Array<{ cvr: string; name: string }>) {
+  constructor(
+    idps: IdentityProvider[],
+    sps: ServiceProvider[],
+    organisations: Array<{ cvr: string; name: string }>,
+    private readonly nemLogInParty: NemLogIn | undefined = undefined,
+  ) {
     const idpEntityIds = new Set<string>();
+    if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
     for (const idp of idps) {
       if (idpEntityIds.has(idp.metadata.entityId)) throw new ConfigError(`two identity providers share entityID ${idp.metadata.entityId}`);
       idpEntityIds.add(idp.metadata.entityId);
@@ -42,6 +59,11 @@ export class TrustRegistry {
       this.spsByEntityId.set(sp.metadata.entityId, sp);
     }
     for (const org of organisations) this.organisations.set(org.cvr, org.name);
+  }
+
+  /** NemLog-in when step-up is configured. */
+  nemLogIn(): NemLogIn | undefined {
+    return this.nemLogInParty;
   }
 
   identityProviders(): IdentityProvider[] {
@@ -119,5 +141,23 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()):
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, policy, metadata };
   });
-  return new TrustRegistry(idps, sps, config.organisations);
+  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now));
+}
+
+function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
+  if (!policy) return undefined;
+  const where = "nemlogin";
+  let metadata: IdpMetadata;
+  try {
+    metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
+  }
+  if (metadata.entityId !== policy.entityId) {
+    throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
+  }
+  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
+  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+  return { id: NEMLOGIN_ID, displayName: policy.displayName, policy, metadata };
 }

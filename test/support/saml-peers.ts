@@ -136,6 +136,8 @@ export interface IdpResponseOptions {
   scdNotOnOrAfter?: number;
   authnContextClassRef?: string;
   nameId?: string;
+  /** NameID Format (default X509SubjectName, as municipal IdPs send). */
+  nameIdFormat?: string;
   attributes?: OutgoingAttribute[];
   status?: string;
   subStatus?: string;
@@ -161,7 +163,7 @@ export async function idpResponse(keys: FixtureKeys, options: IdpResponseOptions
     issueInstant: samlInstant(now),
     issuer: options.issuer ?? IDP_ENTITY_ID,
     nameId: options.nameId ?? `C=DK,O=${MUNICIPALITY_CVR},CN=Anna Andersen,Serial=12345`,
-    nameIdFormat: NAMEID_FORMAT.x509SubjectName,
+    nameIdFormat: options.nameIdFormat ?? NAMEID_FORMAT.x509SubjectName,
     audience: options.audience ?? BROKER_ENTITY_ID,
     recipient: options.recipient ?? `${BROKER_BASE}/saml/acs`,
     inResponseTo: options.scdInResponseTo ?? options.requestId,

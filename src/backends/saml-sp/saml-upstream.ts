@@ -15,7 +15,7 @@ import { signEnveloped } from "../../saml/sign.js";
 import { samlInstant } from "../../saml/saml-time.js";
 import { readResponseEnvelope, validateResponse } from "../../saml/response-validator.js";
 import { SamlError } from "../../saml/saml-error.js";
-import { requestedClassRefsFor } from "./requested-level.js";
+import { awaitedParty, municipalTarget, type SamlUpstreamTarget } from "./upstream-party.js";
 import { readDeliveredLevel } from "../../profiles/delivered-level.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
@@ -31,13 +31,18 @@ export class SamlUpstream {
     this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
   }
 
-  /** Builds the AuthnRequest for `idp`, stores the login under its ID, and says where to send the browser. */
+  /** Builds the AuthnRequest for the municipal `idp`, stores the login under its ID, and says where to send the browser. */
   async start(idp: IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
+    return this.startAt(municipalTarget(idp, request, this.broker.registry), request, completed);
+  }
+
+  /** The same for any SAML upstream step (the municipal IdP, or NemLog-in for step-up after it). */
+  async startAt(target: SamlUpstreamTarget, request: LoginRequest, completed: UpstreamResult[]): Promise<StartedUpstream> {
     const id = newId();
-    const redirect = idp.metadata.singleSignOnServices.find((s) => s.binding === BINDING.redirect);
-    const post = idp.metadata.singleSignOnServices.find((s) => s.binding === BINDING.post);
+    const redirect = target.metadata.singleSignOnServices.find((s) => s.binding === BINDING.redirect);
+    const post = target.metadata.singleSignOnServices.find((s) => s.binding === BINDING.post);
     const endpoint = redirect ?? post;
-    if (!endpoint) throw new SamlError("idp_no_endpoint", `IdP ${idp.id} has no usable SingleSignOnService`);
+    if (!endpoint) throw new SamlError("idp_no_endpoint", `upstream ${target.id} has no usable SingleSignOnService`);
     const xml = buildAuthnRequest({
       id,
       issueInstant: samlInstant(this.broker.now()),
@@ -46,10 +51,10 @@ export class SamlUpstream {
       acsUrl: this.broker.urls.acs,
       forceAuthn: request.forceAuthn,
       isPassive: request.isPassive,
-      requesterId: idp.policy.sendScoping ? request.downstream.spEntityId : undefined,
-      requestedClassRefs: requestedClassRefsFor(request.requiredLevel, idp.policy.oiosamlProfile),
+      requesterId: target.requesterId,
+      requestedClassRefs: target.requestedClassRefs,
     });
-    const state: AwaitingUpstream = { request, upstreamId: idp.id, upstreamRequestId: id, completed };
+    const state: AwaitingUpstream = { request, upstreamId: target.id, upstreamKind: target.kind, upstreamRequestId: id, completed };
     await this.states.saveAwaiting(state);
     const signing = { privateKey: this.broker.keys.signing.privateKey, algorithm: this.broker.signatureAlgorithm };
     if (endpoint === redirect) {
@@ -72,8 +77,9 @@ export class SamlUpstream {
     if (!inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
     const state = await timer.time("store", () => this.states.takeAwaiting(inResponseTo));
     if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
-    const idp = this.broker.registry.identityProvider(state.upstreamId);
-    if (!idp) throw new UpstreamFailure(state, new SamlError("idp_gone", `IdP ${state.upstreamId} is no longer registered`));
+    // The party the login awaits (a municipal IdP or NemLog-in): its keys and rules verify the answer.
+    const idp = awaitedParty(this.broker.registry, state);
+    if (!idp) throw new UpstreamFailure(state, new SamlError("idp_gone", `upstream ${state.upstreamId} is no longer registered`));
     const now = this.broker.now();
     try {
       const assertion = await validateResponse(envelope, {
@@ -98,7 +104,7 @@ export class SamlUpstream {
         throw new SamlError("assertion_replayed", `assertion ${assertion.assertionId} has been used before`);
       }
       const result: UpstreamResult = {
-        kind: "municipal-idp",
+        kind: idp.kind,
         upstreamId: idp.id,
         issuer: assertion.issuer,
         nameId: assertion.nameId,
