@@ -184,15 +184,22 @@ describe("the shipped configurations", () => {
     const config = loadConfig("config/demo", {});
     expect(config.baseUrl).toBe("http://127.0.0.1:8080");
     expect(config.keys.generateIfMissing).toBe(true);
-    expect(config.identityProviders.map((p) => p.id)).toEqual(["demo-kommune"]);
+    expect(config.identityProviders.map((p) => p.id).slice(0, 1)).toEqual(["demo-kommune"]);
+    expect(config.identityProviders.map((p) => p.id)).toContain("sky-kommune");
     expect(config.identityProviders[0]?.cvrs).toEqual(["29189846"]);
     expect(config.identityProviders[0]?.requireEncryptedAssertion).toBe(true);
     expect(config.serviceProviders.map((p) => p.id)).toEqual(["demo-fagsystem"]);
     expect(config.serviceProviders[0]?.requiredLevel).toEqual({ nsis: "Substantial" });
-    expect(config.organisations).toEqual([
-      { cvr: "29189846", name: "Demo Kommune" },
-      { cvr: "11223344", name: "Nabo Kommune" },
-    ]);
+    expect(config.organisations).toEqual(
+      expect.arrayContaining([
+        { cvr: "29189846", name: "Demo Kommune" },
+        { cvr: "11223344", name: "Nabo Kommune" },
+        { cvr: "33445566", name: "Sky Kommune" },
+      ]),
+    );
+    // The Entra-like Sky Kommune takes its privileges from its role catalogue, the key from the environment.
+    expect(config.identityProviders.find((p) => p.id === "sky-kommune")?.privilegeSource).toEqual(expect.objectContaining({ from: "attribute-service", attributeService: "sky-rollekatalog", userIdentifier: "upn" }));
+    expect(config.attributeServices).toEqual([expect.objectContaining({ id: "sky-rollekatalog", kind: "rest", apiKey: { header: "ApiKey", env: "DEMO_ROLLER_API_KEY" } })]);
     expect(config.serviceProviders[0]?.roleMappings.length).toBeGreaterThan(0);
     expect(config.jobFunctionRoles.map((r) => r.owner)).toEqual(["11223344"]);
   });
