@@ -12,6 +12,7 @@ import { createDemoIdp } from "./demo-idp.js";
 import { createDemoSp } from "./demo-sp.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../saml/algorithms.js";
 import { startSkyKommune } from "./demo-sky-kommune.js";
+import { startStepUpDemo } from "./demo-step-up.js";
 
 export interface DemoPorts {
   idp: number;
@@ -19,6 +20,9 @@ export interface DemoPorts {
   /** The Entra-like municipality's IdP and its role catalogue (attribute service); 0 or absent: any free port. */
   skyIdp?: number;
   attributeService?: number;
+  /** The step-up demo: Vest Kommune's IdP (NIST only) and the demo NemLog-in; 0 or absent: any free port. */
+  vestIdp?: number;
+  nemlogin?: number;
 }
 
 export interface RunningDemo {
@@ -71,6 +75,11 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     if (!skyBroker.sp) throw new Error("the broker's metadata is not loaded yet");
     return skyBroker.sp;
   });
+  // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
+  const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, () => {
+    if (!skyBroker.sp) throw new Error("the broker's metadata is not loaded yet");
+    return skyBroker.sp;
+  });
   const broker = await serveBroker(await buildBroker(sky?.config ?? config));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
@@ -96,7 +105,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     idpUrl,
     spUrl,
     async stop() {
-      await Promise.all([close(idpServer), close(spServer), sky?.stop()]);
+      await Promise.all([close(idpServer), close(spServer), sky?.stop(), stepUp?.stop()]);
       await broker.stop();
     },
   };
