@@ -55,7 +55,7 @@ describe("REST attribute service over mutual TLS", () => {
     writeFileSync(join(dir, "client.key"), client.privateKeyPem);
     writeFileSync(join(dir, "ca.crt"), serverPem.cert);
     server = createServer({ key: serverPem.key, cert: serverPem.cert, ca: client.certificatePem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      clientSubjects.push((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? "");
+      clientSubjects.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ""));
       res.setHeader("content-type", "application/json");
       res.end(JSON.stringify({ oioBPP: bppBase64(privilegeGroups("29189846", [{ role: "http://k.dk/roles/jobrole/a/1" }])) }));
     });
