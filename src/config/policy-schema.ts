@@ -15,6 +15,7 @@ import { STEP_UP_BINDINGS } from "./nemlogin-schema.js";
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const nistLevel = z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], { error: "a NIST level is 1, 2, 3 or 4" });
 const nsisLevel = z.enum(NSIS_LEVELS, { error: "an NSIS level is Low, Substantial or High" });
+const nsisOrNever = z.enum([...NSIS_LEVELS, "never"], { error: "an NSIS level (Low, Substantial, High) or never" });
 
 /** A privilege or restriction-type URI: single-line text without white space. */
 const uri = z
@@ -177,11 +178,12 @@ export const levelsSchema = z
   .object({
     /**
      * The NSIS level a login must have reached to satisfy each NIST
-     * requirement (KOMBIT's conversion by default: 1 and 2 → Low,
-     * 3 → Substantial, 4 → High). Must not decrease as the NIST level rises.
+     * requirement, or "never" (KOMBIT's conversion by default: 1 and 2 →
+     * Low, 3 → Substantial, 4 → High; the OIOSAML reference library's has
+     * 4 → never). Must not decrease as the NIST level rises.
      */
     nsisForNist: z
-      .object({ 1: nsisLevel, 2: nsisLevel, 3: nsisLevel, 4: nsisLevel })
+      .object({ 1: nsisOrNever, 2: nsisOrNever, 3: nsisOrNever, 4: nsisOrNever })
       .strict()
       .default({ ...KOMBIT_NSIS_FOR_NIST })
       .refine(isMonotoneNsisForNist, "levels.nsisForNist must not decrease as the NIST level rises"),

@@ -37,10 +37,15 @@ export type LevelRequirement =
 /** For each NSIS level, the highest NIST level it proves (undefined: none). */
 export type NistFromNsisTable = Record<NsisLevel, NistLevel | undefined>;
 
-/** For each NIST requirement, the lowest NSIS level that satisfies it: how KOMBIT writes its conversion (and our config). */
-export type NsisForNistTable = Record<"1" | "2" | "3" | "4", NsisLevel>;
+/**
+ * For each NIST requirement, the lowest NSIS level that satisfies it, or
+ * "never" when no NSIS level does: how KOMBIT writes its conversion (and our config).
+ */
+export type NsisForNistTable = Record<"1" | "2" | "3" | "4", NsisLevel | "never">;
 
 export const KOMBIT_NSIS_FOR_NIST: Readonly<NsisForNistTable> = { 1: "Low", 2: "Low", 3: "Substantial", 4: "High" };
+/** The OIOSAML reference library's conversion written the same way: no NSIS level meets NIST 4. */
+export const OIOSAML_REFERENCE_NSIS_FOR_NIST: Readonly<NsisForNistTable> = { 1: "Low", 2: "Low", 3: "Substantial", 4: "never" };
 /** KOMBIT's conversion seen from the NSIS side (the default). */
 export const DEFAULT_NIST_FROM_NSIS: Readonly<NistFromNsisTable> = { Low: 2, Substantial: 3, High: 4 };
 /** The OIOSAML reference library's table (High proves only NIST 3). */
@@ -81,15 +86,19 @@ export function levelFromClassRef(classRef: string): ReachedLevel {
   return {};
 }
 
+function rankOrNever(level: NsisLevel | "never"): number {
+  return level === "never" ? NSIS_LEVELS.length : nsisRank(level);
+}
+
 export function isMonotoneNsisForNist(table: NsisForNistTable): boolean {
-  return nsisRank(table[1]) <= nsisRank(table[2]) && nsisRank(table[2]) <= nsisRank(table[3]) && nsisRank(table[3]) <= nsisRank(table[4]);
+  return rankOrNever(table[1]) <= rankOrNever(table[2]) && rankOrNever(table[2]) <= rankOrNever(table[3]) && rankOrNever(table[3]) <= rankOrNever(table[4]);
 }
 
 /** Turns the configured NIST → NSIS conversion into the NSIS → NIST view used by the rules below. */
 export function nistFromNsisTable(nsisForNist: NsisForNistTable): NistFromNsisTable {
   const proves = (level: NsisLevel): NistLevel | undefined => {
     let best: NistLevel | undefined;
-    for (const nist of NIST_LEVELS) if (nsisRank(nsisForNist[nist]) <= nsisRank(level)) best = nist;
+    for (const nist of NIST_LEVELS) if (rankOrNever(nsisForNist[nist]) <= nsisRank(level)) best = nist;
     return best;
   };
   return { Low: proves("Low"), Substantial: proves("Substantial"), High: proves("High") };

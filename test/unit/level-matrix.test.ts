@@ -4,6 +4,7 @@ import {
   DEFAULT_NIST_FROM_NSIS,
   KOMBIT_NSIS_FOR_NIST,
   OIOSAML_REFERENCE_NIST_FROM_NSIS,
+  OIOSAML_REFERENCE_NSIS_FOR_NIST,
   capLevel,
   isMonotoneNsisForNist,
   nistFromNsisTable,
@@ -91,6 +92,13 @@ describe("the conversion table", () => {
     const strict = nistFromNsisTable({ 1: "Substantial", 2: "Substantial", 3: "High", 4: "High" });
     expect(satisfies({ nsis: "Low" }, { kind: "nist", minimum: 1 }, strict)).toBe(false);
     expect(satisfies({ nsis: "Substantial" }, { kind: "nist", minimum: 3 }, strict)).toBe(false);
+  });
+
+  it("writes the OIOSAML reference library's table with never: no NSIS level meets NIST 4", () => {
+    expect(nistFromNsisTable(OIOSAML_REFERENCE_NSIS_FOR_NIST)).toEqual(OIOSAML_REFERENCE_NIST_FROM_NSIS);
+    expect(nistFromNsisTable({ 1: "Low", 2: "never", 3: "never", 4: "never" })).toEqual({ Low: 1, Substantial: 1, High: 1 });
+    expect(isMonotoneNsisForNist(OIOSAML_REFERENCE_NSIS_FOR_NIST)).toBe(true);
+    expect(isMonotoneNsisForNist({ 1: "Low", 2: "never", 3: "High", 4: "High" })).toBe(false);
   });
 
   it("refuses a table that decreases as the NIST level rises", () => {

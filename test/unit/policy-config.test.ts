@@ -51,6 +51,11 @@ describe("the policy part of the configuration", () => {
     expect(config.audit.file).toBeUndefined();
   });
 
+  it("takes the OIOSAML reference library's conversion, with never for NIST 4", () => {
+    const config = fromYaml(idp() + sp() + "\nlevels:\n  nsisForNist: { 1: Low, 2: Low, 3: Substantial, 4: never }");
+    expect(config.levels.nsisForNist).toEqual({ 1: "Low", 2: "Low", 3: "Substantial", 4: "never" });
+  });
+
   it("reads a complete registration", () => {
     const config = fromYaml(
       idp(`    oiosamlProfile: OIOSAML3_ADFS_MULTIPLEAUTHN
@@ -117,6 +122,8 @@ audit: { file: /var/log/broker/audit.jsonl }
     ["a mapping without its user-system role", idp() + sp("    roleMappings:\n      - { jobFunctionRole: urn:a }"), "serviceProviders.0.roleMappings.0.userSystemRole"],
     ["a job-function role registered twice", idp() + sp() + '\njobFunctionRoles:\n  - { id: urn:a, owner: "11223344" }\n  - { id: urn:a, owner: "11223344" }', "jobFunctionRoles.1.id"],
     ["a job-function role owner that is no CVR", idp() + sp() + '\njobFunctionRoles:\n  - { id: urn:a, owner: "1122" }', "jobFunctionRoles.0.owner"],
+    ["a conversion table that is no level", idp() + sp() + "\nlevels:\n  nsisForNist: { 1: Low, 2: Low, 3: Substantial, 4: Highest }", "levels.nsisForNist.4"],
+    ["never before a level", idp() + sp() + "\nlevels:\n  nsisForNist: { 1: Low, 2: never, 3: High, 4: High }", "levels.nsisForNist: levels.nsisForNist must not decrease"],
     ["a conversion table that decreases", idp() + sp() + "\nlevels:\n  nsisForNist: { 1: High, 2: Low, 3: Low, 4: Low }", "levels.nsisForNist"],
     ["a conversion table that misses a level", idp() + sp() + "\nlevels:\n  nsisForNist: { 1: Low, 2: Low, 3: Substantial }", "levels.nsisForNist.4"],
   ];
