@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScriptedBrowser, type BrowserPage } from "./harness/browser.js";
 import {
   MUNICIPALITY,
-  PRIVILEGES_XML,
+  TRANSLATED_PRIVILEGES_BASE64,
+  TRANSLATED_PRIVILEGES_XML,
   TEST_USER,
   XMLSEC1_COMPATIBLE_REGISTRATION,
   startInteropEnvironment,
@@ -166,17 +167,17 @@ describe("A: Shibboleth SP 3 logs in through the broker at SimpleSAMLphp 1.19", 
       expect(v.get("oio-kombitSpecVer")).toBe("2.0");
       expect(v.get("dk-KombitSpecVer")).toBe("2.0");
       expect(v.get("oio-loa")).toBe("Substantial");
-      expect(v.get("dk-AssuranceLevel")).toBe("3");
+      // a fagsystem registered with an NSIS level gets the NSIS loa, not the NIST AssuranceLevel
+      expect(v.get("dk-AssuranceLevel")).toBeUndefined();
       expect(v.get("oio-cvr")).toBe(MUNICIPALITY.cvr);
       // orgName comes from the broker's register of organisations, not from the IdP
       expect(v.get("oio-orgName")).toBe(MUNICIPALITY.name);
       expect(v.get("oio-email")).toBe(TEST_USER.email);
       // the IdP sent urn:uuid:<uuid>; the broker normalises it
       expect(v.get("oio-professional-uuid")).toBe(TEST_USER.uuid);
-      // privilege filtering is not implemented yet: the broker passes OIO-BPP through unchanged. When the
-      // translation of job roles into the fagsystem's user-system roles lands, this becomes its output.
-      expect(v.get("oio-privilegesIntermediate")).toBe(TEST_USER.privilegesBase64);
-      expect(Buffer.from(v.get("oio-privilegesIntermediate") ?? "", "base64").toString("utf8")).toBe(PRIVILEGES_XML);
+      // the IdP's job-function roles, translated into the fagsystem's user-system roles (the unmapped one dropped)
+      expect(Buffer.from(v.get("oio-privilegesIntermediate") ?? "", "base64").toString("utf8")).toBe(TRANSLATED_PRIVILEGES_XML);
+      expect(v.get("oio-privilegesIntermediate")).toBe(TRANSLATED_PRIVILEGES_BASE64);
       const nameId = `https://data.gov.dk/model/core/eid/professional/uuid/${TEST_USER.uuid}`;
       expect(v.get("persistent-id")).toBe(`${broker.entityId}!${sp.entityId}!${nameId}`);
       expect(v.get("REMOTE_USER")).toBe(`${broker.entityId}!${sp.entityId}!${nameId}`);
@@ -236,7 +237,7 @@ describe("A: Shibboleth SP 3 logs in through the broker at SimpleSAMLphp 1.19", 
       expect(login.page.status, describeLogin(login)).toBe(200);
       expect(login.page.url).toBe(sp.protectedUrl);
       expect(login.variables.get("oio-cvr")).toBe(MUNICIPALITY.cvr);
-      expect(login.variables.get("oio-privilegesIntermediate")).toBe(TEST_USER.privilegesBase64);
+      expect(login.variables.get("oio-privilegesIntermediate")).toBe(TRANSLATED_PRIVILEGES_BASE64);
       const algorithms = encryptionAlgorithms(login.brokerResponse);
       expect(algorithms).toEqual(expect.arrayContaining([ALG.aes256gcm, ALG.rsaOaepMgf1p]));
       expect(algorithms).not.toContain(ALG.rsaOaep11);
@@ -307,7 +308,7 @@ describe("B: the broker's assertion, verified independently", () => {
         ["https://data.gov.dk/concept/core/nsis/loa", "Substantial"],
         ["https://data.gov.dk/model/core/eid/professional/cvr", MUNICIPALITY.cvr],
         ["https://data.gov.dk/model/core/eid/professional/orgName", MUNICIPALITY.name],
-        ["https://data.gov.dk/model/core/eid/privilegesIntermediate", TEST_USER.privilegesBase64],
+        ["https://data.gov.dk/model/core/eid/privilegesIntermediate", TRANSLATED_PRIVILEGES_BASE64],
       ] as const) {
         expect(attribute(name), name).toEqual({ name, nameFormat: ATTRNAME_FORMAT_URI, values: [value] });
       }

@@ -19,13 +19,30 @@ import { freePorts } from "./util.js";
 export const MUNICIPALITY = { id: "interop-kommune", displayName: "Interop Kommune", cvr: "29189846", name: "Interop Kommune (broker register)" };
 export const FAGSYSTEM = { id: "shibboleth-fagsystem", displayName: "Shibboleth fagsystem" };
 
-/** OIO-BPP as a municipal IdP sends it to the Context Handler: itst.dk namespace, unqualified children. */
+/**
+ * OIO-BPP as a municipal IdP sends it to the Context Handler: itst.dk namespace, unqualified children, a
+ * job-function role with the person's KLE areas as a parametric constraint, and a role that has no mapping
+ * for the fagsystem.
+ */
 export const PRIVILEGES_XML =
   '<?xml version="1.0" encoding="UTF-8"?><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile">' +
   `<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY.cvr}">` +
   "<Privilege>http://interop-kommune.dk/roles/jobrole/sagsbehandler/1</Privilege>" +
-  '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">27.*,29.03.*</Constraint>' +
+  '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1/parametric">27.*,29.03.*</Constraint>' +
+  "</PrivilegeGroup>" +
+  `<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY.cvr}">` +
+  "<Privilege>http://interop-kommune.dk/roles/jobrole/kantine/1</Privilege>" +
   "</PrivilegeGroup></bpp:PrivilegeList>";
+
+/** What the fagsystem receives: the job-function role translated into its user-system role (digst.dk namespace). */
+export const TRANSLATED_PRIVILEGES_XML =
+  '<bpp:PrivilegeList xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile">' +
+  `<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY.cvr}">` +
+  "<Privilege>http://shibboleth-fagsystem.example/roles/usersystemrole/sagsbehandling/1</Privilege>" +
+  '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">27.*</Constraint>' +
+  '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">29.03.*</Constraint>' +
+  "</PrivilegeGroup></bpp:PrivilegeList>";
+export const TRANSLATED_PRIVILEGES_BASE64 = Buffer.from(TRANSLATED_PRIVILEGES_XML, "utf8").toString("base64");
 
 export const TEST_USER: SimpleSamlPhpUser = {
   username: "testbruger",
@@ -43,6 +60,13 @@ export const TEST_USER: SimpleSamlPhpUser = {
  */
 export const SHIBBOLETH_REGISTRATION = {
   requiredLevel: { nsis: "Substantial" },
+  roleMappings: [
+    {
+      jobFunctionRole: "http://interop-kommune.dk/roles/jobrole/sagsbehandler/1",
+      userSystemRole: "http://shibboleth-fagsystem.example/roles/usersystemrole/sagsbehandling/1",
+      restrictions: [{ type: "http://sts.kombit.dk/constraints/KLE/1", parametric: "http://sts.kombit.dk/constraints/KLE/1/parametric" }],
+    },
+  ],
   nameIdFormat: "persistent",
   requireSignedRequests: true,
   encryptAssertions: true,
