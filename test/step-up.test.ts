@@ -73,7 +73,7 @@ interface StepUpSetup {
 }
 
 /** NemLog-in registered by its metadata; a second fagsystem (for SSO) that also requires NSIS Substantial. */
-function stepUpSetup(keys: FixtureKeys, nemlogin: KeyMaterial, nemloginPolicy: Record<string, unknown> = {}): StepUpSetup {
+function stepUpSetup(keys: FixtureKeys, nemlogin: KeyMaterial, nemloginPolicy: Record<string, unknown> = {}, firstSpLevel: unknown = { nsis: "Substantial" }): StepUpSetup {
   const dir = mkdtempSync(join(tmpdir(), "broker-stepup-"));
   const write = (name: string, content: string) => {
     writeFileSync(join(dir, name), content);
@@ -95,7 +95,7 @@ function stepUpSetup(keys: FixtureKeys, nemlogin: KeyMaterial, nemloginPolicy: R
         {
           id: "test-fagsystem",
           metadata: write("sp.xml", spMetadataXml({ entityId: "https://fagsystem.test/sp", signing: keys.spSigning, encryption: keys.spEncryption, acsUrls: [SP_ACS_URL] })),
-          requiredLevel: { nsis: "Substantial" },
+          requiredLevel: firstSpLevel,
         },
         {
           id: "andet-fagsystem",
@@ -361,6 +361,28 @@ describe("step-up through NemLog-in", () => {
     const answer = readSpAnswer(finished.text);
     expect(answer.url).toBe(SECOND_SP_ACS_URL);
     expect(answer.statusCode).toBe(STATUS.success);
+  });
+
+  it("steps up from an SSO session without the level by going only to NemLog-in", async () => {
+    const setup = stepUpSetup(keys, nemlogin, {}, "none");
+    const fixture = await stepUpFixture(setup);
+    // The first fagsystem needs no level: the municipal login (NIST 3) is enough, no step-up.
+    const { agent, toNemLogIn: first } = await municipalLogin(fixture);
+    expect(first.status).toBe(200);
+    expect(readSpAnswer(first.text).statusCode).toBe(STATUS.success);
+
+    const second = await agent.get(spRedirectRequest(keys, { issuer: SECOND_SP_ENTITY_ID, acsUrl: SECOND_SP_ACS_URL }).path);
+    expect(second.status).toBe(303);
+    const location = second.headers["location"] as string;
+    expect(location.startsWith(`${NEMLOGIN_SSO_URL}?`)).toBe(true);
+    const requestId = authnRequestFrom(location).documentElement.getAttribute("ID")!;
+    const done = await postToAcs(agent, await idpResponse(keys, nemLogInAnswer(nemlogin, requestId)));
+    const answer = readSpAnswer(done.text);
+    expect(answer.url).toBe(SECOND_SP_ACS_URL);
+    expect(answer.statusCode).toBe(STATUS.success);
+    expect(attribute(await openBrokerAssertion(answer, keys), OIOSAML3.loa)).toEqual(["Substantial"]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fixture.logs.some((l) => l["event"] === "sso_step_up")).toBe(true);
   });
 
   it("refuses to start when NemLog-in's metadata names another entity than configured", async () => {

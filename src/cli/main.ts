@@ -51,6 +51,8 @@ async function main(): Promise<void> {
         attributeService: Number(process.env["DEMO_ATTRIBUTE_SERVICE_PORT"] ?? 8093),
         vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
         nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
+        vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
+        nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
       });
       onStop(() => demo.stop());
       console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
@@ -65,7 +67,9 @@ async function main(): Promise<void> {
     case "check-config": {
       const config = loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config");
       const registry = loadTrustRegistry(config);
-      console.log(`configuration is valid: ${registry.identityProviders().length} identity providers, ${registry.serviceProviders().length} fagsystemer`);
+      const nemlogin = registry.nemLogIn();
+      const stepUp = nemlogin ? `, step-up through ${nemlogin.metadata.entityId} for ${registry.identityProviders().filter((idp) => idp.policy.stepUp).length} of them` : "";
+      console.log(`configuration is valid: ${registry.identityProviders().length} identity providers${stepUp}, ${registry.serviceProviders().length} fagsystemer`);
       return;
     }
     case "explain": {
