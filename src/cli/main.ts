@@ -51,8 +51,6 @@ async function main(): Promise<void> {
         attributeService: Number(process.env["DEMO_ATTRIBUTE_SERVICE_PORT"] ?? 8093),
         vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
         nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
-        vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
-        nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
       });
       onStop(() => demo.stop());
       console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
