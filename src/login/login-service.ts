@@ -20,6 +20,7 @@ import { StoreUnavailableError } from "../store/state-store.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { SingleSignOn } from "./sso.js";
 import { onlyPartyFor } from "../trust/client-ip.js";
+import { LoginClock } from "../observability/login-timings.js";
 
 /** A failure the person must see as a page (no party can be answered safely). */
 export class PageError extends Error {
@@ -121,9 +122,10 @@ export class LoginService {
 
   /** An upstream (municipal IdP or NemLog-in) answered. Returns what to send the fagsystem (identity or a SAML error), or the next upstream step. */
   async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
+    const clock = new LoginClock();
     let received;
     try {
-      received = await this.upstream.receive(body);
+      received = await this.upstream.receive(body, clock);
     } catch (error) {
       if (error instanceof UpstreamFailure) {
         const cause = error.cause;
@@ -155,12 +157,14 @@ export class LoginService {
     const request = state.request;
     const log = this.broker.log.child({ correlationId: request.correlationId });
     try {
-      const outcome = await runPipeline({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined });
+      const outcome = await clock.time("map", () => runPipeline({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined }));
       if (outcome.kind === "upstream-needed") {
         return { interaction: await this.toFurtherUpstream(request, outcome.context.upstreams, outcome.need), correlationId: request.correlationId };
       }
       const { context, identity } = outcome;
-      const interaction = await answerWithIdentity(this.broker, request.downstream, identity);
+      const interaction = await answerWithIdentity(this.broker, request.downstream, identity, clock);
+      const ssoSessionId = await clock.time("store", () => this.sso.remember(request, context.upstreams));
+      const timings = clock.timings();
       log.info(
         {
           event: "login_succeeded",
@@ -169,10 +173,11 @@ export class LoginService {
           cvr: identity.organisation.cvr,
           level: identity.level,
           evidence: identity.evidence.map((e) => e.assertionId),
+          ms: timings,
         },
         "login succeeded",
       );
-      const ssoSessionId = await this.sso.remember(request, context.upstreams);
+      this.broker.onLoginTimings?.(timings);
       return { interaction, correlationId: request.correlationId, ssoSessionId };
     } catch (error) {
       if (error instanceof LoginError) {
