@@ -1,6 +1,6 @@
 declare module "xml-encryption" {
   export interface EncryptOptions {
-    rsa_pub: string | Buffer;
+    rsa_pub: string | Buffer | import("node:crypto").KeyObject;
     pem: string | Buffer;
     encryptionAlgorithm: string;
     keyEncryptionAlgorithm: string;
