@@ -1,0 +1,54 @@
+/**
+ * One broker process for the benchmark: `serve --config DIR` as in
+ * production (same config loading, same HTTP server), plus an IPC channel
+ * through which the orchestrator reads CPU time, memory and the per-login
+ * step timings the broker reports through its `onLoginTimings` hook.
+ *
+ * Argument: the configuration folder.
+ */
+import { loadConfig } from "../../src/config/load-config.js";
+import { buildBroker } from "../../src/build-broker.js";
+import { serveBroker } from "../../src/serve.js";
+import { LOGIN_PHASES, type LoginTimings } from "../../src/observability/login-timings.js";
+import { serveChild } from "./processes.js";
+import type { BrokerStats, BrokerReady } from "./broker-stats.js";
+
+serveChild(async () => {
+  const configDir = process.argv[2];
+  if (!configDir) throw new Error("usage: broker-process CONFIG_DIR");
+  const zero = (): LoginTimings => Object.fromEntries([...LOGIN_PHASES, "total"].map((phase) => [phase, 0])) as LoginTimings;
+  let logins = 0;
+  let sums = zero();
+  const onLoginTimings = (timings: LoginTimings) => {
+    logins += 1;
+    for (const phase of [...LOGIN_PHASES, "total"] as const) sums[phase] += timings[phase];
+  };
+  const config = loadConfig(configDir, {});
+  const broker = await buildBroker(config, { onLoginTimings });
+  const running = await serveBroker(broker);
+  const stats = (reset: boolean): BrokerStats => {
+    const cpu = process.cpuUsage();
+    const memory = process.memoryUsage();
+    const out: BrokerStats = {
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      rssMb: memory.rss / 1048576,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      heapUsedMb: memory.heapUsed / 1048576,
+      heapTotalMb: memory.heapTotal / 1048576,
+      externalMb: (memory.external + memory.arrayBuffers) / 1048576,
+      logins,
+      phaseSumsMs: { ...sums },
+    };
+    if (reset) {
+      logins = 0;
+      sums = zero();
+    }
+    return out;
+  };
+  const ready: BrokerReady = { url: running.url, pid: process.pid };
+  return {
+    ready,
+    handlers: { stats: (params: { reset: boolean } | null) => stats(params?.reset ?? false) },
+    stop: () => running.stop(),
+  };
+});

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: login throughput and latency against the cryptographic
+ * ceiling, on the machine it runs on. Prints the tables and writes
+ * bench-results.json at the repository root (or --out).
+ *
+ *   --seconds N        length of each timed run (default 6)
+ *   --concurrency N    requests in flight per broker process (default 16)
+ *   --bits 2048,3072   key sizes for parts 1 and 2
+ *   --parts 1,2,3,4    which parts to run
+ *   --scale-bits N     key size for part 3 (default 3072)
+ *   --whole-bits N     key size for part 4 (default 3072)
+ *   --whole-logins N   logins in part 4's sequential run (default 100)
+ *   --no-redis         skip the Redis variants and part 3
+ *   --smoke            a few logins per run: checks the benchmark, measures nothing
+ *   --out FILE         where to write the JSON (default bench-results.json)
+ */
+import { writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DEFAULT_OPTIONS, renderReport, runBench, type Part } from "./lib/bench.js";
+import type { KeyBits } from "./lib/parties.js";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string" },
+    concurrency: { type: "string" },
+    bits: { type: "string" },
+    parts: { type: "string" },
+    "scale-bits": { type: "string" },
+    "whole-bits": { type: "string" },
+    "whole-logins": { type: "string" },
+    "no-redis": { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
+    out: { type: "string" },
+  },
+});
+
+function keyBits(value: string): KeyBits {
+  if (value !== "2048" && value !== "3072") throw new Error(`key size ${value}: use 2048 or 3072`);
+  return Number(value) as KeyBits;
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${value} is not a positive number`);
+  return number;
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const out = values.out ? resolve(values.out) : join(root, "bench-results.json");
+const parts = values.parts ? values.parts.split(",").map((p) => Number(p) as Part) : DEFAULT_OPTIONS.parts;
+if (parts.some((p) => ![1, 2, 3, 4].includes(p))) throw new Error("--parts takes numbers from 1 to 4");
+
+const results = await runBench({
+  seconds: positive(values.seconds, DEFAULT_OPTIONS.seconds),
+  concurrency: Math.round(positive(values.concurrency, DEFAULT_OPTIONS.concurrency)),
+  bits: values.bits ? values.bits.split(",").map(keyBits) : DEFAULT_OPTIONS.bits,
+  parts,
+  scaleBits: values["scale-bits"] ? keyBits(values["scale-bits"]) : DEFAULT_OPTIONS.scaleBits,
+  wholeBits: values["whole-bits"] ? keyBits(values["whole-bits"]) : DEFAULT_OPTIONS.wholeBits,
+  wholeLogins: Math.round(positive(values["whole-logins"], DEFAULT_OPTIONS.wholeLogins)),
+  redis: !values["no-redis"],
+  smoke: values.smoke,
+  progress: (line) => console.error(`[bench] ${line}`),
+});
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(renderReport(results));
+console.log(`\nResults written to ${out}`);
