@@ -22,6 +22,7 @@ import { BINDING, NAMEID_FORMAT, NS, STATUS } from "../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
 import { parseXml } from "../src/saml/xml-parser.js";
 import { STEP_UP_KIND } from "../src/observability/audit.js";
+import { findStepUps, formatStepUp } from "../src/observability/explain-step-up.js";
 
 const NEMLOGIN_ENTITY_ID = "https://saml.test-nemlog-in.dk/";
 const NEMLOGIN_SSO_URL = "https://nemlog-in.test/sso";
@@ -197,6 +198,11 @@ describe("step-up through NemLog-in", () => {
     expect(evidence[0]!.assertionId).toMatch(/^_a/);
     const succeeded = fixture.logs.find((l) => l["event"] === "login_succeeded");
     expect(succeeded?.["evidence"]).toEqual(evidence.map((e) => e.assertionId));
+    // `explain <correlation id>` shows the step-up with both assertions.
+    const explained = findStepUps(readFileSync(setup.auditFile, "utf8"), String(records[0]!["correlationId"])).map(formatStepUp).join("\n");
+    expect(explained).toContain("bound by uuid");
+    expect(explained).toContain(`nemlogin: ${NEMLOGIN_ENTITY_ID} assertion ${nemloginAssertionId}`);
+    expect(explained).toContain(`municipal-idp: https://idp.kommune.test/adfs assertion ${evidence[0]!.assertionId}`);
   });
 
   it("refuses a step-up by a different person, with a clear page and an audit event", async () => {
@@ -216,6 +222,7 @@ describe("step-up through NemLog-in", () => {
     const records = await auditRecords(fixture, setup.auditFile);
     expect(records.map((r) => [r["outcome"], r["reason"]])).toEqual([["refused", "step_up_other_person"]]);
     expect((records[0]!["evidence"] as unknown[]).length).toBe(2);
+    expect(formatStepUp(findStepUps(readFileSync(setup.auditFile, "utf8"), String(records[0]!["correlationId"]))[0]!)).toContain("refused (step_up_other_person, binding uuid)");
     expect(fixture.logs.some((l) => l["event"] === "login_failed" && l.reason === "step_up_other_person")).toBe(true);
     expect(fixture.logs.some((l) => l["event"] === "login_succeeded")).toBe(false);
     // No SSO session is started for a refused login.

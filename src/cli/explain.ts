@@ -1,6 +1,7 @@
-/** `explain <correlationId>`: prints the privilege explanation of one login from the audit file. Returns the exit code. */
+/** `explain <correlationId>`: prints the privilege explanation (and any step-up) of one login from the audit file. Returns the exit code. */
 import { readFileSync } from "node:fs";
 import { findExplanations, formatExplanation } from "../observability/explain.js";
+import { findStepUps, formatStepUp } from "../observability/explain-step-up.js";
 
 export function explainCommand(correlationId: string | undefined, auditFile: string | undefined): number {
   if (!correlationId) {
@@ -19,10 +20,11 @@ export function explainCommand(correlationId: string | undefined, auditFile: str
     return 1;
   }
   const records = findExplanations(text, correlationId);
-  if (records.length === 0) {
+  const stepUps = findStepUps(text, correlationId);
+  if (records.length === 0 && stepUps.length === 0) {
     console.error(`no explanation for correlation id ${correlationId} in ${auditFile}`);
     return 1;
   }
-  console.log(records.map(formatExplanation).join("\n\n"));
+  console.log([...stepUps.map(formatStepUp), ...records.map(formatExplanation)].join("\n\n"));
   return 0;
 }
