@@ -27,6 +27,7 @@ const ENVIRONMENT: Array<[string, string[]]> = [
   ["BROKER_STORE_PREFIX", ["store", "prefix"]],
   ["BROKER_STORE_SENTINEL_PASSWORD", ["store", "sentinel", "password"]],
   ["BROKER_LOG_LEVEL", ["log", "level"]],
+  ["BROKER_METRICS_TOKEN", ["metrics", "token"]],
   ["BROKER_SIGNING_KEY", ["keys", "signing", "key"]],
   ["BROKER_SIGNING_CERT", ["keys", "signing", "cert"]],
   ["BROKER_ENCRYPTION_KEY", ["keys", "encryption", "key"]],

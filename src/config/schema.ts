@@ -183,6 +183,11 @@ export const configSchema = z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()
       .prefault({}),
+    /** Prometheus metrics at /metrics; with a token, scrapers must send `Authorization: Bearer <token>`. */
+    metrics: z
+      .object({ enabled: z.boolean().default(true), token: z.string().min(16, "metrics.token must be at least 16 characters").optional() })
+      .strict()
+      .prefault({}),
     organisations: z.array(z.object({ cvr, name: z.string().min(1) }).strict()).default([]),
     /** The register of job-function roles: owner and delegations (used by the privilege scope rule). */
     jobFunctionRoles: jobFunctionRolesSchema,

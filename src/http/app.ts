@@ -1,4 +1,5 @@
 /** The Express application: routes, limits, security headers, and one error path that never leaks a stack trace. */
+import { metricsHandler } from "./metrics-endpoint.js";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
 import { randomUUID } from "node:crypto";
@@ -148,6 +149,8 @@ export function createApp(broker: BrokerContext): BrokerApp {
   app.get("/saml/acs", (_req, res) => {
     sendErrorPage(res, 405, "Forkert forespørgsel / Bad request", "Denne adresse modtager kun SAML-svar med HTTP-POST. / This address only accepts SAML responses by HTTP-POST.", correlationIdOf(res));
   });
+
+  if (broker.config.metrics.enabled) app.get("/metrics", metricsHandler(broker.config.metrics));
 
   app.get("/health/live", (_req, res) => {
     res.json({ status: "ok" });

@@ -1,7 +1,21 @@
-/** Structured JSON logs (pino). Tokens, SAML messages and CPR numbers are redacted. */
+/**
+ * Structured JSON logs (pino). Tokens, SAML messages and CPR numbers are
+ * redacted. Every line that names a rejection `reason` is also counted in
+ * the metrics, and so is every finished login, so logs and /metrics agree.
+ */
 import { pino, type Logger as PinoLogger, type DestinationStream } from "pino";
+import { countRejection, loginsTotal } from "./metrics.js";
 
 export type Logger = PinoLogger;
+
+function countFromLogLine(fields: Record<string, unknown>, bindings: Record<string, unknown>): void {
+  if (typeof fields["reason"] === "string") countRejection(fields["reason"]);
+  const event = fields["event"];
+  if (event === "login_succeeded" || event === "login_failed") {
+    const sp = typeof fields["sp"] === "string" ? fields["sp"] : typeof bindings["sp"] === "string" ? bindings["sp"] : "unknown";
+    loginsTotal.inc({ outcome: event === "login_succeeded" ? "succeeded" : "refused", sp });
+  }
+}
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -12,6 +26,13 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: {
         paths: ["SAMLRequest", "SAMLResponse", "*.SAMLRequest", "*.SAMLResponse", "cpr", "*.cpr", "cookie", "*.cookie", "req.headers.cookie"],
         censor: "[redacted]",
+      },
+      hooks: {
+        logMethod(args, method) {
+          const first: unknown = args[0];
+          if (typeof first === "object" && first !== null) countFromLogLine(first as Record<string, unknown>, this.bindings());
+          method.apply(this, args);
+        },
       },
     },
     destination,

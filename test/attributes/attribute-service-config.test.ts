@@ -4,6 +4,7 @@ import { ConfigError, validateConfig } from "../../src/config/load-config.js";
 import { userIdentifier, serialOfSubjectName, UPN_CLAIM } from "../../src/attributes/user-identifier.js";
 import { cvrOfSubjectName, readRestAnswer } from "../../src/attributes/rest-answer.js";
 import { AttributeServiceError } from "../../src/attributes/types.js";
+import { metricsRegistry } from "../../src/observability/metrics.js";
 import { AttributeServiceMetrics } from "../../src/attributes/attribute-metrics.js";
 import type { Person } from "../../src/login/types.js";
 
@@ -99,15 +100,17 @@ describe("REST answers", () => {
 });
 
 describe("metrics", () => {
-  it("counts calls by outcome and renders a latency histogram", () => {
+  it("counts calls by outcome and exports them with a latency histogram in the process registry", async () => {
     const metrics = new AttributeServiceMetrics();
-    metrics.recordCall("rk", "ok", 0.04);
-    metrics.recordCall("rk", "ok", 3);
-    metrics.recordCall("rk", "cache_hit", undefined);
-    const text = metrics.prometheusText();
-    expect(text).toContain('broker_attribute_service_calls_total{service="rk",outcome="ok"} 2');
-    expect(text).toContain('broker_attribute_service_seconds_bucket{service="rk",le="0.05"} 1');
-    expect(text).toContain('broker_attribute_service_seconds_bucket{service="rk",le="5"} 2');
-    expect(text).toContain('broker_attribute_service_seconds_count{service="rk"} 2');
+    metrics.recordCall("rk-metrics", "ok", 0.04);
+    metrics.recordCall("rk-metrics", "ok", 3);
+    metrics.recordCall("rk-metrics", "cache_hit", undefined);
+    expect(metrics.count("rk-metrics", "ok")).toBe(2);
+    expect(metrics.count("rk-metrics", "cache_hit")).toBe(1);
+    const text = await metricsRegistry.metrics();
+    expect(text).toContain('broker_attribute_service_calls_total{service="rk-metrics",outcome="ok"} 2');
+    expect(text).toContain('broker_attribute_service_seconds_bucket{le="0.05",service="rk-metrics"} 1');
+    expect(text).toContain('broker_attribute_service_seconds_bucket{le="5",service="rk-metrics"} 2');
+    expect(text).toContain('broker_attribute_service_seconds_count{service="rk-metrics"} 2');
   });
 });

@@ -1,0 +1,49 @@
+/**
+ * The process's metrics (prom-client), served at /metrics. One registry;
+ * each module registers the metrics it owns here.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry, prefix: "broker_" });
+
+export const loginsTotal = new Counter({
+  name: "broker_logins_total",
+  help: "Logins finished, by outcome (succeeded, refused) and fagsystem.",
+  labelNames: ["outcome", "sp"] as const,
+  registers: [metricsRegistry],
+});
+
+export const rejectionsTotal = new Counter({
+  name: "broker_rejections_total",
+  help: "Messages or logins rejected, by reason code (the same code as in the log line).",
+  labelNames: ["reason"] as const,
+  registers: [metricsRegistry],
+});
+
+export const attributeServiceCalls = new Counter({
+  name: "broker_attribute_service_calls_total",
+  help: "Attribute service lookups by outcome.",
+  labelNames: ["service", "outcome"] as const,
+  registers: [metricsRegistry],
+});
+
+export const attributeServiceRetries = new Counter({
+  name: "broker_attribute_service_retries_total",
+  help: "Repeated attempts after a transient failure.",
+  labelNames: ["service"] as const,
+  registers: [metricsRegistry],
+});
+
+export const attributeServiceSeconds = new Histogram({
+  name: "broker_attribute_service_seconds",
+  help: "Time to an answer from an attribute service (cache hits excluded).",
+  labelNames: ["service"] as const,
+  buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+/** Counts a rejection by its reason code; unknown or odd codes are folded so label values stay bounded. */
+export function countRejection(reason: string): void {
+  rejectionsTotal.inc({ reason: /^[a-z_]{1,48}$/.test(reason) ? reason : "other" });
+}
