@@ -295,6 +295,33 @@ describe("step-up through NemLog-in", () => {
     expect(fixture.logs.some((l) => l["event"] === "login_succeeded")).toBe(false);
   });
 
+  it("tells the person when the MitID login at NemLog-in is not completed (status AuthnFailed)", async () => {
+    const setup = stepUpSetup(keys, nemlogin);
+    const fixture = await stepUpFixture(setup);
+    const { agent, toNemLogIn } = await municipalLogin(fixture);
+    const requestId = authnRequestFrom(toNemLogIn.headers["location"] as string).documentElement.getAttribute("ID")!;
+    const done = await postToAcs(agent, await idpResponse(keys, { ...nemLogInAnswer(nemlogin, requestId), status: STATUS.responder, subStatus: STATUS.authnFailed }));
+    expect(done.status).toBe(200);
+    expect(done.text).toContain("MitID-loginet hos NemLog-in blev ikke gennemført");
+    const answer = readSpAnswer(done.text);
+    expect(answer.statusCode).toBe(STATUS.responder);
+    expect(answer.subStatusCode).toBe(STATUS.authnFailed);
+    expect(answer.statusMessage).toBe("Step-up authentication at NemLog-in failed");
+    expect(fixture.logs.some((l) => l["event"] === "login_succeeded")).toBe(false);
+  });
+
+  it("refuses a NemLog-in answer whose loa attribute and AuthnContextClassRef disagree, naming the reason", async () => {
+    const setup = stepUpSetup(keys, nemlogin);
+    const fixture = await stepUpFixture(setup);
+    const { agent, toNemLogIn } = await municipalLogin(fixture);
+    const requestId = authnRequestFrom(toNemLogIn.headers["location"] as string).documentElement.getAttribute("ID")!;
+    const done = await postToAcs(agent, await idpResponse(keys, { ...nemLogInAnswer(nemlogin, requestId, { loa: "High" }), authnContextClassRef: NSIS("Low") }));
+    expect(readSpAnswer(done.text).statusCode).toBe(STATUS.responder);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fixture.logs.some((l) => l.reason === "level_conflict" && l["idp"] === "nemlogin")).toBe(true);
+    expect(fixture.logs.some((l) => l.reason === "internal_error")).toBe(false);
+  });
+
   it("binds by CPR where the municipality is configured so", async () => {
     const setup = stepUpSetup(keys, nemlogin);
     const fixture = await stepUpFixture(setup, { stepUpBinding: "cpr" });

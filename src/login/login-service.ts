@@ -135,14 +135,19 @@ export class LoginService {
         this.broker.log.warn({ correlationId: request.correlationId, reason, detail: cause.message, idp: error.state.upstreamId }, "upstream response rejected");
         if (!(cause instanceof SamlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
         const sub = cause instanceof SamlError && cause.subStatus ? cause.subStatus : STATUS.authnFailed;
+        if (error.state.upstreamKind === "nemlogin") {
+          // The person was sent on to MitID by the broker: tell them why the login ends here.
+          return {
+            interaction: withNotice(answerWithError(this.broker, request.downstream, STATUS.responder, sub, "Step-up authentication at NemLog-in failed"), {
+              title: "Login kunne ikke gennemføres / The login could not be completed",
+              message: "MitID-loginet hos NemLog-in blev ikke gennemført, eller svaret kunne ikke bruges. / The MitID login at NemLog-in was not completed, or its answer could not be used.",
+              correlationId: request.correlationId,
+            }),
+            correlationId: request.correlationId,
+          };
+        }
         return {
-          interaction: answerWithError(
-            this.broker,
-            request.downstream,
-            STATUS.responder,
-            sub,
-            error.state.upstreamKind === "nemlogin" ? "Step-up authentication at NemLog-in failed" : "Authentication at the municipal identity provider failed",
-          ),
+          interaction: answerWithError(this.broker, request.downstream, STATUS.responder, sub, "Authentication at the municipal identity provider failed"),
           correlationId: request.correlationId,
         };
       }

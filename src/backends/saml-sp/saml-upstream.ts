@@ -5,10 +5,10 @@
 import type { BrokerContext } from "../../broker-context.js";
 import type { IdentityProvider } from "../../trust/registry.js";
 import type { Interaction } from "../../login/interaction.js";
-import type { LoginRequest, UpstreamResult } from "../../login/types.js";
+import type { LoginRequest, RawAttribute, UpstreamResult } from "../../login/types.js";
 import { LoginStateRepository, newId, type AwaitingUpstream } from "../../login/login-state.js";
 import { buildAuthnRequest } from "../../saml/authn-request.js";
-import { BINDING } from "../../saml/namespaces.js";
+import { BINDING, STATUS } from "../../saml/namespaces.js";
 import { encodeRedirect } from "../../saml/redirect-binding.js";
 import { encodePostMessage, decodePostMessage } from "../../saml/post-binding.js";
 import { signEnveloped } from "../../saml/sign.js";
@@ -17,6 +17,9 @@ import { readResponseEnvelope, validateResponse } from "../../saml/response-vali
 import { SamlError } from "../../saml/saml-error.js";
 import { awaitedParty, municipalTarget, type SamlUpstreamTarget } from "./upstream-party.js";
 import { readDeliveredLevel } from "../../profiles/delivered-level.js";
+import { ProfileError } from "../../profiles/oiosaml3-profile.js";
+import type { ReachedLevel } from "../../profiles/levels.js";
+import type { IdpOiosamlProfile } from "../../profiles/idp-profiles.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
 export interface StartedUpstream {
@@ -110,7 +113,7 @@ export class SamlUpstream {
         nameId: assertion.nameId,
         nameIdFormat: assertion.nameIdFormat,
         attributes: assertion.attributes,
-        level: readDeliveredLevel(assertion.attributes, assertion.authnContextClassRef, idp.policy.oiosamlProfile),
+        level: deliveredLevel(assertion.attributes, assertion.authnContextClassRef, idp.policy.oiosamlProfile),
         authnInstant: assertion.authnInstant,
         sessionIndex: assertion.sessionIndex,
         assertionId: assertion.assertionId,
@@ -119,6 +122,16 @@ export class SamlUpstream {
     } catch (error) {
       throw new UpstreamFailure(state, error as Error);
     }
+  }
+}
+
+/** The level the upstream asserted; an unreadable or contradictory level is a refusal of the answer with its own reason. */
+function deliveredLevel(attributes: RawAttribute[], classRef: string | undefined, profile: IdpOiosamlProfile): ReachedLevel {
+  try {
+    return readDeliveredLevel(attributes, classRef, profile);
+  } catch (error) {
+    if (error instanceof ProfileError) throw new SamlError(error.reason, error.message, STATUS.responder, STATUS.authnFailed);
+    throw error;
   }
 }
 
