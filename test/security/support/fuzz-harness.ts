@@ -101,7 +101,8 @@ export type Mutation =
   | { kind: "removeElement"; element: number }
   | { kind: "wrapElement"; element: number }
   | { kind: "setAttribute"; element: number; attribute: number; value: number }
-  | { kind: "forgeText"; element: number };
+  | { kind: "forgeText"; element: number }
+  | { kind: "forgedCopy"; element: number; target: number };
 
 const position = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 const index = fc.nat({ max: 10_000 });
@@ -118,15 +119,18 @@ export const mutationArbitrary: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("wrapElement" as const), element: index }),
   fc.record({ kind: fc.constant("setAttribute" as const), element: index, attribute: index, value: fc.nat({ max: VALUES.length - 1 }) }),
   fc.record({ kind: fc.constant("forgeText" as const), element: index }),
+  fc.record({ kind: fc.constant("forgedCopy" as const), element: index, target: index }),
 );
 
 /** Mutations that act on elements weigh more: they are what wrapping attacks are made of. */
 export const mutationsArbitrary = fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 });
 
-function lenientDom(xml: string): Document | undefined {
+function lenientDom(xml: string, warningsFail = false): Document | undefined {
   let failed = false;
   try {
-    const doc = new DOMParser({ errorHandler: { warning: () => undefined, error: () => (failed = true), fatalError: () => (failed = true) } }).parseFromString(xml, "text/xml") as unknown as Document;
+    const doc = new DOMParser({
+      errorHandler: { warning: () => (failed ||= warningsFail), error: () => (failed = true), fatalError: () => (failed = true) },
+    }).parseFromString(xml, "text/xml") as unknown as Document;
     return failed || !doc.documentElement ? undefined : doc;
   } catch {
     return undefined;
@@ -163,7 +167,12 @@ export function applyMutation(xml: string, mutation: Mutation): string {
       return xml.slice(0, where) + TOKENS[mutation.token]! + xml.slice(where);
     }
     default:
-      return applyElementMutation(xml, mutation);
+      try {
+        return applyElementMutation(xml, mutation);
+      } catch {
+        // A move the DOM itself refuses (a second root, say): leave the message as it was.
+        return xml;
+      }
   }
 }
 
@@ -207,6 +216,18 @@ function applyElementMutation(xml: string, mutation: Exclude<Mutation, { kind: "
       else attributes.item(mutation.attribute % attributes.length)!.value = value;
       break;
     }
+    case "forgedCopy": {
+      // The signature-wrapping move: an unsigned, forged copy of an element placed somewhere else.
+      const target = pick(mutation.target);
+      if (isAncestor(element, target) || element === target) return xml;
+      const copy = element.cloneNode(true) as Element;
+      for (const signature of Array.from(copy.getElementsByTagNameNS("*", "Signature") as unknown as ArrayLike<Element>)) signature.parentNode?.removeChild(signature);
+      if (copy.hasAttribute("ID")) copy.setAttribute("ID", `_forged${mutation.target}`);
+      for (const text of Array.from(copy.getElementsByTagNameNS("*", "NameID") as unknown as ArrayLike<Element>)) text.textContent = `C=DK,O=29189846,CN=${FORGED},Serial=666`;
+      if (target === doc.documentElement) target.appendChild(copy);
+      else target.parentNode?.insertBefore(copy, target);
+      break;
+    }
     case "forgeText": {
       const textBearing = elements.filter((e) => e.childNodes.length === 1 && e.firstChild!.nodeType === 3);
       if (textBearing.length === 0) return xml;
@@ -225,7 +246,8 @@ function isAncestor(ancestor: Element, node: Node): boolean {
 
 /** Whether xml-crypto alone accepts the signature enveloped in the first element named `localName` (any namespace). */
 function independentlyVerified(xml: string, localName: string, certificatePem: string): boolean {
-  const doc = lenientDom(xml);
+  // What xmldom warns about the broker refuses anyway; xml-crypto would print the warnings.
+  const doc = lenientDom(xml, true);
   if (!doc) return false;
   const element = elementsOf(doc).find((e) => e.localName === localName);
   const signature = element && Array.from(element.childNodes).find((n) => n.nodeType === 1 && (n as Element).localName === "Signature");
@@ -240,7 +262,10 @@ function independentlyVerified(xml: string, localName: string, certificatePem: s
 }
 
 export interface FuzzTarget {
+  /** IdP policy requireSignedAssertion: true (OIOSAML 3). */
   fixture: BrokerFixture;
+  /** The same broker shape with requireSignedAssertion: false (a signed Response is enough). */
+  lax: BrokerFixture;
   unhandled: unknown[];
   stats: { cases: number; accepted: number; refused: number; serverErrors: number; statuses: Map<number, number> };
   close(): void;
@@ -248,11 +273,13 @@ export interface FuzzTarget {
 
 export async function createFuzzTarget(): Promise<FuzzTarget> {
   const fixture = await createBrokerFixture({ config: { log: { level: "warn" } } });
+  const lax = await createBrokerFixture({ config: { log: { level: "warn" } }, idp: { requireSignedAssertion: false } });
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   process.on("unhandledRejection", onUnhandled);
   return {
     fixture,
+    lax,
     unhandled,
     stats: { cases: 0, accepted: 0, refused: 0, serverErrors: 0, statuses: new Map() },
     close: () => process.off("unhandledRejection", onUnhandled),
@@ -302,12 +329,14 @@ export const acsCaseArbitrary = fc.record({
   seed: fc.constantFrom(...ACS_SEEDS),
   mutations: mutationsArbitrary,
   base64: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
+  laxPolicy: fc.boolean(),
 });
-export type AcsCase = { seed: AcsSeed; mutations: Mutation[]; base64: boolean };
+export type AcsCase = { seed: AcsSeed; mutations: Mutation[]; base64: boolean; laxPolicy?: boolean };
 
 /** One ACS case: a fresh login, a genuine IdP message for it, mutated, posted. */
 export async function runAcsCase(target: FuzzTarget, input: AcsCase): Promise<void> {
-  const login = await startLogin(target.fixture);
+  const broker = input.laxPolicy ? target.lax : target.fixture;
+  const login = await startLogin(broker);
   const genuine = await seedResponse(target, input.seed, login.upstreamRequestId);
   const mutated = input.mutations.reduce(applyMutation, genuine);
   const field = input.base64 ? encodePostMessage(mutated) : mutated;
@@ -329,7 +358,7 @@ export async function runAcsCase(target: FuzzTarget, input: AcsCase): Promise<vo
     return;
   }
   target.stats.accepted += 1;
-  const assertion = serializeXml(await openBrokerAssertion(answer, target.fixture.keys));
+  const assertion = serializeXml(await openBrokerAssertion(answer, broker.keys));
   assert.ok(!assertion.includes(FORGED), "forged content reached the fagsystem");
   assert.ok(assertion.includes("Anna Andersen"), "the accepted identity is not the one the IdP signed");
   assert.notEqual(input.seed, "error-response-signed", "an error Response was turned into a login");
