@@ -419,6 +419,17 @@ describe("step-up through NemLog-in", () => {
     expect(fixture.logs.some((l) => l["event"] === "sso_step_up")).toBe(true);
   });
 
+  it("passes the fagsystem's ForceAuthn on to NemLog-in", async () => {
+    const setup = stepUpSetup(keys, nemlogin);
+    const fixture = await stepUpFixture(setup);
+    const agent = request.agent(fixture.app);
+    const started = await agent.get(spRedirectRequest(keys, { forceAuthn: true }).path);
+    const upstream = upstreamRequestFrom(started.headers["location"] as string);
+    expect(upstream.xml).toContain('ForceAuthn="true"');
+    const toNemLogIn = await postToAcs(agent, await idpResponse(keys, municipalNist3(upstream.id)));
+    expect(authnRequestFrom(toNemLogIn.headers["location"] as string).documentElement.getAttribute("ForceAuthn")).toBe("true");
+  });
+
   it("refuses to start when NemLog-in's metadata names another entity than configured", async () => {
     const setup = stepUpSetup(keys, nemlogin);
     const nemloginConfig = setup.config["nemlogin"] as Record<string, unknown>;

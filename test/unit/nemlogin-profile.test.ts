@@ -4,9 +4,10 @@ import { ProfileError } from "../../src/profiles/oiosaml3-profile.js";
 import { OIOSAML3, LEGACY } from "../../src/profiles/oiosaml3-attributes.js";
 import { NAMEID_FORMAT } from "../../src/saml/namespaces.js";
 import { DEFAULT_NIST_FROM_NSIS, OIOSAML_REFERENCE_NIST_FROM_NSIS } from "../../src/profiles/levels.js";
-import { stepUpLevelFor } from "../../src/login/steps/step-up.js";
+import { stepUpLevelFor, upstreamsForReuse } from "../../src/login/steps/step-up.js";
+import type { BrokerContext } from "../../src/broker-context.js";
 import { municipalRequirement } from "../../src/backends/saml-sp/upstream-party.js";
-import type { Person, RawAttribute } from "../../src/login/types.js";
+import type { LoginRequest, Person, RawAttribute, UpstreamResult } from "../../src/login/types.js";
 import type { IdentityProvider } from "../../src/trust/registry.js";
 import { identityProviderSchema } from "../../src/config/schema.js";
 
@@ -148,5 +149,45 @@ describe("legacy attribute names", () => {
       { nsis: "Substantial" },
     );
     expect([identity.rid, identity.cpr]).toEqual(["777", "0101701234"]);
+  });
+});
+
+describe("which step-ups an SSO session may reuse", () => {
+  const now = Date.parse("2026-11-23T12:00:00Z");
+  const broker = (stepUpMaxAgeSeconds: number | undefined) =>
+    ({
+      now: () => now,
+      config: {
+        levels: { nsisForNist: { 1: "Low", 2: "Low", 3: "Substantial", 4: "High" } },
+        nemlogin: stepUpMaxAgeSeconds === undefined ? undefined : { stepUpMaxAgeSeconds },
+      },
+    }) as unknown as BrokerContext;
+  const result = (kind: UpstreamResult["kind"], ageSeconds: number, nsis?: "Low" | "Substantial" | "High"): UpstreamResult => ({
+    kind,
+    upstreamId: kind === "nemlogin" ? "nemlogin" : "k",
+    issuer: "i",
+    nameId: "n",
+    nameIdFormat: undefined,
+    attributes: [],
+    level: nsis ? { nsis } : { nist: 3 },
+    authnInstant: new Date(now - ageSeconds * 1000).toISOString(),
+    sessionIndex: undefined,
+    assertionId: `_${kind}`,
+  });
+  const request = (requiredLevel: LoginRequest["requiredLevel"]) => ({ requiredLevel }) as LoginRequest;
+  const kinds = (list: UpstreamResult[]) => list.map((u) => u.kind);
+
+  it("keeps a young step-up that meets the requirement, and always the municipal result", () => {
+    const session = [result("municipal-idp", 7000), result("nemlogin", 100, "Substantial")];
+    expect(kinds(upstreamsForReuse(broker(3600), request({ kind: "nsis", minimum: "Substantial" }), session))).toEqual(["municipal-idp", "nemlogin"]);
+    expect(kinds(upstreamsForReuse(broker(3600), request({ kind: "nist", minimum: 3 }), session))).toEqual(["municipal-idp", "nemlogin"]);
+  });
+
+  it("drops a step-up that is too old, too low for this fagsystem, or when reuse is off or NemLog-in gone", () => {
+    const session = [result("municipal-idp", 10), result("nemlogin", 100, "Substantial")];
+    expect(kinds(upstreamsForReuse(broker(60), request({ kind: "nsis", minimum: "Substantial" }), session))).toEqual(["municipal-idp"]);
+    expect(kinds(upstreamsForReuse(broker(3600), request({ kind: "nsis", minimum: "High" }), session))).toEqual(["municipal-idp"]);
+    expect(kinds(upstreamsForReuse(broker(0), request({ kind: "none" }), session))).toEqual(["municipal-idp"]);
+    expect(kinds(upstreamsForReuse(broker(undefined), request({ kind: "none" }), session))).toEqual(["municipal-idp"]);
   });
 });
