@@ -23,6 +23,11 @@ import { LEGACY, OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
 import { parseXml } from "../src/saml/xml-parser.js";
 import { STEP_UP_KIND } from "../src/observability/audit.js";
 import { findStepUps, formatStepUp } from "../src/observability/explain-step-up.js";
+import { stepUpsTotal } from "../src/observability/metrics.js";
+
+async function stepUpCount(outcome: "bound" | "refused"): Promise<number> {
+  return (await stepUpsTotal.get()).values.find((v) => v.labels["outcome"] === outcome)?.value ?? 0;
+}
 
 const NEMLOGIN_ENTITY_ID = "https://saml.test-nemlog-in.dk/";
 const NEMLOGIN_SSO_URL = "https://nemlog-in.test/sso";
@@ -172,6 +177,7 @@ describe("step-up through NemLog-in", () => {
 
     const requestId = authnRequest.documentElement.getAttribute("ID")!;
     const nemloginAssertionId = "_nemlogin-assertion-1";
+    const boundBefore = await stepUpCount("bound");
     const done = await postToAcs(agent, await idpResponse(keys, { ...nemLogInAnswer(nemlogin, requestId), assertionId: nemloginAssertionId }));
     expect(done.status).toBe(200);
     const answer = readSpAnswer(done.text);
@@ -188,6 +194,7 @@ describe("step-up through NemLog-in", () => {
     const authorities = Array.from(assertion.getElementsByTagNameNS(NS.saml, "AuthenticatingAuthority")).map((e) => e.textContent);
     expect(authorities).toContain(NEMLOGIN_ENTITY_ID);
 
+    expect(await stepUpCount("bound")).toBe(boundBefore + 1);
     const records = await auditRecords(fixture, setup.auditFile);
     expect(records).toHaveLength(1);
     expect(records[0]!["outcome"]).toBe("bound");
@@ -208,9 +215,11 @@ describe("step-up through NemLog-in", () => {
   it("refuses a step-up by a different person, with a clear page and an audit event", async () => {
     const setup = stepUpSetup(keys, nemlogin);
     const fixture = await stepUpFixture(setup);
+    const refusedBefore = await stepUpCount("refused");
     const { agent, toNemLogIn } = await municipalLogin(fixture);
     const requestId = authnRequestFrom(toNemLogIn.headers["location"] as string).documentElement.getAttribute("ID")!;
     const done = await postToAcs(agent, await idpResponse(keys, nemLogInAnswer(nemlogin, requestId, { uuid: OTHER_UUID })));
+    expect(await stepUpCount("refused")).toBe(refusedBefore + 1);
     expect(done.status).toBe(200);
     expect(done.text).toContain("MitID-loginet tilhører ikke den person");
     expect(done.text).toMatch(/correlation id/);
@@ -224,6 +233,9 @@ describe("step-up through NemLog-in", () => {
     expect((records[0]!["evidence"] as unknown[]).length).toBe(2);
     expect(formatStepUp(findStepUps(readFileSync(setup.auditFile, "utf8"), String(records[0]!["correlationId"]))[0]!)).toContain("refused (step_up_other_person, binding uuid)");
     expect(fixture.logs.some((l) => l["event"] === "login_failed" && l.reason === "step_up_other_person")).toBe(true);
+    // One rejection per refused login in the logs (and so in broker_rejections_total); the audit line names it as `refusal`.
+    expect(fixture.logs.filter((l) => l.reason === "step_up_other_person")).toHaveLength(1);
+    expect(fixture.logs.some((l) => l["event"] === "step_up_refused" && l["refusal"] === "step_up_other_person" && l["audit"] === true)).toBe(true);
     expect(fixture.logs.some((l) => l["event"] === "login_succeeded")).toBe(false);
     // No SSO session is started for a refused login.
     expect(String(done.headers["set-cookie"] ?? "")).not.toContain("broker_sso");

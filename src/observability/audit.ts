@@ -11,6 +11,7 @@ import type { Logger } from "./logger.js";
 import type { ReachedLevel } from "../profiles/levels.js";
 import type { SubjectKind } from "../profiles/robot.js";
 import type { RoleOutcome } from "../profiles/role-translation.js";
+import { stepUpsTotal } from "./metrics.js";
 
 export const EXPLANATION_KIND = "privilege-explanation";
 export const STEP_UP_KIND = "step-up";
@@ -76,8 +77,10 @@ export class AuditTrail {
 
   async recordStepUp(input: Omit<StepUpRecord, "kind" | "at">): Promise<StepUpRecord> {
     const record: StepUpRecord = { kind: STEP_UP_KIND, at: new Date(this.now()).toISOString(), ...input };
+    stepUpsTotal.inc({ outcome: record.outcome });
     if (record.outcome === "bound") this.log.info({ event: "step_up_bound", ...record }, `step-up bound to the same person by ${record.binding}`);
-    else this.log.warn({ event: "step_up_refused", ...record }, `step-up refused: ${record.reason ?? "unknown"}`);
+    // The refusal's reason goes out as `refusal` here: the login_failed line carries it as `reason` (and counts it once).
+    else this.log.warn({ event: "step_up_refused", ...record, reason: undefined, refusal: record.reason }, `step-up refused: ${record.reason ?? "unknown"}`);
     if (this.file !== undefined) await this.append(record);
     return record;
   }

@@ -43,6 +43,13 @@ export const attributeServiceSeconds = new Histogram({
   registers: [metricsRegistry],
 });
 
+export const stepUpsTotal = new Counter({
+  name: "broker_step_ups_total",
+  help: "Step-ups through NemLog-in after the municipal login, by outcome (bound, refused); refusals also count under their reason in broker_rejections_total.",
+  labelNames: ["outcome"] as const,
+  registers: [metricsRegistry],
+});
+
 /** Counts a rejection by its reason code; unknown or odd codes are folded so label values stay bounded. */
 export function countRejection(reason: string): void {
   rejectionsTotal.inc({ reason: /^[a-z_]{1,48}$/.test(reason) ? reason : "other" });
