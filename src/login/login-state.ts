@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { StateStore } from "../store/state-store.js";
+import { seal, unseal } from "./sso-seal.js";
 import type { LoginRequest, UpstreamKind, UpstreamResult } from "./types.js";
 
 /** A login waiting for the person to choose a municipality. Key: pending:<loginId>. */
@@ -25,6 +26,15 @@ export interface AwaitingUpstream {
   completed: UpstreamResult[];
 }
 
+/**
+ * How an AwaitingUpstream is stored. Earlier upstream results (the municipal
+ * login waiting for a step-up) hold a person's attributes: they are sealed
+ * (AES-256-GCM) under a key derived from the broker's secret and the request
+ * ID, so whoever can read the store cannot read them and whoever can write it
+ * cannot forge them.
+ */
+type StoredAwaiting = Omit<AwaitingUpstream, "completed"> & { completed: []; sealedCompleted?: string | undefined };
+
 export function newId(prefix = "_"): string {
   return `${prefix}${randomBytes(20).toString("hex")}`;
 }
@@ -33,7 +43,14 @@ export class LoginStateRepository {
   constructor(
     private readonly store: StateStore,
     private readonly ttlSeconds: number,
+    /** The broker's secret (the same on every instance); needed to store earlier upstream results. */
+    private readonly sealingSecret?: string,
   ) {}
+
+  private sealingKey(upstreamRequestId: string): string {
+    if (this.sealingSecret === undefined) throw new Error("earlier upstream results cannot be stored without the broker's secret");
+    return `${this.sealingSecret}\nupstream:${upstreamRequestId}`;
+  }
 
   async savePending(state: PendingLogin): Promise<void> {
     await this.store.put(`pending:${state.loginId}`, JSON.stringify(state), this.ttlSeconds);
@@ -52,13 +69,24 @@ export class LoginStateRepository {
   }
 
   async saveAwaiting(state: AwaitingUpstream): Promise<void> {
-    await this.store.put(`upstream:${state.upstreamRequestId}`, JSON.stringify(state), this.ttlSeconds);
+    const { completed, ...rest } = state;
+    const stored: StoredAwaiting =
+      completed.length === 0 ? { ...rest, completed: [] } : { ...rest, completed: [], sealedCompleted: seal(this.sealingKey(state.upstreamRequestId), JSON.stringify(completed)) };
+    await this.store.put(`upstream:${state.upstreamRequestId}`, JSON.stringify(stored), this.ttlSeconds);
   }
 
   /** Takes the state once: a second response to the same request finds nothing. */
   async takeAwaiting(upstreamRequestId: string): Promise<AwaitingUpstream | undefined> {
     if (upstreamRequestId.length > 256) return undefined;
     const raw = await this.store.take(`upstream:${upstreamRequestId}`);
-    return raw === undefined ? undefined : (JSON.parse(raw) as AwaitingUpstream);
+    if (raw === undefined) return undefined;
+    const { sealedCompleted, completed, ...rest } = JSON.parse(raw) as StoredAwaiting;
+    // Earlier results only ever travel sealed: anything else in the store is not ours (fail closed).
+    if (!Array.isArray(completed) || completed.length > 0 || rest.upstreamRequestId !== upstreamRequestId) return undefined;
+    if (sealedCompleted === undefined) return { ...rest, completed: [] };
+    if (this.sealingSecret === undefined) return undefined;
+    const plaintext = unseal(this.sealingKey(upstreamRequestId), sealedCompleted);
+    if (plaintext === undefined) return undefined;
+    return { ...rest, completed: JSON.parse(plaintext) as UpstreamResult[] };
   }
 }

@@ -31,7 +31,7 @@ export class SamlUpstream {
   private readonly states: LoginStateRepository;
 
   constructor(private readonly broker: BrokerContext) {
-    this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
+    this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret);
   }
 
   /** Builds the AuthnRequest for the municipal `idp`, stores the login under its ID, and says where to send the browser. */
