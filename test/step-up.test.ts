@@ -368,6 +368,16 @@ describe("step-up through NemLog-in", () => {
     expect(fixture.logs.some((l) => l["event"] === "login_failed" && l.reason === "level_too_low")).toBe(true);
   });
 
+  it("refuses as before, with a warning, when the IdP has stepUp but NemLog-in is not configured", async () => {
+    const setup = stepUpSetup(keys, nemlogin);
+    const { nemlogin: _absent, ...withoutNemLogIn } = setup.config;
+    const fixture = await stepUpFixture({ ...setup, config: withoutNemLogIn });
+    const { toNemLogIn } = await municipalLogin(fixture);
+    expect(readSpAnswer(toNemLogIn.text).subStatusCode).toBe(STATUS.noAuthnContext);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fixture.logs.some((l) => l["event"] === "step_up_not_possible" && l.level === 40 && String(l["detail"]).includes("NemLog-in is not configured"))).toBe(true);
+  });
+
   it("reuses the step-up in the SSO session: the next fagsystem gets NSIS Substantial without MitID", async () => {
     const setup = stepUpSetup(keys, nemlogin);
     const fixture = await stepUpFixture(setup);

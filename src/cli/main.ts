@@ -68,6 +68,9 @@ async function main(): Promise<void> {
       const nemlogin = registry.nemLogIn();
       const stepUp = nemlogin ? `, step-up through ${nemlogin.metadata.entityId} for ${registry.identityProviders().filter((idp) => idp.policy.stepUp).length} of them` : "";
       console.log(`configuration is valid: ${registry.identityProviders().length} identity providers${stepUp}, ${registry.serviceProviders().length} fagsystemer`);
+      if (!nemlogin) {
+        for (const idp of registry.identityProviders().filter((p) => p.policy.stepUp)) console.log(`warning: ${idp.id} has stepUp, but no nemlogin is configured: its logins are not stepped up`);
+      }
       return;
     }
     case "explain": {

@@ -80,7 +80,12 @@ export const stepUp: LoginStep = async (context) => {
     const level = stepUpLevelFor(required, table);
     const impossible = level === undefined ? `no NSIS level meets ${describeRequirement(required)}` : stepUpImpossible(context, idp);
     if (impossible !== undefined || level === undefined) {
-      context.broker.log.debug({ correlationId: context.request.correlationId, event: "step_up_not_possible", idp: idp.id, detail: impossible }, "no step-up; the level check decides");
+      // An IdP registered for step-up without NemLog-in configured is a configuration mistake worth a warning.
+      const misconfigured = idp.policy.stepUp && !context.broker.registry.nemLogIn();
+      context.broker.log[misconfigured ? "warn" : "debug"](
+        { correlationId: context.request.correlationId, event: "step_up_not_possible", idp: idp.id, detail: impossible },
+        "no step-up; the level check decides",
+      );
       return context;
     }
     const need: UpstreamNeeded = {
