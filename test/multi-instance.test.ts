@@ -78,6 +78,9 @@ describe("two broker instances sharing one Redis", () => {
     expect(again.status).toBe(200);
     const answer = readSpAnswer(await again.text());
     expect(answer.statusCode).toBe(STATUS.requester);
+    // The instance writes its log line asynchronously: wait for it, boundedly.
+    const deadline = Date.now() + 5_000;
+    while (!b!.output().includes('"reason":"request_replayed"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
     expect(b!.output()).toContain('"reason":"request_replayed"');
   });
 
