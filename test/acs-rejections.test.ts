@@ -133,6 +133,16 @@ describe("the broker rejects an IdP Response when a check fails", () => {
     expect(await logReasons(fixture)).toContain("unknown_login");
   });
 
+  it("a forged Response naming a waiting login does not end it: the genuine Response still completes it", async () => {
+    const login = await startLogin(fixture);
+    const forged = await postToAcs(login.agent, await idpResponse(fixture.keys, { requestId: login.upstreamRequestId, signAssertionWith: fixture.keys.attacker }));
+    expect(readSpAnswer(forged.text).statusCode).toBe(STATUS.responder);
+    const genuine = await postToAcs(login.agent, await idpResponse(fixture.keys, { requestId: login.upstreamRequestId }));
+    expect(readSpAnswer(genuine.text).statusCode).toBe(STATUS.success);
+    const third = await postToAcs(login.agent, await idpResponse(fixture.keys, { requestId: login.upstreamRequestId }));
+    expect(third.status).toBe(400);
+  });
+
   it("rejects a Response whose InResponseTo belongs to no login of ours", async () => {
     const login = await startLogin(fixture);
     const response = await postToAcs(login.agent, await idpResponse(fixture.keys, { requestId: "_never_sent_by_us" }));

@@ -75,11 +75,21 @@ export class LoginStateRepository {
     await this.store.put(`upstream:${state.upstreamRequestId}`, JSON.stringify(stored), this.ttlSeconds);
   }
 
+  /** Reads the state without taking it: the Response is verified before the login is consumed. */
+  async peekAwaiting(upstreamRequestId: string): Promise<AwaitingUpstream | undefined> {
+    if (upstreamRequestId.length > 256) return undefined;
+    const raw = await this.store.get(`upstream:${upstreamRequestId}`);
+    return raw === undefined ? undefined : this.decodeAwaiting(raw, upstreamRequestId);
+  }
+
   /** Takes the state once: a second response to the same request finds nothing. */
   async takeAwaiting(upstreamRequestId: string): Promise<AwaitingUpstream | undefined> {
     if (upstreamRequestId.length > 256) return undefined;
     const raw = await this.store.take(`upstream:${upstreamRequestId}`);
-    if (raw === undefined) return undefined;
+    return raw === undefined ? undefined : this.decodeAwaiting(raw, upstreamRequestId);
+  }
+
+  private decodeAwaiting(raw: string, upstreamRequestId: string): AwaitingUpstream | undefined {
     const { sealedCompleted, completed, ...rest } = JSON.parse(raw) as StoredAwaiting;
     // Earlier results only ever travel sealed: anything else in the store is not ours (fail closed).
     if (!Array.isArray(completed) || completed.length > 0 || rest.upstreamRequestId !== upstreamRequestId) return undefined;

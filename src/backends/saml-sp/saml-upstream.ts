@@ -78,7 +78,9 @@ export class SamlUpstream {
     const envelope = timer.time("parse", () => readResponseEnvelope(decodePostMessage(body["SAMLResponse"], limits.bodyBytes), this.broker.xmlLimits));
     const inResponseTo = envelope.inResponseTo;
     if (!inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
-    const state = await timer.time("store", () => this.states.takeAwaiting(inResponseTo));
+    // Read, not taken: a forged or broken Response must not be able to end someone else's login.
+    // The state is taken (once, atomically) only after the Response has passed every check.
+    const state = await timer.time("store", () => this.states.peekAwaiting(inResponseTo));
     if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
     // The party the login awaits (a municipal IdP or NemLog-in): its keys and rules verify the answer.
     const idp = awaitedParty(this.broker.registry, state);
@@ -105,6 +107,9 @@ export class SamlUpstream {
       const ttl = Math.max(60, Math.ceil((assertion.expiresAt - now) / 1000) + this.broker.config.timing.clockSkewSeconds);
       if (await timer.time("store", () => this.broker.store.seenBefore(`assertion:${idp.metadata.entityId}:${assertion.assertionId}`, ttl))) {
         throw new SamlError("assertion_replayed", `assertion ${assertion.assertionId} has been used before`);
+      }
+      if (!(await timer.time("store", () => this.states.takeAwaiting(inResponseTo)))) {
+        throw new SamlError("login_already_completed", "this login was completed by another response");
       }
       const result: UpstreamResult = {
         kind: idp.kind,
