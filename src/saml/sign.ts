@@ -5,11 +5,10 @@
  * here on one parse of the document with the key parsed once).
  */
 import { createHash } from "node:crypto";
-import { DOMParser } from "@xmldom/xmldom";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED, type SignatureAlgorithm } from "./algorithms.js";
 import type { KeyMaterial } from "../keys/key-material.js";
 import { NS } from "./namespaces.js";
-import { serializeXml } from "./xml-parser.js";
+import { parseXml, serializeXml } from "./xml-parser.js";
 import { canonicalize, signatureValueFor } from "./xml-dsig.js";
 
 export interface SignOptions {
@@ -36,7 +35,8 @@ function elementWithId(doc: Document, id: string): Element | undefined {
  * assertions) or first in it when it has no Issuer child.
  */
 export function signEnveloped(xml: string, id: string, hasIssuer: boolean, options: SignOptions): string {
-  const doc = new DOMParser().parseFromString(xml, "text/xml") as unknown as Document;
+  // The one parser, as everywhere: what the broker signs must itself be well-formed, strict XML.
+  const doc = parseXml(xml, { maxBytes: 4 * 1024 * 1024, maxDepth: 64, maxElements: 200_000 });
   const element = elementWithId(doc, id);
   if (!element) throw new Error(`cannot sign: no element with ID ${id}`);
   const algorithm = options.algorithm ?? SIGNATURE_ALGORITHM.rsaSha256;
