@@ -10,6 +10,8 @@
  *   --scale-bits N     key size for part 3 (default 3072)
  *   --whole-bits N     key size for part 4 (default 3072)
  *   --whole-logins N   logins in part 4's sequential run (default 100)
+ *   --broker-node-options "FLAGS"
+ *                      Node flags for the broker processes (default: the Dockerfile's, --max-semi-space-size=16; "" for none)
  *   --no-redis         skip the Redis variants and part 3
  *   --smoke            a few logins per run: checks the benchmark, measures nothing
  *   --out FILE         where to write the JSON (default bench-results.json)
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     "scale-bits": { type: "string" },
     "whole-bits": { type: "string" },
     "whole-logins": { type: "string" },
+    "broker-node-options": { type: "string" },
     "no-redis": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
     out: { type: "string" },
@@ -61,6 +64,7 @@ const results = await runBench({
   scaleBits: values["scale-bits"] ? keyBits(values["scale-bits"]) : DEFAULT_OPTIONS.scaleBits,
   wholeBits: values["whole-bits"] ? keyBits(values["whole-bits"]) : DEFAULT_OPTIONS.wholeBits,
   wholeLogins: Math.round(positive(values["whole-logins"], DEFAULT_OPTIONS.wholeLogins)),
+  brokerNodeFlags: values["broker-node-options"] === undefined ? DEFAULT_OPTIONS.brokerNodeFlags : values["broker-node-options"].split(/\s+/).filter(Boolean),
   redis: !values["no-redis"],
   smoke: values.smoke,
   progress: (line) => console.error(`[bench] ${line}`),

@@ -6,6 +6,7 @@
  *
  * Argument: the configuration folder.
  */
+import { PerformanceObserver } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/load-config.js";
 import { buildBroker } from "../../src/build-broker.js";
 import { serveBroker } from "../../src/serve.js";
@@ -19,6 +20,15 @@ serveChild(async () => {
   const zero = (): LoginTimings => Object.fromEntries([...LOGIN_PHASES, "total"].map((phase) => [phase, 0])) as LoginTimings;
   let logins = 0;
   let sums = zero();
+  // Garbage-collection pauses, to tell the broker's own latency tail from the machine's.
+  let gc = { pauses: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.pauses += 1;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
   const onLoginTimings = (timings: LoginTimings) => {
     logins += 1;
     for (const phase of [...LOGIN_PHASES, "total"] as const) sums[phase] += timings[phase];
@@ -38,10 +48,12 @@ serveChild(async () => {
       externalMb: (memory.external + memory.arrayBuffers) / 1048576,
       logins,
       phaseSumsMs: { ...sums },
+      gc: { ...gc },
     };
     if (reset) {
       logins = 0;
       sums = zero();
+      gc = { pauses: 0, totalMs: 0, maxMs: 0 };
     }
     return out;
   };

@@ -19,4 +19,6 @@ export interface BrokerStats {
   /** Successful logins since the last reset, and the sum of their step timings. */
   logins: number;
   phaseSumsMs: LoginTimings;
+  /** Garbage-collection pauses since the last reset. */
+  gc: { pauses: number; totalMs: number; maxMs: number };
 }

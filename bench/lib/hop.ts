@@ -92,6 +92,8 @@ export interface HopOptions {
   /** Fixed login counts instead of ones derived from the measured rate (smoke runs). */
   fixedLogins?: number;
   halfRate: boolean;
+  /** Node flags for the broker processes. */
+  nodeFlags: string[];
   load: BenchChild;
 }
 
@@ -106,6 +108,8 @@ export interface HopRun {
   cpuMsPerLogin: number;
   /** Cores the broker processes kept busy on average. */
   brokerCores: number;
+  /** The longest garbage-collection pause in any broker process during the run. */
+  maxGcPauseMs: number;
 }
 
 export interface HopResult {
@@ -150,6 +154,7 @@ async function timedRun(brokers: Brokers, load: BenchChild, job: AcsJob): Promis
       latency: summarize(result.latenciesMs),
       cpuMsPerLogin: used.cpuMs / Math.max(1, result.completed),
       brokerCores: used.cpuMs / result.elapsedMs,
+      maxGcPauseMs: Math.max(...after.map((stats) => stats.gc.maxMs)),
     },
     phaseSumsMs: used.phaseSumsMs,
     logins: used.logins,
@@ -159,7 +164,7 @@ async function timedRun(brokers: Brokers, load: BenchChild, job: AcsJob): Promis
 export async function runHop(options: HopOptions, progress: (line: string) => void = () => {}): Promise<HopResult> {
   const setup = await createSetup({ bits: options.bits, keys: options.keys, storeUrl: options.storeUrl, storePrefix: options.storePrefix });
   const work = mkdtempSync(join(tmpdir(), "broker-bench-bodies-"));
-  const brokers = await startBrokers(setup, options.processes);
+  const brokers = await startBrokers(setup, options.processes, options.nodeFlags);
   const label = `RSA-${options.bits}, ${options.storeUrl === "memory" ? "memory" : "Redis"}, ${options.processes} process${options.processes > 1 ? "es" : ""}`;
   try {
     let file = 0;

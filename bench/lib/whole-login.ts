@@ -20,6 +20,7 @@ export interface WholeLoginOptions {
   keys: PartyKeys;
   logins: number;
   concurrency: number;
+  nodeFlags: string[];
   load: BenchChild;
 }
 
@@ -69,7 +70,7 @@ export async function runWholeLogin(options: WholeLoginOptions, progress: (line:
       spAcsUrl: `${spBase}/acs`,
     },
   });
-  const brokers = await startBrokers(setup, 1);
+  const brokers = await startBrokers(setup, 1, options.nodeFlags);
   let parties: BenchChild | undefined;
   try {
     const args: DemoPartiesArgs = {
