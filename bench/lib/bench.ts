@@ -144,15 +144,15 @@ function summarizeHop(result: HopResult, ceiling: number): HopSummary {
     halfRate: result.halfRate
       ? { ratePerSec: result.halfRate.ratePerSec, achievedPerSec: result.halfRate.loginsPerSec, maxGcPauseMs: result.halfRate.maxGcPauseMs }
       : undefined,
-    aloneP50Ms: result.sequential.latency.p50Ms,
+    aloneP50Ms: result.sequential?.latency.p50Ms ?? Number.NaN,
     phasesMs: result.phasesMs,
     peakRssMb: result.peakRssMb,
-    failed: result.saturated.failed + (result.halfRate?.failed ?? 0) + result.sequential.failed,
+    failed: result.saturated.failed + (result.halfRate?.failed ?? 0) + (result.sequential?.failed ?? 0),
   };
 }
 
 function failuresOf(result: HopResult): string[] {
-  return [...result.saturated.failures, ...(result.halfRate?.failures ?? []), ...result.sequential.failures];
+  return [...result.saturated.failures, ...(result.halfRate?.failures ?? []), ...(result.sequential?.failures ?? [])];
 }
 
 export async function runBench(partial: Partial<BenchOptions> = {}): Promise<BenchResults> {
@@ -182,7 +182,13 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     targets: [],
   };
   delete (results.settings as Partial<BenchOptions>).progress;
-  const allBits = [...new Set([...options.bits, ...(options.parts.includes(3) ? [options.scaleBits] : []), ...(options.parts.includes(4) ? [options.wholeBits] : [])])];
+  const allBits = [
+    ...new Set([
+      ...(options.parts.includes(1) || options.parts.includes(2) ? options.bits : []),
+      ...(options.parts.includes(3) ? [options.scaleBits] : []),
+      ...(options.parts.includes(4) ? [options.wholeBits] : []),
+    ]),
+  ];
   progress(`generating keys (RSA ${allBits.join(", ")})`);
   const keys = new Map(await Promise.all(allBits.map(async (bits) => [bits, await partyKeys(bits)] as const)));
   const ceilingFor = (bits: KeyBits) => {
@@ -216,6 +222,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       seconds: options.seconds,
       fixedLogins: options.smoke ? 12 : undefined,
       halfRate: processes === 1,
+      breakdown: true,
       nodeFlags: options.brokerNodeFlags,
       load: load!,
     });
@@ -225,24 +232,20 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       results.peakRssMb = Math.max(results.peakRssMb, result.peakRssMb);
       return result;
     };
-    const redisOneProcess = new Map<KeyBits, HopResult>();
     if (options.parts.includes(2)) {
       for (const bits of options.bits) {
         const ceiling = ceilingFor(bits);
         results.hop[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, "memory", 1), progress)), ceiling);
         if (redis) {
-          const viaRedis = check(await runHop(hopOptions(bits, redis.url, 1), progress));
-          redisOneProcess.set(bits, viaRedis);
-          results.hopRedis[key(bits)] = summarizeHop(viaRedis, ceiling);
+          results.hopRedis[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, redis.url, 1), progress)), ceiling);
         }
       }
     }
     if (options.parts.includes(3) && redis) {
+      // One and two processes back to back, so both see the same machine.
       const bits = options.scaleBits;
-      const ceiling = ceilingFor(bits);
-      const one = redisOneProcess.get(bits) ?? check(await runHop({ ...hopOptions(bits, redis.url, 1), halfRate: false }, progress));
-      const two = check(await runHop(hopOptions(bits, redis.url, 2), progress));
-      if (!results.hopRedis[key(bits)]) results.hopRedis[key(bits)] = summarizeHop(one, ceiling);
+      const one = check(await runHop({ ...hopOptions(bits, redis.url, 1), halfRate: false, breakdown: false }, progress));
+      const two = check(await runHop({ ...hopOptions(bits, redis.url, 2), breakdown: false }, progress));
       results.scaleOut = {
         ratio: two.saturated.loginsPerSec / one.saturated.loginsPerSec,
         bits,

@@ -92,6 +92,8 @@ export interface HopOptions {
   /** Fixed login counts instead of ones derived from the measured rate (smoke runs). */
   fixedLogins?: number;
   halfRate: boolean;
+  /** Also post logins one at a time, for the step breakdown. */
+  breakdown: boolean;
   /** Node flags for the broker processes. */
   nodeFlags: string[];
   load: BenchChild;
@@ -119,9 +121,9 @@ export interface HopResult {
   concurrency: number;
   saturated: HopRun;
   halfRate: (HopRun & { ratePerSec: number }) | undefined;
-  /** One login at a time. */
-  sequential: HopRun;
-  /** Mean per login of the broker's own step timings, one login at a time. */
+  /** One login at a time (when asked for). */
+  sequential: HopRun | undefined;
+  /** Mean per login of the broker's own step timings: one login at a time, or at the maximum rate without a breakdown run. */
   phasesMs: LoginTimings;
   peakRssMb: number;
 }
@@ -192,11 +194,15 @@ export async function runHop(options: HopOptions, progress: (line: string) => vo
       halfRate = { ...half.run, ratePerSec };
     }
     // One login at a time, so a step that waits (store round trip, a callback) is not charged for other logins' work.
-    const alone = options.fixedLogins ?? Math.min(400, Math.max(50, Math.ceil(saturated.run.loginsPerSec * 1.5)));
-    progress(`${label}: ${alone} logins one at a time, for the step breakdown`);
-    const sequential = await timedRun(brokers, options.load, await job(alone, { concurrency: 1 }));
+    let sequential: Awaited<ReturnType<typeof timedRun>> | undefined;
+    if (options.breakdown) {
+      const alone = options.fixedLogins ?? Math.min(400, Math.max(50, Math.ceil(saturated.run.loginsPerSec * 1.5)));
+      progress(`${label}: ${alone} logins one at a time, for the step breakdown`);
+      sequential = await timedRun(brokers, options.load, await job(alone, { concurrency: 1 }));
+    }
+    const measured = sequential ?? saturated;
     const phasesMs = Object.fromEntries(
-      [...LOGIN_PHASES, "total"].map((phase) => [phase, sequential.phaseSumsMs[phase as keyof LoginTimings] / Math.max(1, sequential.logins)]),
+      [...LOGIN_PHASES, "total"].map((phase) => [phase, measured.phaseSumsMs[phase as keyof LoginTimings] / Math.max(1, measured.logins)]),
     ) as LoginTimings;
     for (const stats of await brokerStats(brokers, false)) peakRssMb = Math.max(peakRssMb, stats.maxRssMb);
     return {
@@ -206,7 +212,7 @@ export async function runHop(options: HopOptions, progress: (line: string) => vo
       concurrency: options.concurrency,
       saturated: saturated.run,
       halfRate,
-      sequential: sequential.run,
+      sequential: sequential?.run,
       phasesMs,
       peakRssMb,
     };
