@@ -3,6 +3,7 @@
  * bound (or refused) a step-up in one login, with both assertions. Used by
  * the `explain` command next to the privilege explanation.
  */
+import { findAuditRecords } from "./audit-records.js";
 import { describeLevel } from "../profiles/levels.js";
 import { STEP_UP_KIND, type StepUpRecord } from "./audit.js";
 
@@ -14,18 +15,7 @@ function isStepUp(value: unknown): value is StepUpRecord {
 
 /** The step-up records for one correlation id, from JSON-lines text (other lines are skipped). */
 export function findStepUps(jsonLines: string, correlationId: string): StepUpRecord[] {
-  const out: StepUpRecord[] = [];
-  for (const line of jsonLines.split("\n")) {
-    if (!line.includes(correlationId)) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (isStepUp(parsed) && parsed.correlationId === correlationId) out.push(parsed);
-  }
-  return out;
+  return findAuditRecords(jsonLines, correlationId, isStepUp);
 }
 
 export function formatStepUp(record: StepUpRecord): string {

@@ -2,6 +2,7 @@
  * Reading the audit file back for an operator: the explanation of one login
  * by correlation id, as text. Used by the `explain` command.
  */
+import { findAuditRecords } from "./audit-records.js";
 import { byPosition, describeOutcome, type RoleOutcome } from "../profiles/role-translation.js";
 import { describeLevel } from "../profiles/levels.js";
 import { EXPLANATION_KIND, type ExplanationRecord } from "./audit.js";
@@ -14,18 +15,7 @@ function isExplanation(value: unknown): value is ExplanationRecord {
 
 /** The explanation records for one correlation id, from JSON-lines text (lines that are not records are skipped). */
 export function findExplanations(jsonLines: string, correlationId: string): ExplanationRecord[] {
-  const out: ExplanationRecord[] = [];
-  for (const line of jsonLines.split("\n")) {
-    if (!line.includes(correlationId)) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (isExplanation(parsed) && parsed.correlationId === correlationId) out.push(parsed);
-  }
-  return out;
+  return findAuditRecords(jsonLines, correlationId, isExplanation);
 }
 
 export function formatExplanation(record: ExplanationRecord): string {
