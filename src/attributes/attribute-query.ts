@@ -14,6 +14,7 @@ import { signEnveloped, type SignOptions } from "../saml/sign.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "../saml/verify-signature.js";
 import { decryptAssertion } from "../saml/decrypt-assertion.js";
 import { parseInstant } from "../saml/saml-time.js";
+import { readAttributes } from "../saml/response-validator.js";
 import { allChildElements, attr, childElements, descendants, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, textOf, type XmlLimits } from "../saml/xml-parser.js";
 import type { RawAttribute } from "../login/types.js";
 
@@ -182,19 +183,5 @@ function readAssertion(assertion: Element, expect: AttributeAnswerExpectations):
   const statements = childElements(assertion, NS.saml, "AttributeStatement");
   if (statements.length > 1) throw new SamlError("attribute_statement_invalid", "assertion holds more than one AttributeStatement");
   if (!statements[0]) return [];
-  if (childElements(statements[0], NS.saml, "EncryptedAttribute").length > 0) throw new SamlError("attribute_statement_invalid", "encrypted attributes are not supported");
-  const elements = childElements(statements[0], NS.saml, "Attribute");
-  if (elements.length > expect.maxAttributes) throw new SamlError("too_many_attributes", `more than ${expect.maxAttributes} attributes`);
-  const byName = new Map<string, RawAttribute>();
-  let count = 0;
-  for (const element of elements) {
-    const name = requiredAttr(element, "Name");
-    const values = childElements(element, NS.saml, "AttributeValue").map((v) => textOf(v));
-    count += values.length;
-    if (count > expect.maxAttributeValues) throw new SamlError("too_many_attributes", `more than ${expect.maxAttributeValues} attribute values`);
-    const existing = byName.get(name);
-    if (existing) existing.values.push(...values);
-    else byName.set(name, { name, values });
-  }
-  return [...byName.values()];
+  return readAttributes(statements[0], expect);
 }

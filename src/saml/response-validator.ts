@@ -234,7 +234,8 @@ function readAssertion(assertion: Element, expect: ResponseExpectations): Valida
   };
 }
 
-function readAttributes(statement: Element, expect: ResponseExpectations): RawAttribute[] {
+/** The attributes of one AttributeStatement, with the count limits; values must be plain text. */
+export function readAttributes(statement: Element, expect: Pick<ResponseExpectations, "maxAttributes" | "maxAttributeValues">): RawAttribute[] {
   const elements = childElements(statement, NS.saml, "Attribute");
   if (elements.length > expect.maxAttributes) throw new SamlError("too_many_attributes", `more than ${expect.maxAttributes} attributes`);
   if (childElements(statement, NS.saml, "EncryptedAttribute").length > 0) {
