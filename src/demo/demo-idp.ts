@@ -4,26 +4,16 @@
  * broker, exactly as an outside IdP would. Not for production use.
  */
 import express from "express";
-import { randomBytes } from "node:crypto";
 import type { KeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
-import { decodeRedirect, verifyRedirectSignature } from "../saml/redirect-binding.js";
-import { parseXml } from "../saml/xml-parser.js";
-import { readAuthnRequest } from "../saml/authn-request.js";
-import { buildAssertion, buildResponse, type OutgoingAttribute } from "../saml/response-builder.js";
-import { signEnveloped } from "../saml/sign.js";
-import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../saml/encrypt-assertion.js";
-import { samlInstant } from "../saml/saml-time.js";
-import { encodePostMessage } from "../saml/post-binding.js";
-import { BINDING, NAMEID_FORMAT, STATUS } from "../saml/namespaces.js";
+import type { OutgoingAttribute } from "../saml/response-builder.js";
+import { NAMEID_FORMAT } from "../saml/namespaces.js";
 import { OIOSAML3, LEGACY, SPEC_VERSION_OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 import { nistClassRef, nsisClassRef } from "../profiles/levels.js";
 import { DEMO_CVR, DEMO_USERS, privilegesBase64, type DemoUser } from "./demo-users.js";
-import { autoPostPage, layout } from "../http/pages.js";
+import { layout } from "../http/pages.js";
 import { html } from "../http/html.js";
-import { STYLESHEET } from "../http/pages.js";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { answerBroker, pendingKey, readBrokerRequest, serveDemoAssets, type BrokerRequest } from "./demo-upstream.js";
 
 export interface DemoIdpOptions {
   entityId: string;
@@ -42,41 +32,26 @@ export interface DemoIdpOptions {
   extraAttributes?: (user: DemoUser) => OutgoingAttribute[];
 }
 
-interface PendingRequest {
-  id: string;
-  relayState: string | undefined;
-  requesterId: string | undefined;
-}
-
-const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "http", "static");
-
 export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const app = express();
-  const pending = new Map<string, PendingRequest>();
+  const pending = new Map<string, BrokerRequest>();
   const cvr = options.cvr ?? DEMO_CVR;
   const name = options.name ?? "Demo Kommune";
   const users = options.users ?? DEMO_USERS;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
-  app.get("/static/autosubmit.js", (_req, res) => res.type("application/javascript").sendFile(join(STATIC_DIR, "autosubmit.js")));
-  app.get("/static/broker.css", (_req, res) => res.type("text/css").send(STYLESHEET));
+  serveDemoAssets(app);
 
   app.get("/sso", (req, res) => {
     try {
-      const rawQuery = req.originalUrl.slice(req.originalUrl.indexOf("?") + 1);
-      const message = decodeRedirect(rawQuery, { maxEncodedBytes: 64_000, maxInflatedBytes: 64_000, maxRelayStateBytes: 1024 });
-      const broker = options.broker();
-      verifyRedirectSignature(message, broker.signingCertificates, { allowSha1: false });
-      const request = readAuthnRequest(parseXml(message.xml).documentElement);
-      if (request.issuer !== broker.entityId) throw new Error("AuthnRequest is not from the broker");
-      const key = randomBytes(16).toString("hex");
-      const scoping = parseXml(message.xml).documentElement.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:protocol", "RequesterID")[0];
-      pending.set(key, { id: request.id, relayState: message.relayState, requesterId: scoping?.textContent ?? undefined });
+      const request = readBrokerRequest(req.originalUrl, options.broker());
+      const key = pendingKey();
+      pending.set(key, request);
       res.type("html").send(
         layout(
           `${name} – log ind`,
           html`<h1>${name}</h1><p>Log ind som en af demo-brugerne. / Log in as one of the demo users.</p>
 ${request.requestedClassRefs.length > 0 ? html`<p class="muted">Systemet beder om / the system asks for: <code>${request.requestedClassRefs.join(", ")}</code></p>` : ""}
-${pending.get(key)?.requesterId ? html`<p class="muted">Fagsystem: <code>${pending.get(key)?.requesterId ?? ""}</code></p>` : ""}
+${request.requesterId ? html`<p class="muted">Fagsystem: <code>${request.requesterId}</code></p>` : ""}
 <form method="post" action="/login"><input type="hidden" name="request" value="${key}">
 <ul class="choices">${users.map(
             (u) => html`<li><button type="submit" name="user" value="${u.username}">${u.fullName}</button> <span class="muted">${u.nsis ? `NSIS ${u.nsis}` : `NIST ${u.nist ?? "-"}`}</span></li>`,
@@ -97,18 +72,12 @@ ${pending.get(key)?.requesterId ? html`<p class="muted">Fagsystem: <code>${pendi
       return;
     }
     pending.delete(body["request"] ?? "");
-    const broker = options.broker();
-    const acs = broker.assertionConsumerServices.find((s) => s.binding === BINDING.post);
-    const encryptionCert = broker.encryptionCertificates[0];
-    if (!acs || !encryptionCert) {
-      res.status(500).type("text").send("Broker metadata lacks an ACS or an encryption certificate.");
-      return;
-    }
-    const xml = await demoResponse(options, cvr, user, request, broker.entityId, acs.location, encryptionCert);
-    res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${new URL(acs.location).origin}`);
-    const fields: Record<string, string> = { SAMLResponse: encodePostMessage(xml) };
-    if (request.relayState !== undefined) fields["RelayState"] = request.relayState;
-    res.type("html").send(autoPostPage(acs.location, fields));
+    await answerBroker(res, options, options.broker(), request, {
+      nameId: `C=DK,O=${cvr},CN=${user.fullName},Serial=${user.uuid}`,
+      nameIdFormat: NAMEID_FORMAT.x509SubjectName,
+      authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
+      attributes: userAttributes(options, user, cvr),
+    });
   });
   return app;
 }
@@ -130,45 +99,4 @@ function userAttributes(options: DemoIdpOptions, user: DemoUser, cvr: string): O
   if (user.nsis) attributes.push({ name: OIOSAML3.loa, values: [user.nsis] });
   if (user.nist) attributes.push({ name: LEGACY.assuranceLevel, values: [String(user.nist)] });
   return attributes;
-}
-
-async function demoResponse(
-  options: DemoIdpOptions,
-  cvr: string,
-  user: DemoUser,
-  request: PendingRequest,
-  audience: string,
-  acsUrl: string,
-  encryptionCert: string,
-): Promise<string> {
-  const now = Date.now();
-  const assertionId = `_${randomBytes(20).toString("hex")}`;
-  const assertion = buildAssertion({
-    id: assertionId,
-    issueInstant: samlInstant(now),
-    issuer: options.entityId,
-    nameId: `C=DK,O=${cvr},CN=${user.fullName},Serial=${user.uuid}`,
-    nameIdFormat: NAMEID_FORMAT.x509SubjectName,
-    audience,
-    recipient: acsUrl,
-    inResponseTo: request.id,
-    notBefore: samlInstant(now - 5_000),
-    notOnOrAfter: samlInstant(now + 300_000),
-    authnInstant: samlInstant(now),
-    sessionIndex: `_${randomBytes(8).toString("hex")}`,
-    authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
-    authenticatingAuthorities: [],
-    attributes: userAttributes(options, user, cvr),
-  });
-  const signed = signEnveloped(assertion, assertionId, true, { key: options.signing });
-  const encrypted = await encryptAssertion(signed, encryptionCert, OIOSAML3_ENCRYPTION);
-  return buildResponse({
-    id: `_${randomBytes(20).toString("hex")}`,
-    issueInstant: samlInstant(now),
-    issuer: options.entityId,
-    destination: acsUrl,
-    inResponseTo: request.id,
-    status: STATUS.success,
-    assertionXml: encrypted,
-  });
 }
