@@ -5,11 +5,8 @@
  * where the configuration names it. Returns the configuration with the
  * catalogue's address set to where it really listens.
  */
-import { createServer, type Server } from "node:http";
+import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import type { AddressInfo } from "node:net";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
@@ -32,22 +29,6 @@ export interface RunningSkyKommune {
   stop(): Promise<void>;
 }
 
-async function listenOn(port: number): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
 export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePorts, keyDir: string, broker: () => SpMetadata): Promise<RunningSkyKommune | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === SKY_IDP_ID);
   const serviceId = idpConfig?.privilegeSource.attributeService;
@@ -65,8 +46,7 @@ export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePor
   const idp = await listenOn(ports.idp ?? 0);
   const signing = await ensureKeyMaterial(`${keyDir}/demo-sky-idp-signing.key.pem`, `${keyDir}/demo-sky-idp-signing.cert.pem`, "Sky Kommune IdP signing", config.keys.bits);
   const entityId = `${idp.url}/idp`;
-  mkdirSync(dirname(idpConfig.metadata), { recursive: true });
-  writeFileSync(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso` }));
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso` }));
   idp.server.on(
     "request",
     createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: SKY_CVR, name: SKY_NAME, users: SKY_USERS, sendPrivileges: false, extraAttributes: skyClaims }),
@@ -77,7 +57,7 @@ export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePor
     idpUrl: idp.url,
     attributeServiceUrl: catalogue.url,
     stop: async () => {
-      await Promise.all([close(idp.server), close(catalogue.server)]);
+      await Promise.all([closeServer(idp.server), closeServer(catalogue.server)]);
     },
   };
 }

@@ -5,10 +5,7 @@
  * NemLog-in (MitID Erhverv) after the municipal login. Both parties get their
  * own keys and their metadata is written where the configuration names it.
  */
-import { createServer, type Server } from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
@@ -59,27 +56,6 @@ export interface RunningStepUpDemo {
   stop(): Promise<void>;
 }
 
-async function listenOn(port: number): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function write(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-}
-
 /** Starts Vest Kommune's IdP and the demo NemLog-in when the configuration registers them; undefined otherwise. */
 export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPorts, keyDir: string, broker: () => SpMetadata): Promise<RunningStepUpDemo | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === VEST_IDP_ID);
@@ -90,20 +66,20 @@ export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPor
   const idp = await listenOn(ports.idp ?? 0);
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-vest-idp-signing.key.pem`, `${keyDir}/demo-vest-idp-signing.cert.pem`, "Vest Kommune IdP signing", bits);
   const idpEntityId = `${idp.url}/idp`;
-  write(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso` }));
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso` }));
   idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: VEST_CVR, name: VEST_NAME, users: VEST_USERS }));
 
   // NemLog-in is known by the entityID in the configuration; its metadata says where it listens.
   const mitid = await listenOn(ports.nemlogin ?? 0);
   const nemloginSigning = await ensureKeyMaterial(`${keyDir}/demo-nemlogin-signing.key.pem`, `${keyDir}/demo-nemlogin-signing.cert.pem`, "Demo NemLog-in signing", bits);
-  write(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso` }));
+  writeFileAndFolder(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso` }));
   mitid.server.on("request", createDemoNemLogIn({ entityId: nemlogin.entityId, baseUrl: mitid.url, signing: nemloginSigning, broker, identities: DEMO_MITID_IDENTITIES }));
 
   return {
     idpUrl: idp.url,
     nemLogInUrl: mitid.url,
     stop: async () => {
-      await Promise.all([close(idp.server), close(mitid.server)]);
+      await Promise.all([closeServer(idp.server), closeServer(mitid.server)]);
     },
   };
 }

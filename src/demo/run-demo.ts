@@ -1,7 +1,5 @@
 /** `npm start`: the broker plus a demo municipal IdP and a demo fagsystem, all on this machine. */
-import { writeFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { createServer, type Server } from "node:http";
+import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import { idpMetadataXml, spMetadataXml } from "./demo-metadata.js";
@@ -32,19 +30,6 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-function listen(app: Parameters<typeof createServer>[1], port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer(app);
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
-}
-
-function write(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-}
-
 export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys"): Promise<RunningDemo> {
   const idpUrl = `http://127.0.0.1:${ports.idp}`;
   const spUrl = `http://127.0.0.1:${ports.sp}`;
@@ -57,8 +42,8 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const spEncryption = await ensureKeyMaterial(`${keyDir}/demo-sp-encryption.key.pem`, `${keyDir}/demo-sp-encryption.cert.pem`, "Demo fagsystem encryption", bits);
   const idpEntityId = `${idpUrl}/idp`;
   const spEntityId = `${spUrl}/sp`;
-  write(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
-  write(
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
+  writeFileAndFolder(
     spConfig.metadata,
     spMetadataXml({
       entityId: spEntityId,
@@ -70,16 +55,15 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   );
 
   // The Entra-like municipality (config/demo/sky-kommune.yaml), when registered: its IdP and its role catalogue.
-  const skyBroker: { sp?: SpMetadata } = {};
-  const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, () => {
-    if (!skyBroker.sp) throw new Error("the broker's metadata is not loaded yet");
-    return skyBroker.sp;
-  });
+  // The upstream demo parties start before the broker (it reads their metadata) and learn its metadata after.
+  const published: { brokerAsSp?: SpMetadata } = {};
+  const brokerMetadata = (): SpMetadata => {
+    if (!published.brokerAsSp) throw new Error("the broker's metadata is not loaded yet");
+    return published.brokerAsSp;
+  };
+  const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
   // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
-  const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, () => {
-    if (!skyBroker.sp) throw new Error("the broker's metadata is not loaded yet");
-    return skyBroker.sp;
-  });
+  const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
   const broker = await serveBroker(await buildBroker(sky?.config ?? config));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
@@ -87,25 +71,18 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
     return response.text();
   };
-  const brokerAsSp: SpMetadata = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
+  published.brokerAsSp = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
   const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
-  skyBroker.sp = brokerAsSp;
-  const idpServer = await listen(createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: () => brokerAsSp }), ports.idp);
-  const spServer = await listen(
-    createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }),
-    ports.sp,
-  );
-  const close = (server: Server) =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
+  const { server: idpServer } = await listenOn(ports.idp);
+  idpServer.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: brokerMetadata }));
+  const { server: spServer } = await listenOn(ports.sp);
+  spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }));
   return {
     broker,
     idpUrl,
     spUrl,
     async stop() {
-      await Promise.all([close(idpServer), close(spServer), sky?.stop(), stepUp?.stop()]);
+      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop()]);
       await broker.stop();
     },
   };
