@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixtureKeys, SP_ACS_URL, type FixtureKeys } from "./support/broker-fixture.js";
 import { idpResponse, readSpAnswer, spRedirectRequest, upstreamRequestFrom } from "./support/saml-peers.js";
-import { startTestRedis, type TestRedis } from "./support/redis-server.js";
+import { startTestRedis, type TestRedis } from "../scripts/lib/redis-server.js";
 import { SECOND_SP_ACS_URL, SECOND_SP_ENTITY_ID, startBrokerProcess, writeConfigFolder, type BrokerProcess } from "./support/broker-process.js";
 import { createClient } from "redis";
 import { createConnection } from "node:net";

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import request from "supertest";
 import { createBrokerFixture, SP_ACS_URL, type BrokerFixture } from "./support/broker-fixture.js";
 import { idpResponse, postToAcs, readSpAnswer, spRedirectRequest, startLogin } from "./support/saml-peers.js";
-import { startOwnedRedis, waitFor, type OwnedRedis } from "./support/redis-server.js";
+import { startOwnedRedis, waitFor, type OwnedRedis } from "../scripts/lib/redis-server.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 import { StoreUnavailableError } from "../src/store/state-store.js";
 import { STATUS } from "../src/saml/namespaces.js";

@@ -13,7 +13,7 @@ import { idpMetadataXml, spMetadataXml } from "../../src/demo/demo-metadata.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { BINDING } from "../../src/saml/namespaces.js";
 import { BROKER_BASE, BROKER_ENTITY_ID, IDP_ENTITY_ID, IDP_SSO_URL, MUNICIPALITY_CVR, SP_ACS_URL, SP_ENTITY_ID, type FixtureKeys } from "./broker-fixture.js";
-import { freePort, waitFor } from "./redis-server.js";
+import { freePort, waitFor } from "../../scripts/lib/redis-server.js";
 
 export const SECOND_SP_ENTITY_ID = "https://andet-fagsystem.test/sp";
 export const SECOND_SP_ACS_URL = "https://andet-fagsystem.test/acs";

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "redis";
-import { startOwnedRedis, waitFor, type OwnedRedis } from "./redis-server.js";
+import { startOwnedRedis, waitFor, type OwnedRedis } from "../../scripts/lib/redis-server.js";
 
 export const SENTINEL_MASTER_NAME = "broker-test";
 

@@ -4,7 +4,7 @@
  */
 import { afterAll } from "vitest";
 import { describeStoreContract } from "../support/store-contract.js";
-import { startTestRedis, type TestRedis } from "../support/redis-server.js";
+import { startTestRedis, type TestRedis } from "../../scripts/lib/redis-server.js";
 import { startClusterNode, startSentinelSetup, SENTINEL_MASTER_NAME } from "../support/redis-topologies.js";
 import { RedisStore } from "../../src/store/redis-store.js";
 import { storeSchema } from "../../src/config/schema.js";

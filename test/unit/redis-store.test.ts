@@ -8,7 +8,7 @@ import { createClient } from "redis";
 import { RedisStore } from "../../src/store/redis-store.js";
 import { StoreUnavailableError } from "../../src/store/state-store.js";
 import { storeSchema } from "../../src/config/schema.js";
-import { startOwnedRedis, startTestRedis, waitFor, type OwnedRedis, type TestRedis } from "../support/redis-server.js";
+import { startOwnedRedis, startTestRedis, waitFor, type OwnedRedis, type TestRedis } from "../../scripts/lib/redis-server.js";
 
 function storeConfig(url: string, prefix: string, extra: Record<string, unknown> = {}) {
   return storeSchema.parse({ url, prefix, commandTimeoutMs: 300, connectTimeoutMs: 1_000, ...extra });

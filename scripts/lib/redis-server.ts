@@ -1,5 +1,5 @@
 /**
- * A real Redis for tests: REDIS_URL when set, otherwise a throwaway
+ * A real Redis for the tests and the benchmark: REDIS_URL when set, otherwise a throwaway
  * redis-server on a free loopback port with no persistence, stopped in
  * afterAll. A missing redis-server fails loudly; tests are never skipped.
  */
@@ -93,6 +93,10 @@ async function launch(binary: string, port: number, options: RedisLaunchOptions)
     ...(options.extraArgs ? options.extraArgs(port) : []),
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
+  // Never leave a server behind, even when the process ends without stopping it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
