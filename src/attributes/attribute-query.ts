@@ -7,14 +7,14 @@
  * present, within its time. Built with the XML builder, read with the one
  * parser.
  */
-import { ATTRNAME_FORMAT_URI, NAMEID_FORMAT, NS, STATUS } from "../saml/namespaces.js";
+import { ATTRNAME_FORMAT_URI, NS, STATUS } from "../saml/namespaces.js";
 import { SamlError } from "../saml/saml-error.js";
 import { buildXml, x, type XmlNode } from "../saml/xml-builder.js";
 import { signEnveloped, type SignOptions } from "../saml/sign.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "../saml/verify-signature.js";
 import { decryptAssertion } from "../saml/decrypt-assertion.js";
 import { parseInstant } from "../saml/saml-time.js";
-import { readAttributes } from "../saml/response-validator.js";
+import { checkIssuer, readAttributes, refuseNestedAssertions } from "../saml/response-validator.js";
 import { allChildElements, attr, childElements, descendants, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, textOf, type XmlLimits } from "../saml/xml-parser.js";
 import type { RawAttribute } from "../login/types.js";
 
@@ -131,20 +131,8 @@ export async function readAttributeAnswer(response: Element, expect: AttributeAn
   // The assertion itself must be signed by the service, whatever the Response carries.
   if (findEnvelopedSignature(assertion) === null) throw new SamlError("assertion_not_signed", "the attribute assertion is not signed");
   assertion = verifyEnvelopedSignature(assertion, verifyOptions);
-  if (descendants(assertion, NS.saml, "Assertion").length > 0 || descendants(assertion, NS.saml, "EncryptedAssertion").length > 0) {
-    throw new SamlError("assertion_count", "nested assertions (Advice) are not accepted");
-  }
+  refuseNestedAssertions(assertion);
   return { kind: "attributes", assertionId: requiredAttr(assertion, "ID"), attributes: readAssertion(assertion, expect) };
-}
-
-function checkIssuer(issuer: Element | null, expected: string, required: boolean): void {
-  if (!issuer) {
-    if (required) throw new SamlError("issuer_mismatch", "Issuer is missing");
-    return;
-  }
-  const format = attr(issuer, "Format");
-  if (format !== null && format !== NAMEID_FORMAT.entity) throw new SamlError("issuer_mismatch", "Issuer Format must be entity");
-  if (textOf(issuer).trim() !== expected) throw new SamlError("issuer_mismatch", `Issuer is not ${expected}`);
 }
 
 function readAssertion(assertion: Element, expect: AttributeAnswerExpectations): RawAttribute[] {

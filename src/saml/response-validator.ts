@@ -118,13 +118,19 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   } else if (expect.requireSignedAssertion || !responseSigned) {
     throw new SamlError("assertion_not_signed", responseSigned ? "the assertion itself must be signed" : "neither the Response nor the assertion is signed");
   }
-  if (descendants(assertion, NS.saml, "Assertion").length > 0 || descendants(assertion, NS.saml, "EncryptedAssertion").length > 0) {
-    throw new SamlError("assertion_count", "nested assertions (Advice) are not accepted");
-  }
+  refuseNestedAssertions(assertion);
   return readAssertion(assertion, expect);
 }
 
-function checkIssuer(issuer: Element | null, expected: string, required: boolean): void {
+/** An assertion inside an assertion (Advice) is never read: refuse it outright. */
+export function refuseNestedAssertions(assertion: Element): void {
+  if (descendants(assertion, NS.saml, "Assertion").length > 0 || descendants(assertion, NS.saml, "EncryptedAssertion").length > 0) {
+    throw new SamlError("assertion_count", "nested assertions (Advice) are not accepted");
+  }
+}
+
+/** Issuer must name `expected` (Format absent or entity); when `required`, it must be present. */
+export function checkIssuer(issuer: Element | null, expected: string, required: boolean): void {
   if (!issuer) {
     if (required) throw new SamlError("issuer_mismatch", "Issuer is missing");
     return;
