@@ -1,6 +1,6 @@
 /**
  * Structured JSON logs (pino). Tokens, SAML messages and CPR numbers are
- * redacted. Every line that names a rejection `reason` is also counted in
+ * redacted. Every warning that names a rejection `reason` is also counted in
  * the metrics, and so is every finished login, so logs and /metrics agree.
  */
 import { pino, type Logger as PinoLogger, type DestinationStream } from "pino";
@@ -8,8 +8,11 @@ import { countRejection, loginsTotal } from "./metrics.js";
 
 export type Logger = PinoLogger;
 
-function countFromLogLine(fields: Record<string, unknown>, bindings: Record<string, unknown>): void {
-  if (typeof fields["reason"] === "string") countRejection(fields["reason"]);
+const WARN = 40;
+
+function countFromLogLine(fields: Record<string, unknown>, bindings: Record<string, unknown>, level: number): void {
+  // Rejections are logged at warn or above; an info line with a reason (an SSO session not reused, say) is not one.
+  if (level >= WARN && typeof fields["reason"] === "string") countRejection(fields["reason"]);
   const event = fields["event"];
   if (event === "login_succeeded" || event === "login_failed") {
     const sp = typeof fields["sp"] === "string" ? fields["sp"] : typeof bindings["sp"] === "string" ? bindings["sp"] : "unknown";
@@ -28,9 +31,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: "[redacted]",
       },
       hooks: {
-        logMethod(args, method) {
+        logMethod(args, method, level) {
           const first: unknown = args[0];
-          if (typeof first === "object" && first !== null) countFromLogLine(first as Record<string, unknown>, this.bindings());
+          if (typeof first === "object" && first !== null) countFromLogLine(first as Record<string, unknown>, this.bindings(), level);
           method.apply(this, args);
         },
       },
