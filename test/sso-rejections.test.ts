@@ -5,9 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import request from "supertest";
-import { createBrokerFixture, logReasons, SP_ACS_URL, SP_ENTITY_ID, BROKER_BASE, type BrokerFixture } from "./support/broker-fixture.js";
-import { readSpAnswer, spRedirectRequest, testId, upstreamRequestFrom } from "./support/saml-peers.js";
-import { buildAuthnRequest } from "../src/saml/authn-request.js";
+import { createBrokerFixture, logReasons, SP_ACS_URL, type BrokerFixture } from "./support/broker-fixture.js";
+import { readSpAnswer, spAuthnRequestXml, spRedirectRequest, testId, upstreamRequestFrom } from "./support/saml-peers.js";
 import { signEnveloped } from "../src/saml/sign.js";
 import { samlInstant } from "../src/saml/saml-time.js";
 import { encodePostMessage } from "../src/saml/post-binding.js";
@@ -17,17 +16,7 @@ const MINUTE = 60_000;
 
 function postRequestXml(fixture: BrokerFixture, sign: boolean, edit: (xml: string) => string = (x) => x): { xml: string; id: string } {
   const id = testId();
-  const xml = buildAuthnRequest({
-    id,
-    issueInstant: samlInstant(Date.now()),
-    issuer: SP_ENTITY_ID,
-    destination: `${BROKER_BASE}/saml/sso`,
-    acsUrl: SP_ACS_URL,
-    forceAuthn: false,
-    isPassive: false,
-    requesterId: undefined,
-    requestedClassRefs: [],
-  });
+  const xml = spAuthnRequestXml(id);
   const signed = sign ? signEnveloped(xml, id, true, { key: fixture.keys.spSigning }) : xml;
   return { xml: edit(signed), id };
 }

@@ -9,30 +9,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import request from "supertest";
 import { sign as cryptoSign } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
-import { createBrokerFixture, BROKER_BASE, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "../support/broker-fixture.js";
-import { spRedirectRequest, testId } from "../support/saml-peers.js";
+import { createBrokerFixture, type BrokerFixture } from "../support/broker-fixture.js";
+import { spRedirectRequest, testId, spAuthnRequestXml } from "../support/saml-peers.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
-import { buildAuthnRequest } from "../../src/saml/authn-request.js";
-import { samlInstant } from "../../src/saml/saml-time.js";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { reasonsFor } from "./support/attack-kit.js";
 
 const enc = encodeURIComponent;
 
-function authnRequestXml(id = testId()): string {
-  return buildAuthnRequest({
-    id,
-    issueInstant: samlInstant(Date.now()),
-    issuer: SP_ENTITY_ID,
-    destination: `${BROKER_BASE}/saml/sso`,
-    acsUrl: SP_ACS_URL,
-    forceAuthn: false,
-    isPassive: false,
-    requesterId: undefined,
-    requestedClassRefs: [],
-  });
-}
 
 function deflated(xml: string): string {
   return enc(deflateRawSync(Buffer.from(xml)).toString("base64"));
@@ -93,31 +78,31 @@ describe("HTTP-Redirect binding attacks", () => {
 
   describe("class 16: the detached signature covers another parameter set or order", () => {
     it("accepts a hand-signed query in the canonical order (control)", async () => {
-      const octets = `SAMLRequest=${deflated(authnRequestXml())}&RelayState=rs&${SIG_ALG}`;
+      const octets = `SAMLRequest=${deflated(spAuthnRequestXml(testId()))}&RelayState=rs&${SIG_ALG}`;
       const response = await request(fixture.app).get(`/saml/sso?municipality=test-kommune&${octets}&Signature=${signOctets(octets, fixture.keys.spSigning)}`);
       expect(response.status).toBe(303);
     });
 
     it("refuses a signature computed over SAMLResponse=… sent as SAMLRequest=…", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       const signature = signOctets(`SAMLResponse=${message}&${SIG_ALG}`, fixture.keys.spSigning);
       await expectSsoRefused(`municipality=test-kommune&SAMLRequest=${message}&${SIG_ALG}&Signature=${signature}`, 400, "signature_invalid");
     });
 
     it("refuses RelayState added to a query whose signature left it out", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       const signature = signOctets(`SAMLRequest=${message}&${SIG_ALG}`, fixture.keys.spSigning);
       await expectSsoRefused(`municipality=test-kommune&SAMLRequest=${message}&RelayState=injected&${SIG_ALG}&Signature=${signature}`, 400, "signature_invalid");
     });
 
     it("refuses a signature that left SigAlg out of the signed octets", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       const signature = signOctets(`SAMLRequest=${message}&RelayState=rs`, fixture.keys.spSigning);
       await expectSsoRefused(`municipality=test-kommune&SAMLRequest=${message}&RelayState=rs&${SIG_ALG}&Signature=${signature}`, 400, "signature_invalid");
     });
 
     it("refuses a signature over the parameters in another order", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       const octets = `RelayState=rs&SAMLRequest=${message}&${SIG_ALG}`;
       await expectSsoRefused(`municipality=test-kommune&${octets}&Signature=${signOctets(octets, fixture.keys.spSigning)}`, 400, "signature_invalid");
     });
@@ -130,12 +115,12 @@ describe("HTTP-Redirect binding attacks", () => {
 
     it("refuses a valid signature lifted onto another AuthnRequest", async () => {
       const { path } = spRedirectRequest(fixture.keys);
-      const other = deflated(authnRequestXml());
+      const other = deflated(spAuthnRequestXml(testId()));
       await expectSsoRefused(path.slice("/saml/sso?".length).replace(/SAMLRequest=[^&]*/, `SAMLRequest=${other}`), 400, "signature_invalid");
     });
 
     it("refuses a SigAlg rewritten to SHA-1 with a SHA-1 signature, where SHA-1 is not allowed", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       const octets = `SAMLRequest=${message}&SigAlg=${enc(SIGNATURE_ALGORITHM.rsaSha1)}`;
       await expectSsoRefused(`municipality=test-kommune&${octets}&Signature=${signOctets(octets, fixture.keys.spSigning, "sha1")}`, 400, "algorithm_not_allowed");
     });
@@ -148,13 +133,13 @@ describe("HTTP-Redirect binding attacks", () => {
     });
 
     it("refuses both SAMLRequest and SAMLResponse in one query", async () => {
-      const message = deflated(authnRequestXml());
+      const message = deflated(spAuthnRequestXml(testId()));
       await expectSsoRefused(`SAMLRequest=${message}&SAMLResponse=${message}`, 400, "binding_invalid");
     });
 
     it("does not take an enveloped XML signature in place of the redirect signature", async () => {
       const id = testId();
-      const signedXml = signEnveloped(authnRequestXml(id), id, true, { key: fixture.keys.spSigning });
+      const signedXml = signEnveloped(spAuthnRequestXml(id), id, true, { key: fixture.keys.spSigning });
       await expectSsoRefused(`municipality=test-kommune&SAMLRequest=${deflated(signedXml)}`, 400, "signature_missing");
     });
   });

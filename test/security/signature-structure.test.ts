@@ -6,12 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import request from "supertest";
-import { createBrokerFixture, BROKER_BASE, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "../support/broker-fixture.js";
-import { idpResponse, testId } from "../support/saml-peers.js";
+import { createBrokerFixture, type BrokerFixture } from "../support/broker-fixture.js";
+import { idpResponse, spAuthnRequestXml, testId } from "../support/saml-peers.js";
 import { NS } from "../../src/saml/namespaces.js";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED } from "../../src/saml/algorithms.js";
-import { buildAuthnRequest } from "../../src/saml/authn-request.js";
-import { samlInstant } from "../../src/saml/saml-time.js";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { createHash } from "node:crypto";
@@ -173,17 +171,7 @@ describe("signature structure attacks", () => {
 
     it("refuses an HTTP-POST AuthnRequest re-signed by an attacker whose certificate is in KeyInfo", async () => {
       const id = testId();
-      const xml = buildAuthnRequest({
-        id,
-        issueInstant: samlInstant(Date.now()),
-        issuer: SP_ENTITY_ID,
-        destination: `${BROKER_BASE}/saml/sso`,
-        acsUrl: SP_ACS_URL,
-        forceAuthn: false,
-        isPassive: false,
-        requesterId: undefined,
-        requestedClassRefs: [],
-      });
+      const xml = spAuthnRequestXml(id);
       const signed = signEnveloped(xml, id, true, { key: fixture.keys.attacker });
       expect(signed).toContain("X509Certificate");
       const response = await request(fixture.app).post("/saml/sso?municipality=test-kommune").type("form").send({ SAMLRequest: encodePostMessage(signed) });

@@ -12,12 +12,10 @@ import { deflateRawSync } from "node:zlib";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createBrokerFixture, BROKER_BASE, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "../support/broker-fixture.js";
-import { idpResponse, testId } from "../support/saml-peers.js";
+import { createBrokerFixture, SP_ENTITY_ID, type BrokerFixture } from "../support/broker-fixture.js";
+import { idpResponse, testId, spAuthnRequestXml } from "../support/saml-peers.js";
 import { NS } from "../../src/saml/namespaces.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../../src/saml/encrypt-assertion.js";
-import { buildAuthnRequest } from "../../src/saml/authn-request.js";
-import { samlInstant } from "../../src/saml/saml-time.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { verifyEnvelopedSignature } from "../../src/saml/verify-signature.js";
 import { parseXml, requiredChild, textOf } from "../../src/saml/xml-parser.js";
@@ -111,7 +109,7 @@ describe("parser attacks", () => {
 
     it("refuses a comment in a redirect AuthnRequest's Issuer", async () => {
       const lax = await createBrokerFixture({ sp: { requireSignedRequests: false }, spMetadata: { authnRequestsSigned: false } });
-      const xml = edit(authnRequestXml(testId()), (doc) => truncateWithComment(doc, NS.saml, "Issuer", "https://fagsystem"));
+      const xml = edit(spAuthnRequestXml(testId()), (doc) => truncateWithComment(doc, NS.saml, "Issuer", "https://fagsystem"));
       const response = await request(lax.app).get(`/saml/sso?municipality=test-kommune&SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString("base64"))}`);
       expect(response.status).toBe(400);
       expect(await reasonsFor(lax, response.headers["x-correlation-id"] as string)).toContain("xml_mixed_content");
@@ -275,14 +273,14 @@ describe("parser attacks", () => {
     }
 
     it("refuses billion laughs in a redirect AuthnRequest", async () => {
-      const xml = withDoctype(authnRequestXml(testId()).replace(SP_ENTITY_ID, "&lol9;"), BILLION_LAUGHS);
+      const xml = withDoctype(spAuthnRequestXml(testId()).replace(SP_ENTITY_ID, "&lol9;"), BILLION_LAUGHS);
       const response = await request(fixture.app).get(`/saml/sso?municipality=test-kommune&SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString("base64"))}`);
       expect(response.status).toBe(400);
       expect(await reasonsFor(fixture, response.headers["x-correlation-id"] as string)).toContain("xml_doctype");
     });
 
     it("refuses XXE in an HTTP-POST AuthnRequest", async () => {
-      const xml = withDoctype(authnRequestXml(testId()).replace(SP_ENTITY_ID, "&xxe;"), '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>');
+      const xml = withDoctype(spAuthnRequestXml(testId()).replace(SP_ENTITY_ID, "&xxe;"), '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>');
       const response = await request(fixture.app).post("/saml/sso?municipality=test-kommune").type("form").send({ SAMLRequest: encodePostMessage(xml) });
       expect(response.status).toBe(400);
       expect(await reasonsFor(fixture, response.headers["x-correlation-id"] as string)).toContain("xml_doctype");
@@ -312,16 +310,3 @@ describe("parser attacks", () => {
   });
 });
 
-function authnRequestXml(id: string): string {
-  return buildAuthnRequest({
-    id,
-    issueInstant: samlInstant(Date.now()),
-    issuer: SP_ENTITY_ID,
-    destination: `${BROKER_BASE}/saml/sso`,
-    acsUrl: SP_ACS_URL,
-    forceAuthn: false,
-    isPassive: false,
-    requesterId: undefined,
-    requestedClassRefs: [],
-  });
-}

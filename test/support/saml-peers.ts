@@ -50,9 +50,9 @@ export interface SpRequestOptions {
 }
 
 /** A signed HTTP-Redirect AuthnRequest URL (path + query) for the broker's SSO endpoint. */
-export function spRedirectRequest(keys: FixtureKeys, options: SpRequestOptions = {}, query = "municipality=test-kommune"): { path: string; id: string } {
-  const id = options.id ?? testId();
-  const xml = buildAuthnRequest({
+/** The test fagsystem's AuthnRequest XML (unsigned), with every part adjustable. */
+export function spAuthnRequestXml(id: string, options: SpRequestOptions = {}): string {
+  return buildAuthnRequest({
     id,
     issueInstant: options.issueInstant ?? samlInstant(Date.now()),
     issuer: options.issuer ?? SP_ENTITY_ID,
@@ -63,6 +63,11 @@ export function spRedirectRequest(keys: FixtureKeys, options: SpRequestOptions =
     requesterId: undefined,
     requestedClassRefs: options.requestedClassRefs ?? [],
   });
+}
+
+export function spRedirectRequest(keys: FixtureKeys, options: SpRequestOptions = {}, query = "municipality=test-kommune"): { path: string; id: string } {
+  const id = options.id ?? testId();
+  const xml = spAuthnRequestXml(id, options);
   const relayState = "relayState" in options ? options.relayState : "rs-123";
   if (options.signWith === null) {
     const parts = [`SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString("base64"))}`];

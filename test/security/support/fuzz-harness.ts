@@ -23,13 +23,11 @@ import fc from "fast-check";
 import request from "supertest";
 import { DOMParser } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
-import { createBrokerFixture, BROKER_BASE, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "../../support/broker-fixture.js";
-import { defaultAttributes, idpResponse, openBrokerAssertion, readSpAnswer, spRedirectRequest, startLogin, testId } from "../../support/saml-peers.js";
+import { createBrokerFixture, BROKER_BASE, SP_ACS_URL, type BrokerFixture } from "../../support/broker-fixture.js";
+import { defaultAttributes, idpResponse, openBrokerAssertion, readSpAnswer, spRedirectRequest, startLogin, testId, spAuthnRequestXml } from "../../support/saml-peers.js";
 import { OIOSAML3 } from "../../../src/profiles/oiosaml3-attributes.js";
-import { buildAuthnRequest } from "../../../src/saml/authn-request.js";
 import { encodeRedirect } from "../../../src/saml/redirect-binding.js";
 import { SIGNATURE_ALGORITHM } from "../../../src/saml/algorithms.js";
-import { samlInstant } from "../../../src/saml/saml-time.js";
 import { signEnveloped } from "../../../src/saml/sign.js";
 import { encodePostMessage } from "../../../src/saml/post-binding.js";
 import { serializeXml } from "../../../src/saml/xml-parser.js";
@@ -371,19 +369,6 @@ export async function runAcsCase(target: FuzzTarget, input: AcsCase): Promise<vo
   }
 }
 
-function authnRequestXml(id: string): string {
-  return buildAuthnRequest({
-    id,
-    issueInstant: samlInstant(Date.now()),
-    issuer: SP_ENTITY_ID,
-    destination: `${BROKER_BASE}/saml/sso`,
-    acsUrl: SP_ACS_URL,
-    forceAuthn: false,
-    isPassive: false,
-    requesterId: undefined,
-    requestedClassRefs: [],
-  });
-}
 
 export type SsoMode = "redirect-resigned" | "post-enveloped" | "redirect-query";
 export const ssoCaseArbitrary = fc.record({ mode: fc.constantFrom<SsoMode>("redirect-resigned", "post-enveloped", "redirect-query"), mutations: mutationsArbitrary });
@@ -410,11 +395,11 @@ export async function runSsoCase(target: FuzzTarget, input: SsoCase): Promise<vo
   let signedPartsChanged = false;
   if (input.mode === "redirect-resigned") {
     // A valid detached signature over mutated XML: exercises the parser and every request check.
-    const xml = input.mutations.reduce(applyMutation, authnRequestXml(id));
+    const xml = input.mutations.reduce(applyMutation, spAuthnRequestXml(id));
     const url = encodeRedirect(`${BROKER_BASE}/saml/sso?municipality=test-kommune`, "SAMLRequest", xml, "rs", { privateKey: keys.spSigning.privateKey, algorithm: SIGNATURE_ALGORITHM.rsaSha256 });
     response = await request(app).get(url.slice(BROKER_BASE.length));
   } else if (input.mode === "post-enveloped") {
-    const genuine = signEnveloped(authnRequestXml(id), id, true, { key: keys.spSigning });
+    const genuine = signEnveloped(spAuthnRequestXml(id), id, true, { key: keys.spSigning });
     const mutated = input.mutations.reduce(applyMutation, genuine);
     signedPartsChanged = !independentlyVerified(mutated, "AuthnRequest", keys.spSigning.certificatePem);
     response = await request(app).post("/saml/sso?municipality=test-kommune").type("form").send({ SAMLRequest: encodePostMessage(mutated) });
