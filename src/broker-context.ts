@@ -5,7 +5,7 @@ import type { TrustRegistry } from "./trust/registry.js";
 import type { StateStore } from "./store/state-store.js";
 import type { Logger } from "./observability/logger.js";
 import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "./saml/algorithms.js";
-import type { XmlLimits } from "./saml/xml-parser.js";
+import type { XmlLimits } from "./xml/xml-parser.js";
 import type { LoginTimings } from "./observability/login-timings.js";
 
 export interface BrokerKeys {

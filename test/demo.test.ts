@@ -12,7 +12,7 @@ import { loadConfig } from "../src/config/load-config.js";
 import type { BrokerConfig } from "../src/config/schema.js";
 import { runDemo, type RunningDemo } from "../src/demo/run-demo.js";
 import { OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
-import { findExplanations, formatExplanation } from "../src/observability/explain.js";
+import { findExplanations, formatExplanation } from "../src/cli/explain-privileges.js";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

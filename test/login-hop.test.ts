@@ -4,7 +4,7 @@ import { createBrokerFixture, MUNICIPALITY_CVR, SP_ACS_URL, SP_ENTITY_ID, type B
 import { idpResponse, openBrokerAssertion, postToAcs, readSpAnswer, startLogin } from "./support/saml-peers.js";
 import { NS, STATUS } from "../src/saml/namespaces.js";
 import { OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
-import { childElements } from "../src/saml/xml-parser.js";
+import { childElements } from "../src/xml/xml-parser.js";
 
 function attributeValues(assertion: Element): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -89,7 +89,7 @@ describe("the login hop through the broker", () => {
 
   it("publishes signed metadata for IdPs and for fagsystemer", async () => {
     const { readSpMetadata, readIdpMetadata } = await import("../src/saml/metadata-reader.js");
-    const { parseXml } = await import("../src/saml/xml-parser.js");
+    const { parseXml } = await import("../src/xml/xml-parser.js");
     const { verifyEnvelopedSignature } = await import("../src/saml/verify-signature.js");
     for (const path of ["/saml/metadata/sp", "/saml/metadata/idp"]) {
       const response = await request(fixture.app).get(path);

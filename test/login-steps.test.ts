@@ -26,7 +26,7 @@ import { BPP_NAMESPACES, cvrScope } from "../src/profiles/bpp.js";
 import { encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
 import type { LevelRequirement, ReachedLevel } from "../src/profiles/levels.js";
 import { STATUS } from "../src/saml/namespaces.js";
-import { findExplanations } from "../src/observability/explain.js";
+import { findExplanations } from "../src/cli/explain-privileges.js";
 
 const OTHER = "12345678";
 const OWNER = "11223344";

@@ -15,7 +15,7 @@ import { LEGACY, OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
 import { OIOSAML2 } from "../src/profiles/oiosaml2-attributes.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../src/profiles/bpp.js";
 import { decodePrivilegesAttribute, encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
-import { findExplanations, formatExplanation } from "../src/observability/explain.js";
+import { findExplanations, formatExplanation } from "../src/cli/explain-privileges.js";
 import type { OutgoingAttribute } from "../src/saml/response-builder.js";
 
 const NEIGHBOUR = "11223344";

@@ -20,9 +20,9 @@ import { idpMetadataXml, spMetadataXml } from "../src/demo/demo-metadata.js";
 import type { KeyMaterial } from "../src/keys/key-material.js";
 import { BINDING, NAMEID_FORMAT, NS, STATUS } from "../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
-import { parseXml } from "../src/saml/xml-parser.js";
+import { parseXml } from "../src/xml/xml-parser.js";
 import { STEP_UP_KIND } from "../src/observability/audit.js";
-import { findStepUps, formatStepUp } from "../src/observability/explain-step-up.js";
+import { findStepUps, formatStepUp } from "../src/cli/explain-step-up.js";
 import { stepUpsTotal } from "../src/observability/metrics.js";
 
 async function stepUpCount(outcome: "bound" | "refused"): Promise<number> {

@@ -1,7 +1,7 @@
 /** `explain <correlationId>`: prints the privilege explanation (and any step-up) of one login from the audit file. Returns the exit code. */
 import { readFileSync } from "node:fs";
-import { findExplanations, formatExplanation } from "../observability/explain.js";
-import { findStepUps, formatStepUp } from "../observability/explain-step-up.js";
+import { findExplanations, formatExplanation } from "./explain-privileges.js";
+import { findStepUps, formatStepUp } from "./explain-step-up.js";
 
 export function explainCommand(correlationId: string | undefined, auditFile: string | undefined): number {
   if (!correlationId) {

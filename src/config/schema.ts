@@ -15,7 +15,7 @@ import {
   checkAttributeServiceReferences,
   identityProviderPrivilegeFields,
   serviceProviderPrivilegeFields,
-} from "../attributes/attribute-service-schema.js";
+} from "./attribute-service-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");

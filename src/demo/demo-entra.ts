@@ -11,7 +11,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
 import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../profiles/bpp.js";
-import { UPN_CLAIM } from "../attributes/user-identifier.js";
+import { UPN_CLAIM } from "../backends/attribute-service/user-identifier.js";
 import type { DemoUser } from "./demo-users.js";
 
 export const SKY_CVR = "33445566";

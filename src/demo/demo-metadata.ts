@@ -1,7 +1,7 @@
 /** Metadata for the demo parties (and test parties): what a real IdP or fagsystem would hand over. */
 import type { KeyMaterial } from "../keys/key-material.js";
 import { BINDING, NAMEID_FORMAT, NS } from "../saml/namespaces.js";
-import { buildXml, x, type XmlNode } from "../saml/xml-builder.js";
+import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
 
 function keyDescriptor(use: "signing" | "encryption", key: KeyMaterial, methods: string[] = []): XmlNode {
   return x(NS.md, "md:KeyDescriptor", { use }, [

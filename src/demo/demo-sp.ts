@@ -13,7 +13,7 @@ import { BINDING } from "../saml/namespaces.js";
 import { samlInstant } from "../saml/saml-time.js";
 import { decodePostMessage } from "../saml/post-binding.js";
 import { readResponseEnvelope, validateResponse } from "../saml/response-validator.js";
-import { DEFAULT_XML_LIMITS } from "../saml/xml-parser.js";
+import { DEFAULT_XML_LIMITS } from "../xml/xml-parser.js";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";

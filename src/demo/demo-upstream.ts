@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { KeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
 import { decodeRedirect, verifyRedirectSignature } from "../saml/redirect-binding.js";
-import { parseXml } from "../saml/xml-parser.js";
+import { parseXml } from "../xml/xml-parser.js";
 import { readAuthnRequest } from "../saml/authn-request.js";
 import { buildAssertion, buildResponse, type OutgoingAttribute } from "../saml/response-builder.js";
 import { signEnveloped } from "../saml/sign.js";

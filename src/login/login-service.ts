@@ -4,6 +4,7 @@
  * stay in the frontend (answer) and backend (upstream) modules it calls.
  */
 import type { BrokerContext } from "../broker-context.js";
+import { XmlError } from "../xml/xml-error.js";
 import type { IdentityProvider } from "../trust/registry.js";
 import { withNotice, type Interaction } from "./interaction.js";
 import type { LoginRequest, UpstreamResult } from "./types.js";
@@ -131,9 +132,9 @@ export class LoginService {
         const cause = error.cause;
         const request = error.state.request;
         if (cause instanceof StoreUnavailableError) throw new LoginUnavailable(request.downstream, cause);
-        const reason = cause instanceof SamlError ? cause.reason : "internal_error";
+        const reason = cause instanceof XmlError ? cause.reason : "internal_error";
         this.broker.log.warn({ correlationId: request.correlationId, reason, detail: cause.message, idp: error.state.upstreamId }, "upstream response rejected");
-        if (!(cause instanceof SamlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
+        if (!(cause instanceof XmlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
         const sub = cause instanceof SamlError && cause.subStatus ? cause.subStatus : STATUS.authnFailed;
         if (error.state.upstreamKind === "nemlogin") {
           // The person was sent on to MitID by the broker: tell them why the login ends here.
@@ -151,7 +152,7 @@ export class LoginService {
           correlationId: request.correlationId,
         };
       }
-      if (error instanceof SamlError) {
+      if (error instanceof XmlError) {
         this.broker.log.warn({ correlationId: requestCorrelationId, reason: error.reason, detail: error.message }, "upstream response rejected");
         const httpStatus = error.reason === "message_too_large" ? 413 : 400;
         throw new PageError(httpStatus, error.reason, error.message, "Svaret fra kommunens login kunne ikke bruges. / The answer from the municipal login could not be used.");

@@ -11,9 +11,9 @@
  * unknown child) is returned in `rejected` so the caller can drop it and say
  * why, without dropping the person's other privileges.
  */
-import { buildXml, x, type XmlNode } from "../saml/xml-builder.js";
-import { allChildElements, attr, parseXml, textOf } from "../saml/xml-parser.js";
-import { SamlError } from "../saml/saml-error.js";
+import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
+import { XmlError } from "../xml/xml-error.js";
+import { allChildElements, attr, parseXml, textOf } from "../xml/xml-parser.js";
 import {
   formatScope,
   hasControlCharacter,
@@ -113,7 +113,7 @@ export function parsePrivilegeXml(xml: string, limits: BppLimits = DEFAULT_BPP_L
     const maxElements = 1 + limits.maxGroups * (1 + limits.maxPrivilegesPerGroup + limits.maxConstraintsPerGroup * 4);
     root = parseXml(xml, { maxBytes: limits.maxEncodedChars, maxDepth: 4, maxElements: Math.min(maxElements, 50_000) }).documentElement;
   } catch (error) {
-    if (error instanceof SamlError) {
+    if (error instanceof XmlError) {
       const tooBig = error.reason === "xml_too_large" || error.reason === "xml_too_many_elements";
       throw new BppError(tooBig ? "bpp_too_large" : error.reason === "xml_too_deep" ? "bpp_malformed" : "bpp_not_xml", `privileges are not usable XML: ${error.message}`);
     }
@@ -136,7 +136,7 @@ export function parsePrivilegeXml(xml: string, limits: BppLimits = DEFAULT_BPP_L
     try {
       groups.push(readGroup(element, namespace, limits));
     } catch (error) {
-      if (!(error instanceof GroupProblem || error instanceof SamlError)) throw error;
+      if (!(error instanceof GroupProblem || error instanceof XmlError)) throw error;
       rejected.push({ position, reason: error.message, privileges: readablePrivileges(element, namespace) });
     }
   });

@@ -1,8 +1,8 @@
 /** AuthnRequest: built by the broker toward IdPs, read when a fagsystem sends one. */
 import { NAMEID_FORMAT, NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
-import { buildXml, x } from "./xml-builder.js";
-import { attr, childElements, optionalChild, requiredAttr, textOf } from "./xml-parser.js";
+import { buildXml, x } from "../xml/xml-builder.js";
+import { attr, childElements, optionalChild, requiredAttr, textOf } from "../xml/xml-parser.js";
 
 export interface AuthnRequestToIdp {
   id: string;

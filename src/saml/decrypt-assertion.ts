@@ -4,12 +4,13 @@
  * goes through the one strict parser and must be exactly one saml:Assertion.
  */
 import type { KeyObject } from "node:crypto";
+import { XmlError } from "../xml/xml-error.js";
 import xmlenc from "xml-encryption";
 import { ALLOWED_CONTENT_ENCRYPTION, ALLOWED_KEY_TRANSPORT, ALLOWED_OAEP_DIGESTS } from "./algorithms.js";
 import { NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
 import { STATUS } from "./namespaces.js";
-import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, type XmlLimits, DEFAULT_XML_LIMITS } from "./xml-parser.js";
+import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, type XmlLimits, DEFAULT_XML_LIMITS } from "../xml/xml-parser.js";
 
 /**
  * `decryptionKeys` are tried in order: a parsed KeyObject is the fast path; a
@@ -85,7 +86,7 @@ export async function decryptAssertion(
   try {
     doc = parseXml(plaintext, limits);
   } catch (error) {
-    if (error instanceof SamlError) {
+    if (error instanceof XmlError) {
       throw new SamlError("decrypted_not_one_assertion", `decrypted content is not one assertion: ${error.message}`);
     }
     throw error;

@@ -3,7 +3,7 @@ import { certificatePemFromBase64 } from "../keys/key-material.js";
 import { X509Certificate } from "node:crypto";
 import { NS } from "./namespaces.js";
 import { SamlError } from "./saml-error.js";
-import { attr, childElements, descendants, parseXml, requiredAttr, textOf, type XmlLimits } from "./xml-parser.js";
+import { attr, childElements, descendants, parseXml, requiredAttr, textOf, type XmlLimits } from "../xml/xml-parser.js";
 
 export interface Endpoint {
   binding: string;

@@ -4,7 +4,7 @@ import type { KeyMaterial } from "../keys/key-material.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type SignatureAlgorithm } from "./algorithms.js";
 import { ATTRNAME_FORMAT_URI, BINDING, NAMEID_FORMAT, NS } from "./namespaces.js";
 import { signEnveloped } from "./sign.js";
-import { buildXml, x, type XmlNode } from "./xml-builder.js";
+import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
 import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 
 export interface BrokerMetadataInput {

@@ -1,7 +1,7 @@
 /** Builds the broker's own Response and Assertion toward a fagsystem. */
 import { ATTRNAME_FORMAT_URI, BEARER, NAMEID_FORMAT, NS, STATUS, type SubStatus, type TopStatus } from "./namespaces.js";
-import { buildXml, x } from "./xml-builder.js";
-import { parseXml, serializeXml } from "./xml-parser.js";
+import { buildXml, x } from "../xml/xml-builder.js";
+import { parseXml, serializeXml } from "../xml/xml-parser.js";
 
 export interface OutgoingAttribute {
   name: string;

@@ -5,7 +5,8 @@
  * stable reason code.
  */
 import { NAMEID_FORMAT, NS, STATUS, BEARER, type SubStatus } from "./namespaces.js";
-import { SamlError } from "./saml-error.js";
+import { XmlError } from "../xml/xml-error.js";
+import { asSamlError, SamlError } from "./saml-error.js";
 import { decryptAssertion } from "./decrypt-assertion.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "./verify-signature.js";
 import { parseInstant } from "./saml-time.js";
@@ -19,7 +20,7 @@ import {
   requiredChild,
   textOf,
   type XmlLimits,
-} from "./xml-parser.js";
+} from "../xml/xml-parser.js";
 import type { RawAttribute } from "../login/types.js";
 import { UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
 import type { KeyObject } from "node:crypto";
@@ -186,7 +187,7 @@ function readAssertion(assertion: Element, expect: ResponseExpectations): Valida
       }
       confirmationExpiry = Math.max(confirmationExpiry, notOnOrAfter);
     } catch (error) {
-      if (error instanceof SamlError) problems.push(error);
+      if (error instanceof XmlError) problems.push(asSamlError(error));
       else throw error;
     }
   }

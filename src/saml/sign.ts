@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED, type SignatureAlgorithm } from "./algorithms.js";
 import type { KeyMaterial } from "../keys/key-material.js";
 import { NS } from "./namespaces.js";
-import { parseXml, serializeXml } from "./xml-parser.js";
+import { parseXml, serializeXml } from "../xml/xml-parser.js";
 import { canonicalize, signatureValueFor } from "./xml-dsig.js";
 
 export interface SignOptions {

@@ -32,7 +32,7 @@ import {
   textOf,
   type XmlLimits,
   DEFAULT_XML_LIMITS,
-} from "./xml-parser.js";
+} from "../xml/xml-parser.js";
 
 export interface VerifyOptions extends AlgorithmPolicy {
   /** PEM certificates from trusted metadata. Empty → fail closed. */

@@ -11,7 +11,7 @@ import { X509Certificate } from "node:crypto";
 import { METADATA_XML_LIMITS } from "../saml/metadata-reader.js";
 import { SamlError } from "../saml/saml-error.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "../saml/verify-signature.js";
-import { parseXml, serializeXml } from "../saml/xml-parser.js";
+import { parseXml, serializeXml } from "../xml/xml-parser.js";
 
 /** Reads the PEM certificate that signs a party's metadata; refuses anything that is not one. */
 export function readMetadataSigningCert(path: string): string {

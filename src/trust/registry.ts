@@ -3,11 +3,11 @@
  * files it names. Keys used to verify anything come only from here.
  */
 import { readFileSync } from "node:fs";
+import { XmlError } from "../xml/xml-error.js";
 import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
-import { SamlError } from "../saml/saml-error.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 
 export interface IdentityProvider {
@@ -109,7 +109,7 @@ function trustedMetadataXml(path: string, signingCert: string | undefined, party
 }
 
 function reasonAndMessage(error: unknown): string {
-  return error instanceof SamlError ? `${error.reason}: ${error.message}` : (error as Error).message;
+  return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
 export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()): TrustRegistry {

@@ -12,7 +12,7 @@ import { deflateRawSync } from "node:zlib";
 import { createBrokerFixture } from "../support/broker-fixture.js";
 import { defaultAttributes, idpResponse, spAuthnRequestXml, spRedirectRequest, startLogin, testId } from "../support/saml-peers.js";
 import { validateConfig } from "../../src/config/load-config.js";
-import { parseXml } from "../../src/saml/xml-parser.js";
+import { parseXml } from "../../src/xml/xml-parser.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { serveBroker } from "../../src/serve.js";

@@ -21,7 +21,7 @@ import { signEnveloped } from "../../src/saml/sign.js";
 import { validateConfig } from "../../src/config/load-config.js";
 import { loadTrustRegistry } from "../../src/trust/registry.js";
 import { readResponseEnvelope, validateResponse } from "../../src/saml/response-validator.js";
-import { DEFAULT_XML_LIMITS } from "../../src/saml/xml-parser.js";
+import { DEFAULT_XML_LIMITS } from "../../src/xml/xml-parser.js";
 import { child, dom, edit, expectAccepted, expectRefused, first, fragment, insertAfter, reasonsFor, setText, tryAtAcs } from "./support/attack-kit.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -18,7 +18,7 @@ import { NS } from "../../src/saml/namespaces.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../../src/saml/encrypt-assertion.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { verifyEnvelopedSignature } from "../../src/saml/verify-signature.js";
-import { parseXml, requiredChild, textOf } from "../../src/saml/xml-parser.js";
+import { parseXml, requiredChild, textOf } from "../../src/xml/xml-parser.js";
 import { validateConfig } from "../../src/config/load-config.js";
 import { loadTrustRegistry } from "../../src/trust/registry.js";
 import { idpMetadataXml } from "../../src/demo/demo-metadata.js";

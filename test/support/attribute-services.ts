@@ -8,13 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
-import { buildXml, x } from "../../src/saml/xml-builder.js";
+import { buildXml, x } from "../../src/xml/xml-builder.js";
 import { ATTRNAME_FORMAT_URI, BINDING, NAMEID_FORMAT, NS, STATUS } from "../../src/saml/namespaces.js";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { samlInstant } from "../../src/saml/saml-time.js";
-import { attr, childElements, parseXml, requiredChild, serializeXml, textOf } from "../../src/saml/xml-parser.js";
+import { attr, childElements, parseXml, requiredChild, serializeXml, textOf } from "../../src/xml/xml-parser.js";
 import { verifyEnvelopedSignature } from "../../src/saml/verify-signature.js";
-import { soapBodyElement, soapEnvelope } from "../../src/attributes/attribute-query.js";
+import { soapBodyElement, soapEnvelope } from "../../src/backends/attribute-service/attribute-query.js";
 import { encodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../../src/profiles/bpp.js";
 

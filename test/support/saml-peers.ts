@@ -15,7 +15,7 @@ import { buildAssertion, buildResponse, type OutgoingAttribute } from "../../src
 import { signEnveloped } from "../../src/saml/sign.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../../src/saml/encrypt-assertion.js";
 import { NAMEID_FORMAT, NS, STATUS } from "../../src/saml/namespaces.js";
-import { parseXml, childElements, optionalChild, attr } from "../../src/saml/xml-parser.js";
+import { parseXml, childElements, optionalChild, attr } from "../../src/xml/xml-parser.js";
 import { OIOSAML3, SPEC_VERSION_OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { decryptAssertion } from "../../src/saml/decrypt-assertion.js";

@@ -10,7 +10,7 @@ import {
   type BppErrorReason,
 } from "../../src/profiles/bpp-codec.js";
 import { BPP_NAMESPACES, formatScope, hasControlCharacter, parseScope, type BppNamespace, type PrivilegeGroup, type PrivilegeList, type PrivilegeScope } from "../../src/profiles/bpp.js";
-import { parseXml } from "../../src/saml/xml-parser.js";
+import { parseXml } from "../../src/xml/xml-parser.js";
 
 const ITST = BPP_NAMESPACES.itst;
 const DIGST = BPP_NAMESPACES.digst;

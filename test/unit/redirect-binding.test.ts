@@ -3,7 +3,7 @@ import { sign as cryptoSign } from "node:crypto";
 import { deflateRawSync } from "node:zlib";
 import { decodeRedirect, encodeRedirect, verifyRedirectSignature, type RedirectLimits, type RedirectMessage } from "../../src/saml/redirect-binding.js";
 import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
-import { SamlError } from "../../src/saml/saml-error.js";
+import { XmlError } from "../../src/xml/xml-error.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { testKey } from "../support/keys.js";
 
@@ -17,14 +17,14 @@ function queryOf(url: string): string {
   return url.slice(url.indexOf("?") + 1);
 }
 
-function rejection(run: () => unknown): SamlError {
+function rejection(run: () => unknown): XmlError {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(SamlError);
-    return error as SamlError;
+    expect(error).toBeInstanceOf(XmlError);
+    return error as XmlError;
   }
-  throw new Error("expected a SamlError, but nothing was thrown");
+  throw new Error("expected a XmlError, but nothing was thrown");
 }
 
 function replaceParam(query: string, name: string, value: string): string {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SignedXml } from "xml-crypto";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { verifyEnvelopedSignature } from "../../src/saml/verify-signature.js";
-import { parseXml } from "../../src/saml/xml-parser.js";
+import { parseXml } from "../../src/xml/xml-parser.js";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED } from "../../src/saml/algorithms.js";
 import { NS } from "../../src/saml/namespaces.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";

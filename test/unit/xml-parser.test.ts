@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { attr, optionalChild, parseXml, requiredAttr, textOf, type XmlLimits } from "../../src/saml/xml-parser.js";
-import { SamlError } from "../../src/saml/saml-error.js";
+import { attr, optionalChild, parseXml, requiredAttr, textOf, type XmlLimits } from "../../src/xml/xml-parser.js";
+import { XmlError } from "../../src/xml/xml-error.js";
 
 const SAML = "urn:oasis:names:tc:SAML:2.0:assertion";
 
-function rejection(run: () => unknown): SamlError {
+function rejection(run: () => unknown): XmlError {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(SamlError);
-    return error as SamlError;
+    expect(error).toBeInstanceOf(XmlError);
+    return error as XmlError;
   }
-  throw new Error("expected a SamlError, but nothing was thrown");
+  throw new Error("expected a XmlError, but nothing was thrown");
 }
 
 const reasonFor = (xml: string, limits?: XmlLimits) => rejection(() => parseXml(xml, limits)).reason;

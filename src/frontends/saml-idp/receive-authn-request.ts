@@ -13,9 +13,10 @@ import { readAuthnRequest, type ReceivedAuthnRequest } from "../../saml/authn-re
 import { BINDING, STATUS } from "../../saml/namespaces.js";
 import { decodeRedirect, verifyRedirectSignature } from "../../saml/redirect-binding.js";
 import { decodePostMessage } from "../../saml/post-binding.js";
-import { parseXml } from "../../saml/xml-parser.js";
+import { parseXml } from "../../xml/xml-parser.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "../../saml/verify-signature.js";
-import { SamlError } from "../../saml/saml-error.js";
+import { asSamlError, SamlError } from "../../saml/saml-error.js";
+import { XmlError } from "../../xml/xml-error.js";
 import { parseInstant } from "../../saml/saml-time.js";
 import { describeRequirement, requestedRequirement, stricterRequirement, type LevelRequirement, type NistFromNsisTable } from "../../profiles/levels.js";
 import type { ServiceProviderConfig } from "../../config/schema.js";
@@ -96,7 +97,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     request = verified ? readAuthnRequest(verified) : unverified;
     if (request.issuer !== sp.metadata.entityId) throw new SamlError("issuer_mismatch", "signed Issuer differs");
   } catch (error) {
-    if (error instanceof SamlError) throw new RequestRejected(error);
+    if (error instanceof XmlError) throw new RequestRejected(asSamlError(error));
     throw error;
   }
 
@@ -126,7 +127,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
       createdAt: now,
     };
   } catch (error) {
-    if (error instanceof SamlError) throw new AnswerableRejection(downstream, error);
+    if (error instanceof XmlError) throw new AnswerableRejection(downstream, asSamlError(error));
     if (error instanceof StoreUnavailableError) throw new LoginUnavailable(downstream, error);
     throw error;
   }

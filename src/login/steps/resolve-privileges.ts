@@ -15,10 +15,10 @@ import { LoginError } from "../login-error.js";
 import { STATUS } from "../../saml/namespaces.js";
 import { formatScope } from "../../profiles/bpp.js";
 import { incomingRoles, type IncomingRole, type RoleOutcome } from "../../profiles/role-translation.js";
-import { attributeService } from "../../attributes/attribute-services.js";
-import { lookupPrivileges } from "../../attributes/lookup-privileges.js";
-import { AttributeServiceError, type ForwardedClaim } from "../../attributes/types.js";
-import { describeIdentifier, userIdentifier } from "../../attributes/user-identifier.js";
+import { attributeService } from "../../backends/attribute-service/attribute-services.js";
+import { lookupPrivileges } from "../../backends/attribute-service/lookup-privileges.js";
+import { AttributeServiceError, type ForwardedClaim } from "../../backends/attribute-service/types.js";
+import { describeIdentifier, userIdentifier } from "../../backends/attribute-service/user-identifier.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
 
 const MAX_CLAIM_VALUES = 100;

@@ -10,7 +10,7 @@ import { expect } from "vitest";
 import type request from "supertest";
 import type { Agent } from "supertest";
 import { NS, STATUS } from "../../../src/saml/namespaces.js";
-import { serializeXml } from "../../../src/saml/xml-parser.js";
+import { serializeXml } from "../../../src/xml/xml-parser.js";
 import type { KeyMaterial } from "../../../src/keys/key-material.js";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED } from "../../../src/saml/algorithms.js";
 import { ExclusiveCanonicalization, SignedXml } from "xml-crypto";

@@ -30,7 +30,7 @@ import { encodeRedirect } from "../../../src/saml/redirect-binding.js";
 import { SIGNATURE_ALGORITHM } from "../../../src/saml/algorithms.js";
 import { signEnveloped } from "../../../src/saml/sign.js";
 import { encodePostMessage } from "../../../src/saml/post-binding.js";
-import { serializeXml } from "../../../src/saml/xml-parser.js";
+import { serializeXml } from "../../../src/xml/xml-parser.js";
 import { STATUS } from "../../../src/saml/namespaces.js";
 
 export const FORGED = "Mallory-Forged";

@@ -5,7 +5,7 @@
 import { findAuditRecords } from "./audit-records.js";
 import { byPosition, describeOutcome, type RoleOutcome } from "../profiles/role-translation.js";
 import { describeLevel } from "../profiles/levels.js";
-import { EXPLANATION_KIND, type ExplanationRecord } from "./audit.js";
+import { EXPLANATION_KIND, type ExplanationRecord } from "../observability/audit.js";
 
 function isExplanation(value: unknown): value is ExplanationRecord {
   if (typeof value !== "object" || value === null) return false;

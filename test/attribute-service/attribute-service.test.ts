@@ -29,8 +29,8 @@ import type { PrivilegeList } from "../../src/profiles/bpp.js";
 import type { RoleOutcome } from "../../src/profiles/role-translation.js";
 import { NAMEID_FORMAT, STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
-import { attributeServiceMetrics } from "../../src/attributes/attribute-metrics.js";
-import { CACHE_PREFIX, cacheKey } from "../../src/attributes/attribute-cache.js";
+import { attributeServiceMetrics } from "../../src/backends/attribute-service/attribute-metrics.js";
+import { CACHE_PREFIX, cacheKey } from "../../src/backends/attribute-service/attribute-cache.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 
 const API_KEY_ENV = "TEST_ROLLER_API_KEY";

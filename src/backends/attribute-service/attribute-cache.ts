@@ -6,8 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { StateStore } from "../store/state-store.js";
-import { BPP_NAMESPACES } from "../profiles/bpp.js";
+import type { StateStore } from "../../store/state-store.js";
+import { BPP_NAMESPACES } from "../../profiles/bpp.js";
 import type { PrivilegeAnswer, PrivilegeQuery } from "./types.js";
 
 export const CACHE_PREFIX = "attrcache:";

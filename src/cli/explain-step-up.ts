@@ -5,7 +5,7 @@
  */
 import { findAuditRecords } from "./audit-records.js";
 import { describeLevel } from "../profiles/levels.js";
-import { STEP_UP_KIND, type StepUpRecord } from "./audit.js";
+import { STEP_UP_KIND, type StepUpRecord } from "../observability/audit.js";
 
 function isStepUp(value: unknown): value is StepUpRecord {
   if (typeof value !== "object" || value === null) return false;

@@ -6,7 +6,7 @@
  * prefixes, and enforces size, depth and element-count limits.
  */
 import { DOMParser, XMLSerializer } from "@xmldom/xmldom";
-import { SamlError } from "./saml-error.js";
+import { XmlError } from "./xml-error.js";
 
 export interface XmlLimits {
   maxBytes: number;
@@ -33,14 +33,14 @@ const DOCUMENT_TYPE_NODE = 10;
 
 export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, options: ParseOptions = {}): Document {
   if (Buffer.byteLength(xml, "utf8") > limits.maxBytes) {
-    throw new SamlError("xml_too_large", `XML is larger than ${limits.maxBytes} bytes`);
+    throw new XmlError("xml_too_large", `XML is larger than ${limits.maxBytes} bytes`);
   }
   if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
-    throw new SamlError("xml_doctype", "XML with a DOCTYPE or entity declaration is not accepted");
+    throw new XmlError("xml_doctype", "XML with a DOCTYPE or entity declaration is not accepted");
   }
   precheckShape(xml, limits);
   const fail = (level: string) => (message: string) => {
-    throw new SamlError("xml_malformed", `XML is not well-formed (${level}): ${String(message).split("\n")[0]?.slice(0, 200)}`);
+    throw new XmlError("xml_malformed", `XML is not well-formed (${level}): ${String(message).split("\n")[0]?.slice(0, 200)}`);
   };
   let doc: Document;
   try {
@@ -48,8 +48,8 @@ export function parseXml(xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS, op
       errorHandler: { warning: fail("warning"), error: fail("error"), fatalError: fail("fatal") },
     }).parseFromString(xml, "text/xml") as unknown as Document;
   } catch (error) {
-    if (error instanceof SamlError) throw error;
-    throw new SamlError("xml_malformed", `XML is not well-formed: ${(error as Error).message.split("\n")[0]?.slice(0, 200)}`);
+    if (error instanceof XmlError) throw error;
+    throw new XmlError("xml_malformed", `XML is not well-formed: ${(error as Error).message.split("\n")[0]?.slice(0, 200)}`);
   }
   checkDocumentShape(doc, options);
   checkTree(doc.documentElement, limits);
@@ -99,10 +99,10 @@ function precheckShape(xml: string, limits: XmlLimits): void {
     }
     if (j >= xml.length) return;
     elements += 1;
-    if (elements > limits.maxElements) throw new SamlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
+    if (elements > limits.maxElements) throw new XmlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
     if (xml[j - 1] !== "/") {
       depth += 1;
-      if (depth > limits.maxDepth) throw new SamlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
+      if (depth > limits.maxDepth) throw new XmlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
     }
     i = j + 1;
   }
@@ -117,22 +117,22 @@ function checkDocumentShape(doc: Document, options: ParseOptions): void {
         break;
       case PROCESSING_INSTRUCTION_NODE:
         if ((node as ProcessingInstruction).target !== "xml" || node !== doc.firstChild) {
-          throw new SamlError("xml_malformed", "processing instruction outside the root element");
+          throw new XmlError("xml_malformed", "processing instruction outside the root element");
         }
         break;
       case TEXT_NODE:
-        if ((node.nodeValue ?? "").trim() !== "") throw new SamlError("xml_malformed", "text outside the root element");
+        if ((node.nodeValue ?? "").trim() !== "") throw new XmlError("xml_malformed", "text outside the root element");
         break;
       case DOCUMENT_TYPE_NODE:
-        throw new SamlError("xml_doctype", "XML with a DOCTYPE is not accepted");
+        throw new XmlError("xml_doctype", "XML with a DOCTYPE is not accepted");
       case COMMENT_NODE:
         if (options.allowCommentsOutsideRoot) break;
-        throw new SamlError("xml_malformed", "comment outside the root element");
+        throw new XmlError("xml_malformed", "comment outside the root element");
       default:
-        throw new SamlError("xml_malformed", `unexpected node type ${node.nodeType} outside the root element`);
+        throw new XmlError("xml_malformed", `unexpected node type ${node.nodeType} outside the root element`);
     }
   }
-  if (roots !== 1 || !doc.documentElement) throw new SamlError("xml_malformed", "XML must have exactly one root element");
+  if (roots !== 1 || !doc.documentElement) throw new XmlError("xml_malformed", "XML must have exactly one root element");
 }
 
 function checkTree(root: Element, limits: XmlLimits): void {
@@ -141,13 +141,13 @@ function checkTree(root: Element, limits: XmlLimits): void {
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     elements += 1;
-    if (elements > limits.maxElements) throw new SamlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
-    if (depth > limits.maxDepth) throw new SamlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
-    if (node.prefix && !node.namespaceURI) throw new SamlError("xml_malformed", `unbound namespace prefix ${node.prefix}`);
+    if (elements > limits.maxElements) throw new XmlError("xml_too_many_elements", `XML has more than ${limits.maxElements} elements`);
+    if (depth > limits.maxDepth) throw new XmlError("xml_too_deep", `XML is nested deeper than ${limits.maxDepth}`);
+    if (node.prefix && !node.namespaceURI) throw new XmlError("xml_malformed", `unbound namespace prefix ${node.prefix}`);
     for (let child = node.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === ELEMENT_NODE) stack.push({ node: child as Element, depth: depth + 1 });
       else if (child.nodeType === PROCESSING_INSTRUCTION_NODE) {
-        throw new SamlError("xml_malformed", "processing instructions are not accepted in SAML messages");
+        throw new XmlError("xml_malformed", "processing instructions are not accepted in SAML messages");
       }
     }
   }
@@ -180,13 +180,13 @@ export function allChildElements(parent: Element): Element[] {
 /** Exactly one direct child, or null when absent. More than one is an error: ambiguity fails closed. */
 export function optionalChild(parent: Element, ns: string, localName: string): Element | null {
   const found = childElements(parent, ns, localName);
-  if (found.length > 1) throw new SamlError("xml_ambiguous", `more than one ${localName} in ${parent.localName}`);
+  if (found.length > 1) throw new XmlError("xml_ambiguous", `more than one ${localName} in ${parent.localName}`);
   return found[0] ?? null;
 }
 
 export function requiredChild(parent: Element, ns: string, localName: string): Element {
   const found = optionalChild(parent, ns, localName);
-  if (!found) throw new SamlError("xml_missing", `${parent.localName} has no ${localName}`);
+  if (!found) throw new XmlError("xml_missing", `${parent.localName} has no ${localName}`);
   return found;
 }
 
@@ -204,7 +204,7 @@ export function textOf(element: Element): string {
   let text = "";
   for (let child = element.firstChild; child; child = child.nextSibling) {
     if (child.nodeType === TEXT_NODE || child.nodeType === CDATA_SECTION_NODE) text += child.nodeValue ?? "";
-    else throw new SamlError("xml_mixed_content", `${element.localName} must contain only text`);
+    else throw new XmlError("xml_mixed_content", `${element.localName} must contain only text`);
   }
   return text;
 }
@@ -215,6 +215,6 @@ export function attr(element: Element, name: string): string | null {
 
 export function requiredAttr(element: Element, name: string): string {
   const value = attr(element, name);
-  if (value === null || value === "") throw new SamlError("xml_missing", `${element.localName} has no ${name}`);
+  if (value === null || value === "") throw new XmlError("xml_missing", `${element.localName} has no ${name}`);
   return value;
 }

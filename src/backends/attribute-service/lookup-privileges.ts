@@ -4,7 +4,7 @@
  * number of further attempts after transient failures, then the cache
  * filled. Every lookup is counted and logged (event `attribute_service_call`).
  */
-import type { BrokerContext } from "../broker-context.js";
+import type { BrokerContext } from "../../broker-context.js";
 import { cacheKey, cachedPrivileges, cachePrivileges } from "./attribute-cache.js";
 import { attributeServiceMetrics, type CallOutcome } from "./attribute-metrics.js";
 import type { RegisteredAttributeService } from "./attribute-services.js";

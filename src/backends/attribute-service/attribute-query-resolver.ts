@@ -5,15 +5,15 @@
  * privileges (base64 OIO-BPP), decoded with the project's one codec.
  */
 import { randomBytes } from "node:crypto";
-import type { KeyMaterial } from "../keys/key-material.js";
-import type { SignatureAlgorithm } from "../saml/algorithms.js";
-import { NAMEID_FORMAT } from "../saml/namespaces.js";
-import { SamlError } from "../saml/saml-error.js";
-import { samlInstant } from "../saml/saml-time.js";
-import type { XmlLimits } from "../saml/xml-parser.js";
-import { BppError, decodePrivilegesAttribute, emptyPrivilegeList, type BppLimits } from "../profiles/bpp-codec.js";
-import { BPP_NAMESPACES } from "../profiles/bpp.js";
-import { LEGACY } from "../profiles/oiosaml3-attributes.js";
+import { XmlError } from "../../xml/xml-error.js";
+import type { KeyMaterial } from "../../keys/key-material.js";
+import type { SignatureAlgorithm } from "../../saml/algorithms.js";
+import { NAMEID_FORMAT } from "../../saml/namespaces.js";
+import { samlInstant } from "../../saml/saml-time.js";
+import type { XmlLimits } from "../../xml/xml-parser.js";
+import { BppError, decodePrivilegesAttribute, emptyPrivilegeList, type BppLimits } from "../../profiles/bpp-codec.js";
+import { BPP_NAMESPACES } from "../../profiles/bpp.js";
+import { LEGACY } from "../../profiles/oiosaml3-attributes.js";
 import type { AttributeAuthorityMetadata } from "./attribute-authority-metadata.js";
 import { buildSignedAttributeQuery, readAttributeAnswer, SAML_SOAP_ACTION, soapBodyElement } from "./attribute-query.js";
 import { boundedRequest, type TlsMaterial } from "./bounded-http.js";
@@ -78,7 +78,7 @@ export class AttributeQueryResolver implements PrivilegeResolver {
         try {
           soapBodyElement(response.body, s.xmlLimits);
         } catch (error) {
-          if (error instanceof SamlError && error.reason === "soap_fault") throw new AttributeServiceError("http_status", error.message, false);
+          if (error instanceof XmlError && error.reason === "soap_fault") throw new AttributeServiceError("http_status", error.message, false);
         }
       }
       throw new AttributeServiceError("http_status", `answered HTTP ${response.status}`, response.status >= 500 || response.status === 429);
@@ -109,7 +109,7 @@ export class AttributeQueryResolver implements PrivilegeResolver {
       return { kind: "privileges", decoded };
     } catch (error) {
       if (error instanceof BppError) throw new AttributeServiceError("malformed", `privileges in the answer are not usable OIO-BPP (${error.reason}): ${error.message}`);
-      if (error instanceof SamlError) {
+      if (error instanceof XmlError) {
         if (error.reason === "soap_fault" || error.reason === "upstream_status") throw new AttributeServiceError("http_status", error.message, false);
         if (error.reason === "subject_mismatch") throw new AttributeServiceError("wrong_subject", error.message);
         throw new AttributeServiceError(NOT_TRUSTED_REASONS.has(error.reason) ? "malformed" : "untrusted", `${error.reason}: ${error.message}`);

@@ -7,8 +7,8 @@
  * OIO-BPP meets. Pure functions.
  */
 import { z } from "zod";
-import { BppError, DEFAULT_BPP_LIMITS, decodePrivilegesAttribute, parsePrivilegeXml, serializePrivileges, type BppLimits, type DecodedPrivileges } from "../profiles/bpp-codec.js";
-import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../profiles/bpp.js";
+import { BppError, DEFAULT_BPP_LIMITS, decodePrivilegesAttribute, parsePrivilegeXml, serializePrivileges, type BppLimits, type DecodedPrivileges } from "../../profiles/bpp-codec.js";
+import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../../profiles/bpp.js";
 import { AttributeServiceError } from "./types.js";
 
 const os2rollekatalogAnswer = z.object({

@@ -4,11 +4,11 @@
  * signing certificates. The keys that verify its answers come only from here.
  */
 import { X509Certificate } from "node:crypto";
-import { certificatePemFromBase64 } from "../keys/key-material.js";
-import { BINDING, NS } from "../saml/namespaces.js";
-import { SamlError } from "../saml/saml-error.js";
-import { METADATA_XML_LIMITS } from "../saml/metadata-reader.js";
-import { attr, childElements, descendants, parseXml, requiredAttr, textOf } from "../saml/xml-parser.js";
+import { certificatePemFromBase64 } from "../../keys/key-material.js";
+import { BINDING, NS } from "../../saml/namespaces.js";
+import { SamlError } from "../../saml/saml-error.js";
+import { METADATA_XML_LIMITS } from "../../saml/metadata-reader.js";
+import { attr, childElements, descendants, parseXml, requiredAttr, textOf } from "../../xml/xml-parser.js";
 
 export interface AttributeAuthorityMetadata {
   entityId: string;

@@ -1,11 +1,11 @@
 /** Attribute service configuration and the pure helpers around it. */
 import { describe, expect, it } from "vitest";
 import { ConfigError, validateConfig } from "../../src/config/load-config.js";
-import { userIdentifier, serialOfSubjectName, UPN_CLAIM } from "../../src/attributes/user-identifier.js";
-import { cvrOfSubjectName, readRestAnswer } from "../../src/attributes/rest-answer.js";
-import { AttributeServiceError } from "../../src/attributes/types.js";
+import { userIdentifier, serialOfSubjectName, UPN_CLAIM } from "../../src/backends/attribute-service/user-identifier.js";
+import { cvrOfSubjectName, readRestAnswer } from "../../src/backends/attribute-service/rest-answer.js";
+import { AttributeServiceError } from "../../src/backends/attribute-service/types.js";
 import { metricsRegistry } from "../../src/observability/metrics.js";
-import { AttributeServiceMetrics } from "../../src/attributes/attribute-metrics.js";
+import { AttributeServiceMetrics } from "../../src/backends/attribute-service/attribute-metrics.js";
 import type { Person } from "../../src/login/types.js";
 
 const idp = { id: "k", displayName: "K", metadata: "m.xml", cvrs: ["29189846"] };

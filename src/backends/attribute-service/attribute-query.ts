@@ -7,16 +7,16 @@
  * present, within its time. Built with the XML builder, read with the one
  * parser.
  */
-import { ATTRNAME_FORMAT_URI, NS, STATUS } from "../saml/namespaces.js";
-import { SamlError } from "../saml/saml-error.js";
-import { buildXml, x, type XmlNode } from "../saml/xml-builder.js";
-import { signEnveloped, type SignOptions } from "../saml/sign.js";
-import { findEnvelopedSignature, verifyEnvelopedSignature } from "../saml/verify-signature.js";
-import { decryptAssertion } from "../saml/decrypt-assertion.js";
-import { parseInstant } from "../saml/saml-time.js";
-import { checkIssuer, readAttributes, refuseNestedAssertions } from "../saml/response-validator.js";
-import { allChildElements, attr, childElements, descendants, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, textOf, type XmlLimits } from "../saml/xml-parser.js";
-import type { RawAttribute } from "../login/types.js";
+import { ATTRNAME_FORMAT_URI, NS, STATUS } from "../../saml/namespaces.js";
+import { SamlError } from "../../saml/saml-error.js";
+import { buildXml, x, type XmlNode } from "../../xml/xml-builder.js";
+import { signEnveloped, type SignOptions } from "../../saml/sign.js";
+import { findEnvelopedSignature, verifyEnvelopedSignature } from "../../saml/verify-signature.js";
+import { decryptAssertion } from "../../saml/decrypt-assertion.js";
+import { parseInstant } from "../../saml/saml-time.js";
+import { checkIssuer, readAttributes, refuseNestedAssertions } from "../../saml/response-validator.js";
+import { allChildElements, attr, childElements, descendants, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, textOf, type XmlLimits } from "../../xml/xml-parser.js";
+import type { RawAttribute } from "../../login/types.js";
 
 export const SOAP11_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/";
 /** SAML 2.0 SOAP binding: the SOAPAction a requester sends. */

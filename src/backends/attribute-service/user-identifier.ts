@@ -3,9 +3,9 @@
  * NameID, the Serial of an X509SubjectName NameID, the professional UUID,
  * the email, the UPN, or any single-valued attribute. Pure functions.
  */
-import type { Person, RawAttribute } from "../login/types.js";
-import { hasControlCharacter } from "../profiles/bpp.js";
-import type { UserIdentifierChoice } from "./attribute-service-schema.js";
+import type { Person, RawAttribute } from "../../login/types.js";
+import { hasControlCharacter } from "../../profiles/bpp.js";
+import type { UserIdentifierChoice } from "../../config/attribute-service-schema.js";
 
 /** The UPN claim as Entra ID and AD FS send it. */
 export const UPN_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";

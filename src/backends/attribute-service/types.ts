@@ -3,7 +3,7 @@
  * and which fagsystem they are going to, answer the privileges they hold
  * (OIO-BPP, decoded into the typed model, not yet scope-checked).
  */
-import type { DecodedPrivileges } from "../profiles/bpp-codec.js";
+import type { DecodedPrivileges } from "../../profiles/bpp-codec.js";
 
 /** A claim from the IdP passed along to the service (Entra ID groups, app roles). */
 export interface ForwardedClaim {

@@ -4,7 +4,7 @@
  * with header `ApiKey`). Authenticated by an API key from the environment or
  * by mutual TLS. 404 means the service does not know the user.
  */
-import type { BppLimits } from "../profiles/bpp-codec.js";
+import type { BppLimits } from "../../profiles/bpp-codec.js";
 import { boundedRequest, type TlsMaterial } from "./bounded-http.js";
 import { readRestAnswer, type RestFormat } from "./rest-answer.js";
 import { AttributeServiceError, type PrivilegeAnswer, type PrivilegeQuery, type PrivilegeResolver } from "./types.js";

@@ -4,7 +4,7 @@
  * (/metrics). The same numbers go to the log line of every call (event
  * `attribute_service_call`). Per-process tallies are kept for `count()`.
  */
-import { attributeServiceCalls, attributeServiceRetries, attributeServiceSeconds } from "../observability/metrics.js";
+import { attributeServiceCalls, attributeServiceRetries, attributeServiceSeconds } from "../../observability/metrics.js";
 
 export type CallOutcome = "ok" | "unknown_user" | "cache_hit" | "timeout" | "unreachable" | "http_status" | "malformed" | "untrusted" | "wrong_subject" | "misconfigured";
 

@@ -5,10 +5,10 @@
  * failure, so every login that needs it fails closed with the reason.
  */
 import { readFileSync } from "node:fs";
-import type { BrokerContext } from "../broker-context.js";
-import { DEFAULT_BPP_LIMITS, type BppLimits } from "../profiles/bpp-codec.js";
-import { SamlError } from "../saml/saml-error.js";
-import type { AttributeServiceConfig, UserIdentifierChoice } from "./attribute-service-schema.js";
+import { XmlError } from "../../xml/xml-error.js";
+import type { BrokerContext } from "../../broker-context.js";
+import { DEFAULT_BPP_LIMITS, type BppLimits } from "../../profiles/bpp-codec.js";
+import type { AttributeServiceConfig, UserIdentifierChoice } from "../../config/attribute-service-schema.js";
 import { readAttributeAuthorityMetadata } from "./attribute-authority-metadata.js";
 import { AttributeQueryResolver } from "./attribute-query-resolver.js";
 import type { TlsMaterial } from "./bounded-http.js";
@@ -71,7 +71,7 @@ export function buildResolver(service: AttributeServiceConfig, broker: BrokerCon
   try {
     metadata = readAttributeAuthorityMetadata(metadataXml, new Date(broker.now()));
   } catch (error) {
-    if (error instanceof SamlError) throw new AttributeServiceError("misconfigured", `metadata ${service.metadata}: ${error.reason}: ${error.message}`);
+    if (error instanceof XmlError) throw new AttributeServiceError("misconfigured", `metadata ${service.metadata}: ${error.reason}: ${error.message}`);
     throw error;
   }
   return new AttributeQueryResolver({
