@@ -8,10 +8,14 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBrokerFixture, IDP_ENTITY_ID, MUNICIPALITY_CVR, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "./support/broker-fixture.js";
-import { runSteps } from "../src/login/pipeline.js";
+import { samlDownstream } from "../src/frontends/saml-idp/saml-reply.js";
+import { runSteps } from "../src/login/run-steps.js";
+import { wireLogin } from "../src/http/wire-login.js";
+import { samlUpstreamResult } from "./support/upstream-results.js";
 import type { NamedStep } from "../src/login/pipeline-types.js";
-import type { LoginRequest, RawAttribute, UpstreamResult } from "../src/login/types.js";
-import { LoginError } from "../src/login/login-error.js";
+import type { LoginRequest } from "../src/model/login-request.js";
+import type { RawAttribute, UpstreamResult } from "../src/model/upstream-result.js";
+import { LoginError } from "../src/model/login-error.js";
 import { mapIdentity } from "../src/login/steps/map-identity.js";
 import { checkOrganisation } from "../src/login/steps/check-organisation.js";
 import { checkRobot } from "../src/login/steps/check-robot.js";
@@ -25,17 +29,17 @@ import { OIOSAML3 } from "../src/profiles/oiosaml3-attributes.js";
 import { BPP_NAMESPACES, cvrScope } from "../src/profiles/bpp.js";
 import { encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
 import type { LevelRequirement, ReachedLevel } from "../src/profiles/levels.js";
-import { STATUS } from "../src/saml/namespaces.js";
 import { findExplanations } from "../src/cli/explain-privileges.js";
 
 const OTHER = "12345678";
 const OWNER = "11223344";
 const ROLE = { own: "http://k.test/roles/jobrole/own/1", delegated: "http://owner.test/roles/jobrole/delegated/1", kept: "http://owner.test/roles/jobrole/kept/1" };
 const USR = "http://f.test/roles/usersystemrole/any/1";
+/** How the test IdP recognises its robots (its registration below, and so its backend). */
+const ROBOT = { nameIdPattern: ",CN=RPA " };
 
 function upstream(attributes: RawAttribute[], level: ReachedLevel = { nsis: "Substantial" }, nameId = `C=DK,O=${MUNICIPALITY_CVR},CN=Anna,Serial=1`): UpstreamResult {
-  return {
-    kind: "municipal-idp",
+  return samlUpstreamResult({
     upstreamId: "test-kommune",
     issuer: IDP_ENTITY_ID,
     nameId,
@@ -43,15 +47,15 @@ function upstream(attributes: RawAttribute[], level: ReachedLevel = { nsis: "Sub
     attributes,
     level,
     authnInstant: new Date().toISOString(),
-    sessionIndex: undefined,
     assertionId: `_a${Math.random().toString(16).slice(2)}`,
-  };
+    robot: ROBOT,
+  });
 }
 
 function request(requiredLevel: LevelRequirement = { kind: "none" }): LoginRequest {
   return {
     correlationId: `c-${Math.random().toString(16).slice(2)}`,
-    downstream: { protocol: "saml", spId: "test-fagsystem", spEntityId: SP_ENTITY_ID, requestId: "_r1", acsUrl: SP_ACS_URL, relayState: undefined },
+    downstream: samlDownstream({ spId: "test-fagsystem", spEntityId: SP_ENTITY_ID, requestId: "_r1", acsUrl: SP_ACS_URL, relayState: undefined }),
     requiredLevel,
     forceAuthn: false,
     isPassive: false,
@@ -61,7 +65,7 @@ function request(requiredLevel: LevelRequirement = { kind: "none" }): LoginReque
 }
 
 async function run(fixture: BrokerFixture, steps: NamedStep[], result: UpstreamResult, required: LevelRequirement = { kind: "none" }) {
-  return runSteps({ broker: fixture.broker, request: request(required), upstreams: [result], identity: undefined }, steps);
+  return runSteps({ broker: fixture.broker, ports: wireLogin(fixture.broker).ports, request: request(required), upstreams: [result], identity: undefined }, steps);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<LoginError | undefined> {
@@ -84,7 +88,7 @@ let auditFile: string;
 beforeAll(async () => {
   auditFile = join(mkdtempSync(join(tmpdir(), "broker-steps-")), "audit.jsonl");
   fixture = await createBrokerFixture({
-    idp: { cvrs: [MUNICIPALITY_CVR, OTHER], maxLevel: { nist: 3, nsis: "Substantial" }, robot: { nameIdPattern: ",CN=RPA " } },
+    idp: { cvrs: [MUNICIPALITY_CVR, OTHER], maxLevel: { nist: 3, nsis: "Substantial" }, robot: ROBOT },
     sp: { roleMappings: [ROLE.own, ROLE.delegated, ROLE.kept].map((jobFunctionRole) => ({ jobFunctionRole, userSystemRole: USR })) },
     config: {
       jobFunctionRoles: [
@@ -109,7 +113,7 @@ describe("step check-organisation (federation)", () => {
     if (expected === "allowed") expect(error).toBeUndefined();
     else {
       expect(error?.reason).toBe("cvr_not_allowed");
-      expect(error?.status).toBe(STATUS.responder);
+      expect(error?.refusal).toBe("denied");
       expect(error?.message).toBe(`IdP test-kommune is not allowed to issue tokens for context ${cvr}`);
     }
   });
@@ -138,7 +142,7 @@ describe("steps check-robot, assess-level and verify-level", () => {
   it.each(table)("%s → %s", async (_name, nameId, level, required, reason) => {
     const error = await refusal(run(fixture, steps, upstream(attrs({ [OIOSAML3.loa]: undefined }), level, nameId), required));
     expect(error?.reason).toBe(reason);
-    if (reason) expect(error?.subStatus).toBe(STATUS.noAuthnContext);
+    if (reason) expect(error?.refusal).toBe("level_not_met");
   });
 });
 

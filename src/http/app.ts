@@ -6,7 +6,9 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { BrokerContext } from "../broker-context.js";
-import { LoginService, PageError } from "../login/login-service.js";
+import type { LoginService } from "../login/login-service.js";
+import { PageError } from "../model/login-error.js";
+import { wireLogin } from "./wire-login.js";
 import { receiveAuthnRequest, RequestRejected, AnswerableRejection } from "../frontends/saml-idp/receive-authn-request.js";
 import { answerWithError } from "../frontends/saml-idp/answer-sp.js";
 import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js";
@@ -37,7 +39,7 @@ export interface BrokerApp {
 
 export function createApp(broker: BrokerContext): BrokerApp {
   const app = express();
-  const logins = new LoginService(broker);
+  const { logins, ports, samlUpstream } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -92,10 +94,10 @@ export function createApp(broker: BrokerContext): BrokerApp {
     const hint = typeof hintParam === "string" && hintParam !== "" ? hintParam : undefined;
     try {
       const request = await receiveAuthnRequest(broker, { method: req.method === "POST" ? "POST" : "GET", rawQuery, body: (req.body ?? {}) as Record<string, unknown> }, correlationId);
-      broker.log.info({ correlationId, event: "login_started", sp: request.downstream.spId, requestId: request.downstream.requestId, requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
+      broker.log.info({ correlationId, event: "login_started", sp: request.downstream.partyId, requestId: request.downstream.reply["requestId"], requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
       logInvalidCookies(broker.log, req.headers.cookie, broker.cookieSecret, [MUNICIPALITY_COOKIE, SSO_COOKIE], correlationId);
       const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret, MUNICIPALITY_COOKIE);
-      const outcome = await logins.begin({ ...request, municipalityHint: hint, clientAddress: req.socket.remoteAddress }, hint, remembered, readSsoSessionId(req, broker.cookieSecret));
+      const outcome = await logins.begin({ ...request, municipalityHint: hint, clientAddress: req.socket.remoteAddress }, remembered, readSsoSessionId(req, broker.cookieSecret));
       if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
       sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
     } catch (error) {
@@ -140,7 +142,8 @@ export function createApp(broker: BrokerContext): BrokerApp {
   });
 
   app.post("/saml/acs", requireForm, form, async (req, res) => {
-    const { interaction, correlationId, ssoSessionId } = await logins.complete((req.body ?? {}) as Record<string, unknown>, correlationIdOf(res));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { interaction, correlationId, ssoSessionId } = await logins.complete((timer) => samlUpstream.receive(body, timer));
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
@@ -183,7 +186,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     }
     if (error instanceof StoreUnavailableError) {
       broker.log.error({ correlationId, reason: "store_unavailable", detail: error.message, path: req.path }, "state store unavailable");
-      sendStoreUnavailable(res, broker, error, correlationId);
+      sendStoreUnavailable(res, ports, error, correlationId);
       return;
     }
     const httpError = error as { status?: number; type?: string };

@@ -1,6 +1,6 @@
 /** Turns an Interaction or a failure into an HTTP answer. */
 import type { Response } from "express";
-import type { Interaction } from "../login/interaction.js";
+import type { Interaction } from "../model/interaction.js";
 import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js";
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";

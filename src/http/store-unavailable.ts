@@ -5,11 +5,11 @@
  * The button is not auto-submitted: the person can also simply try again.
  */
 import type { Response } from "express";
-import type { BrokerContext } from "../broker-context.js";
+import type { LoginPorts } from "../login/ports.js";
+import type { LoginRequest } from "../model/login-request.js";
+import { LoginError } from "../model/login-error.js";
 import { LoginUnavailable } from "../login/login-unavailable.js";
 import type { StoreUnavailableError } from "../store/state-store.js";
-import { answerWithError } from "../frontends/saml-idp/answer-sp.js";
-import { STATUS } from "../saml/namespaces.js";
 import { html } from "./html.js";
 import { layout } from "./pages.js";
 import { sendErrorPage } from "./respond.js";
@@ -17,14 +17,17 @@ import { sendErrorPage } from "./respond.js";
 const TITLE = "Login er midlertidigt utilgængeligt / Login is temporarily unavailable";
 const MESSAGE = "Prøv igen om lidt. / Please try again shortly.";
 
-export function sendStoreUnavailable(res: Response, broker: BrokerContext, error: StoreUnavailableError, correlationId: string): void {
+export function sendStoreUnavailable(res: Response, ports: LoginPorts, error: StoreUnavailableError, correlationId: string): void {
   if (res.headersSent) return;
   if (!(error instanceof LoginUnavailable)) {
     sendErrorPage(res, 503, TITLE, MESSAGE, correlationId);
     return;
   }
-  const answer = answerWithError(broker, error.downstream, STATUS.responder, undefined, "The login service is temporarily unavailable");
-  if (answer.kind !== "post") {
+  const frontend = ports.frontends[error.downstream.frontend];
+  // Only the party's frontend can word its refusal; the request itself is not needed beyond the party.
+  const request: LoginRequest = { correlationId, downstream: error.downstream, requiredLevel: { kind: "none" }, forceAuthn: false, isPassive: false, municipalityHint: undefined, createdAt: 0 };
+  const answer = frontend?.refuse(request, new LoginError("store_unavailable", "The login service is temporarily unavailable", "failed"));
+  if (answer?.kind !== "post") {
     sendErrorPage(res, 503, TITLE, MESSAGE, correlationId);
     return;
   }

@@ -1,86 +1,83 @@
 /**
- * Runs a login across its redirects: choose the municipality, authenticate
- * upstream, run the pipeline, answer the downstream party. Protocol details
- * stay in the frontend (answer) and backend (upstream) modules it calls.
+ * The login core's entry points, called by the HTTP edge: a party's request
+ * begins a login, the chooser continues it, an upstream's verified answer
+ * resumes it. Each runs the one table in login-flow.ts; refusals become the
+ * party's answer through its frontend (ports.ts).
  */
 import type { BrokerContext } from "../broker-context.js";
-import { XmlError } from "../xml/xml-error.js";
 import type { IdentityProvider } from "../trust/registry.js";
-import { withNotice, type Interaction } from "./interaction.js";
-import type { LoginRequest, UpstreamResult } from "./types.js";
-import { LoginStateRepository, newId } from "./login-state.js";
-import { LoginError } from "./login-error.js";
-import { runPipeline } from "./pipeline.js";
-import type { UpstreamNeeded } from "./pipeline-types.js";
-import { startNemLogIn } from "../backends/nemlogin/nemlogin-upstream.js";
-import { SamlUpstream, UpstreamFailure } from "../backends/saml-sp/saml-upstream.js";
-import { answerWithError, answerWithIdentity } from "../frontends/saml-idp/answer-sp.js";
-import { SamlError } from "../saml/saml-error.js";
-import { STATUS } from "../saml/namespaces.js";
+import type { Interaction } from "../model/interaction.js";
+import type { LoginRequest } from "../model/login-request.js";
+import { withNotice } from "../model/interaction.js";
+import { LoginError, PageError } from "../model/login-error.js";
+import { LoginClock, UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
 import { StoreUnavailableError } from "../store/state-store.js";
+import type { FlowState } from "./flow-types.js";
+import { runLogin, type LoginOutcome } from "./login-flow.js";
+import type { LoginStateRepository } from "./login-state.js";
+import { SsoSessionRepository } from "./sso-session.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
-import { SingleSignOn } from "./sso.js";
-import { onlyPartyFor } from "../trust/client-ip.js";
-import { LoginClock } from "../observability/login-timings.js";
+import { UpstreamFailure, type LoginPorts, type ReceivedAnswer } from "./ports.js";
 
-/** A failure the person must see as a page (no party can be answered safely). */
-export class PageError extends Error {
-  constructor(
-    readonly httpStatus: number,
-    readonly reason: string,
-    message: string,
-    readonly userMessage: string,
-  ) {
-    super(message);
-    this.name = "PageError";
-  }
-}
+const NOT_COMPLETED = "Login kunne ikke gennemføres / The login could not be completed";
+
+/** What the party and the person are told when a further upstream step (step-up) fails, by its name in the ports' table. */
+const FURTHER_UPSTREAM_FAILURES: Readonly<Record<string, { message: string; notice: string }>> = {
+  nemlogin: {
+    message: "Step-up authentication at NemLog-in failed",
+    notice: "MitID-loginet hos NemLog-in blev ikke gennemført, eller svaret kunne ikke bruges. / The MitID login at NemLog-in was not completed, or its answer could not be used.",
+  },
+};
 
 export interface BeginOutcome {
   interaction: Interaction;
-  /** The IdP chosen without asking (hint or cookie), to remember. */
+  /** The IdP chosen without asking (hint or cookie), to remember in the browser. */
   chosenIdp: IdentityProvider | undefined;
 }
 
-export class LoginService {
-  private readonly states: LoginStateRepository;
-  private readonly upstream: SamlUpstream;
-  private readonly sso: SingleSignOn;
+export interface CompleteOutcome {
+  interaction: Interaction;
+  correlationId: string;
+  ssoSessionId?: string | undefined;
+}
 
-  constructor(private readonly broker: BrokerContext) {
-    this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds);
-    this.upstream = new SamlUpstream(broker);
-    this.sso = new SingleSignOn(broker, (request, completed, need) => this.toFurtherUpstream(request, completed, need));
+export class LoginService {
+  private readonly sessions: SsoSessionRepository;
+
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly ports: LoginPorts,
+    private readonly states: LoginStateRepository,
+  ) {
+    this.sessions = new SsoSessionRepository(broker.store, broker.config.timing.ssoMaxAgeSeconds, broker.now);
   }
 
-  /** Starts a login: straight to the IdP when the municipality is known, otherwise to the chooser. */
-  async begin(request: LoginRequest, hint: string | undefined, rememberedIdpId: string | undefined, ssoSessionId?: string): Promise<BeginOutcome> {
-    const log = this.broker.log.child({ correlationId: request.correlationId });
-    const fromSession = await this.sso.answer(request, ssoSessionId, hint);
-    if (fromSession) return { interaction: fromSession, chosenIdp: undefined };
-    if (hint !== undefined) {
-      const idp = this.broker.registry.identityProviderForHint(hint);
-      if (!idp) {
-        log.warn({ reason: "unknown_municipality", hint: hint.slice(0, 64) }, "login rejected");
-        throw new PageError(400, "unknown_municipality", `no municipality matches hint ${hint.slice(0, 64)}`, "Den angivne kommune kendes ikke. / The municipality given is not known.");
-      }
-      return { interaction: await this.toUpstream(idp, request), chosenIdp: idp };
-    }
-    const remembered = rememberedIdpId ? this.broker.registry.identityProvider(rememberedIdpId) : undefined;
-    if (remembered) return { interaction: await this.toUpstream(remembered, request), chosenIdp: remembered };
-    // A client inside the IP ranges of exactly one IdP goes there without the chooser (not remembered: it is not a choice).
-    const byAddress = onlyPartyFor(this.broker.registry.identityProviders(), request.clientAddress);
-    if (byAddress) {
-      log.info({ event: "login_idp_by_address", idp: byAddress.id }, "municipality selected by the client's address");
-      return { interaction: await this.toUpstream(byAddress, request), chosenIdp: undefined };
-    }
-    const options = this.broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName }));
-    if (options.length === 0) throw new PageError(503, "no_municipalities", "no identity providers are registered", "Ingen kommuner er sat op endnu. / No municipalities are configured yet.");
-    const loginId = newId("");
-    const browserBinding = newId("");
-    await forDownstream(request.downstream, () => this.states.savePending({ loginId, request, browserBinding }));
-    log.info({ event: "login_choose_municipality" }, "asking the person to choose a municipality");
-    return { interaction: { kind: "choose-municipality", loginId, browserBinding, options }, chosenIdp: undefined };
+  private state(request: LoginRequest, fields: Partial<FlowState> = {}, timer: PhaseTimer = UNTIMED): FlowState {
+    return {
+      broker: this.broker,
+      ports: this.ports,
+      states: this.states,
+      sessions: this.sessions,
+      request,
+      upstreams: [],
+      identity: undefined,
+      entry: "fresh",
+      timer,
+      ssoSessionId: undefined,
+      session: undefined,
+      rememberedIdpId: undefined,
+      idp: undefined,
+      rememberChoice: false,
+      newSsoSessionId: undefined,
+      ...fields,
+    };
+  }
+
+  /** Starts a login: from the SSO session, straight to the IdP when the municipality is known, otherwise to the chooser. */
+  async begin(request: LoginRequest, rememberedIdpId: string | undefined, ssoSessionId?: string): Promise<BeginOutcome> {
+    const outcome = await this.run(this.state(request, { rememberedIdpId, ssoSessionId }));
+    const idp = outcome.state.entry === "fresh" && outcome.state.rememberChoice ? outcome.state.idp : undefined;
+    return { interaction: outcome.interaction, chosenIdp: idp };
   }
 
   /** The person chose a municipality on the chooser page. */
@@ -94,110 +91,68 @@ export class LoginService {
     if (!idp) throw new PageError(400, "unknown_municipality", `chooser named unknown IdP ${idpId.slice(0, 64)}`, "Den valgte kommune kendes ikke. / The chosen municipality is not known.");
     const taken = await forDownstream(pending.request.downstream, () => this.states.takePending(loginId));
     if (!taken) throw new PageError(400, "unknown_login", "login already continued", "Login er allerede i gang. / The login is already in progress.");
-    return { interaction: await this.toUpstream(idp, taken.request), idp };
-  }
-
-  private async toUpstream(idp: IdentityProvider, request: LoginRequest): Promise<Interaction> {
-    const started = await forDownstream(request.downstream, () => this.upstream.start(idp, request));
-    this.broker.log.info(
-      { correlationId: request.correlationId, event: "login_upstream", idp: idp.id, sp: request.downstream.spId, upstreamRequestId: started.upstreamRequestId },
-      "sending the person to the municipal IdP",
-    );
-    return started.interaction;
+    const outcome = await this.run(this.state(taken.request, { idp }), "authenticate");
+    return { interaction: outcome.interaction, idp };
   }
 
   /**
-   * A pipeline step asked for a further upstream step (step-up): send the
-   * person to NemLog-in, with the results so far waiting in the login state.
+   * An upstream answered: `receive` (the backend) verifies the answer and
+   * finds its login. Returns the party's answer, or the next upstream step.
    */
-  private async toFurtherUpstream(request: LoginRequest, completed: UpstreamResult[], need: UpstreamNeeded): Promise<Interaction> {
-    const nemlogin = this.broker.registry.nemLogIn();
-    if (!nemlogin) throw new LoginError("nemlogin_gone", "NemLog-in is no longer configured");
-    const started = await forDownstream(request.downstream, () => startNemLogIn(this.upstream, nemlogin, request, completed, need.level));
-    this.broker.log.info(
-      { correlationId: request.correlationId, event: "login_step_up", upstream: need.upstream, level: need.level, detail: need.reason, sp: request.downstream.spId, upstreamRequestId: started.upstreamRequestId },
-      "sending the person to NemLog-in for step-up",
-    );
-    return started.interaction;
-  }
-
-  /** An upstream (municipal IdP or NemLog-in) answered. Returns what to send the fagsystem (identity or a SAML error), or the next upstream step. */
-  async complete(body: Record<string, unknown>, requestCorrelationId: string): Promise<{ interaction: Interaction; correlationId: string; ssoSessionId?: string }> {
+  async complete(receive: (timer: PhaseTimer) => Promise<ReceivedAnswer>): Promise<CompleteOutcome> {
     const clock = new LoginClock();
-    let received;
+    let received: ReceivedAnswer;
     try {
-      received = await this.upstream.receive(body, clock);
+      received = await receive(clock);
     } catch (error) {
-      if (error instanceof UpstreamFailure) {
-        const cause = error.cause;
-        const request = error.state.request;
-        if (cause instanceof StoreUnavailableError) throw new LoginUnavailable(request.downstream, cause);
-        const reason = cause instanceof XmlError ? cause.reason : "internal_error";
-        this.broker.log.warn({ correlationId: request.correlationId, reason, detail: cause.message, idp: error.state.upstreamId }, "upstream response rejected");
-        if (!(cause instanceof XmlError)) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
-        const sub = cause instanceof SamlError && cause.subStatus ? cause.subStatus : STATUS.authnFailed;
-        if (error.state.upstreamKind === "nemlogin") {
-          // The person was sent on to MitID by the broker: tell them why the login ends here.
-          return {
-            interaction: withNotice(answerWithError(this.broker, request.downstream, STATUS.responder, sub, "Step-up authentication at NemLog-in failed"), {
-              title: "Login kunne ikke gennemføres / The login could not be completed",
-              message: "MitID-loginet hos NemLog-in blev ikke gennemført, eller svaret kunne ikke bruges. / The MitID login at NemLog-in was not completed, or its answer could not be used.",
-              correlationId: request.correlationId,
-            }),
-            correlationId: request.correlationId,
-          };
-        }
-        return {
-          interaction: answerWithError(this.broker, request.downstream, STATUS.responder, sub, "Authentication at the municipal identity provider failed"),
-          correlationId: request.correlationId,
-        };
-      }
-      if (error instanceof XmlError) {
-        this.broker.log.warn({ correlationId: requestCorrelationId, reason: error.reason, detail: error.message }, "upstream response rejected");
-        const httpStatus = error.reason === "message_too_large" ? 413 : 400;
-        throw new PageError(httpStatus, error.reason, error.message, "Svaret fra kommunens login kunne ikke bruges. / The answer from the municipal login could not be used.");
-      }
+      if (error instanceof UpstreamFailure) return this.upstreamFailed(error);
       throw error;
     }
     const { state, result } = received;
     const request = state.request;
-    const log = this.broker.log.child({ correlationId: request.correlationId });
-    try {
-      const outcome = await clock.time("map", () => runPipeline({ broker: this.broker, request, upstreams: [...state.completed, result], identity: undefined }));
-      if (outcome.kind === "upstream-needed") {
-        return { interaction: await this.toFurtherUpstream(request, outcome.context.upstreams, outcome.need), correlationId: request.correlationId };
-      }
-      const { context, identity } = outcome;
-      const interaction = await answerWithIdentity(this.broker, request.downstream, identity, clock);
-      const ssoSessionId = await clock.time("store", () => this.sso.remember(request, context.upstreams));
+    const outcome = await this.run(this.state(request, { entry: "resume", upstreams: [...state.completed, result], timer: clock }), "map-identity");
+    if (outcome.stoppedAt === "answer") {
       const timings = clock.timings();
-      log.info(
-        {
-          event: "login_succeeded",
-          sp: request.downstream.spId,
-          idp: result.upstreamId,
-          cvr: identity.organisation.cvr,
-          level: identity.level,
-          evidence: identity.evidence.map((e) => e.assertionId),
-          ms: timings,
-        },
-        "login succeeded",
-      );
+      this.broker.log.debug({ correlationId: request.correlationId, event: "login_timings", ms: timings }, "login step timings");
       this.broker.onLoginTimings?.(timings);
-      return { interaction, correlationId: request.correlationId, ssoSessionId };
-    } catch (error) {
-      if (error instanceof LoginError) {
-        log.warn({ event: "login_failed", reason: error.reason, detail: error.message, sp: request.downstream.spId }, "login refused by policy");
-        return {
-          interaction: withNotice(answerWithError(this.broker, request.downstream, error.status, error.subStatus, error.message), {
-            title: "Login kunne ikke gennemføres / The login could not be completed",
-            message: error.userMessage,
-            correlationId: request.correlationId,
-          }),
-          correlationId: request.correlationId,
-        };
-      }
-      throw error;
     }
+    return { interaction: outcome.interaction, correlationId: request.correlationId, ssoSessionId: outcome.state.newSsoSessionId };
+  }
+
+  /** Runs the table; a refusal becomes the party's answer (with a page for the person first). */
+  private async run(state: FlowState, from?: string): Promise<LoginOutcome> {
+    try {
+      return await runLogin(state, from);
+    } catch (error) {
+      if (!(error instanceof LoginError)) throw error;
+      const { request } = state;
+      this.broker.log.warn({ correlationId: request.correlationId, event: "login_failed", reason: error.reason, detail: error.message, sp: request.downstream.partyId }, "login refused by policy");
+      return { interaction: this.refuse(request, error, error.userMessage), state, stoppedAt: "refused" };
+    }
+  }
+
+  private refuse(request: LoginRequest, error: LoginError, userMessage: string): Interaction {
+    const frontend = this.ports.frontends[request.downstream.frontend];
+    if (!frontend) throw new PageError(500, "frontend_gone", `no frontend ${request.downstream.frontend} is wired`, NOT_COMPLETED);
+    return withNotice(frontend.refuse(request, error), { title: NOT_COMPLETED, message: userMessage, correlationId: request.correlationId });
+  }
+
+  /** The upstream's answer could not be used, after its login was found: the party is told. */
+  private upstreamFailed(failure: UpstreamFailure): CompleteOutcome {
+    const { request } = failure.state;
+    const cause = failure.unexpected;
+    if (cause instanceof StoreUnavailableError) throw cause instanceof LoginUnavailable ? cause : new LoginUnavailable(request.downstream, cause);
+    this.broker.log.warn({ correlationId: request.correlationId, reason: failure.reason, detail: failure.message, idp: failure.state.upstreamId }, "upstream response rejected");
+    if (cause) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
+    const further = FURTHER_UPSTREAM_FAILURES[failure.state.upstreamKind ?? ""];
+    const error = new LoginError(failure.reason, further?.message ?? "Authentication at the municipal identity provider failed", failure.refusal);
+    const frontend = this.ports.frontends[request.downstream.frontend];
+    if (!frontend) throw new PageError(500, "frontend_gone", `no frontend ${request.downstream.frontend} is wired`, NOT_COMPLETED);
+    const answer = frontend.refuse(request, error);
+    return {
+      // The person was sent on by the broker to a further upstream: tell them why the login ends here.
+      interaction: further ? withNotice(answer, { title: NOT_COMPLETED, message: further.notice, correlationId: request.correlationId }) : answer,
+      correlationId: request.correlationId,
+    };
   }
 }

@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import type { StateStore } from "../store/state-store.js";
 import { seal, unseal } from "./sso-seal.js";
-import type { LoginRequest, UpstreamKind, UpstreamResult } from "./types.js";
+import type { LoginRequest } from "../model/login-request.js";
+import type { UpstreamKind, UpstreamResult } from "../model/upstream-result.js";
 
 /** A login waiting for the person to choose a municipality. Key: pending:<loginId>. */
 export interface PendingLogin {

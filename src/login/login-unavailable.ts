@@ -4,11 +4,11 @@
  * SAML error. Still a StoreUnavailableError, so every handler of that sees it.
  */
 import { StoreUnavailableError } from "../store/state-store.js";
-import type { Downstream } from "./types.js";
+import type { DownstreamRef } from "../model/login-request.js";
 
 export class LoginUnavailable extends StoreUnavailableError {
   constructor(
-    readonly downstream: Downstream,
+    readonly downstream: DownstreamRef,
     cause: StoreUnavailableError,
   ) {
     super(cause.message);
@@ -18,7 +18,7 @@ export class LoginUnavailable extends StoreUnavailableError {
 }
 
 /** Runs a store-touching step of a login, naming the fagsystem if the store fails. */
-export async function forDownstream<T>(downstream: Downstream, step: () => Promise<T>): Promise<T> {
+export async function forDownstream<T>(downstream: DownstreamRef, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {

@@ -1,10 +1,14 @@
 import type { BrokerContext } from "../broker-context.js";
-import type { Identity, LoginRequest, UpstreamResult } from "./types.js";
+import type { LoginPorts } from "./ports.js";
+import type { Identity } from "../model/identity.js";
+import type { LoginRequest } from "../model/login-request.js";
+import type { UpstreamResult } from "../model/upstream-result.js";
 import type { NsisLevel } from "../profiles/levels.js";
 
 /** What the steps after authentication work on. */
 export interface LoginContext {
   broker: BrokerContext;
+  ports: LoginPorts;
   request: LoginRequest;
   upstreams: UpstreamResult[];
   identity: Identity | undefined;
@@ -17,7 +21,8 @@ export interface LoginContext {
  */
 export interface UpstreamNeeded {
   kind: "upstream-needed";
-  upstream: "nemlogin";
+  /** Which further upstream (a key of LoginPorts.furtherUpstreams). */
+  upstream: string;
   /** The NSIS level to request. */
   level: NsisLevel;
   /** Why, for the log. */
@@ -32,11 +37,6 @@ export function isUpstreamNeeded(result: StepResult): result is UpstreamNeeded {
 
 /** One step with one job: returns the (possibly enriched) context, says a further upstream step is needed, or throws LoginError. */
 export type LoginStep = (context: LoginContext) => StepResult | Promise<StepResult>;
-
-/** How the steps ended: an identity to answer with, or a further upstream step first. */
-export type PipelineOutcome =
-  | { kind: "identity"; context: LoginContext; identity: Identity }
-  | { kind: "upstream-needed"; context: LoginContext; need: UpstreamNeeded };
 
 export interface NamedStep {
   name: string;

@@ -6,11 +6,12 @@
  * upstream authentication, and using it never extends it.
  */
 import type { StateStore } from "../store/state-store.js";
-import type { UpstreamResult } from "./types.js";
+import type { UpstreamResult } from "../model/upstream-result.js";
 import { isSessionId, newSessionId, seal, sessionStoreKey, unseal } from "./sso-seal.js";
 
 export interface SsoSession {
-  version: 1;
+  /** 2 since upstream results carry neutral claims; older sessions are not read. */
+  version: 2;
   /** The municipal IdP the person authenticated at. */
   idpId: string;
   /** When the person authenticated upstream (ms). Age is measured from here. */
@@ -38,7 +39,7 @@ export class SsoSessionRepository {
     const ttlSeconds = Math.floor((authenticatedAt + this.maxAgeSeconds * 1000 - now) / 1000);
     if (!this.enabled || ttlSeconds < 1) return undefined;
     const id = newSessionId();
-    const session: SsoSession = { version: 1, idpId, authenticatedAt, upstreams };
+    const session: SsoSession = { version: 2, idpId, authenticatedAt, upstreams };
     await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(session)), ttlSeconds);
     return id;
   }
@@ -60,7 +61,7 @@ export class SsoSessionRepository {
 function parseSession(plaintext: string): SsoSession | undefined {
   try {
     const value = JSON.parse(plaintext) as Partial<SsoSession>;
-    if (value.version !== 1 || typeof value.idpId !== "string" || typeof value.authenticatedAt !== "number" || !Array.isArray(value.upstreams)) return undefined;
+    if (value.version !== 2 || typeof value.idpId !== "string" || typeof value.authenticatedAt !== "number" || !Array.isArray(value.upstreams)) return undefined;
     if (value.upstreams.length === 0) return undefined;
     return value as SsoSession;
   } catch {

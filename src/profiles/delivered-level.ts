@@ -7,7 +7,7 @@
  * for the AD FS profiles also Microsoft's `multipleauthn` class, read as
  * multi-factor (NIST level 3) when no AssuranceLevel says otherwise.
  */
-import type { RawAttribute } from "../login/types.js";
+import type { RawAttribute } from "./person.js";
 import { ADFS_MULTIPLE_AUTHN_CLASS, capLevel, type LevelCeiling, type NistLevel, type NsisLevel, type ReachedLevel } from "./levels.js";
 import { deliversNsis, isAdfsProfile, MULTIPLE_AUTHN_NIST, type IdpOiosamlProfile } from "./idp-profiles.js";
 import { readLevel } from "./oiosaml3-profile.js";

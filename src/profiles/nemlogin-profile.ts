@@ -10,7 +10,7 @@
  * UUID, the RID where the organisation has one, and the CPR number only when
  * the organisation lets it through.
  */
-import type { Person, RawAttribute } from "../login/types.js";
+import type { Person, RawAttribute } from "./person.js";
 import type { StepUpBinding } from "../config/nemlogin-schema.js";
 import type { NsisLevel, ReachedLevel } from "./levels.js";
 import { normaliseUuid, ProfileError, readCvr, readPerson } from "./oiosaml3-profile.js";

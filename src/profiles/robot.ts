@@ -4,7 +4,7 @@
  * may reach fagsystemer that require a NIST level, never one that requires an
  * NSIS level (NSIS does not allow robots through the user interface). Pure.
  */
-import type { RawAttribute } from "../login/types.js";
+import type { RawAttribute } from "./person.js";
 import type { LevelRequirement } from "./levels.js";
 
 export interface RobotRecognition {

@@ -21,7 +21,7 @@ import {
   textOf,
   type XmlLimits,
 } from "../xml/xml-parser.js";
-import type { RawAttribute } from "../login/types.js";
+import type { RawAttribute } from "../model/upstream-result.js";
 import { UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
 import type { KeyObject } from "node:crypto";
 

@@ -19,10 +19,20 @@ export interface IdentityProvider {
   metadata: IdpMetadata;
 }
 
-export interface ServiceProvider {
+/**
+ * A party the broker answers (a fagsystem, SEB, an OIDC client): what the
+ * login core needs of it, whatever protocol it speaks.
+ */
+export interface DownstreamParty {
   id: string;
   displayName: string;
+  /** How the world names it (SAML entityID, OIDC client_id); attribute services know systems by it. */
+  systemId: string;
   policy: ServiceProviderConfig;
+}
+
+/** A SAML service provider: a downstream party with SAML metadata. */
+export interface ServiceProvider extends DownstreamParty {
   metadata: SpMetadata;
 }
 
@@ -39,6 +49,7 @@ export const NEMLOGIN_ID = "nemlogin";
 export class TrustRegistry {
   private readonly idpsById = new Map<string, IdentityProvider>();
   private readonly spsByEntityId = new Map<string, ServiceProvider>();
+  private readonly downstreamById = new Map<string, DownstreamParty>();
   private readonly organisations = new Map<string, string>();
 
   constructor(
@@ -56,7 +67,9 @@ export class TrustRegistry {
     }
     for (const sp of sps) {
       if (this.spsByEntityId.has(sp.metadata.entityId)) throw new ConfigError(`two service providers share entityID ${sp.metadata.entityId}`);
+      if (this.downstreamById.has(sp.id)) throw new ConfigError(`two downstream parties share the id ${sp.id}`);
       this.spsByEntityId.set(sp.metadata.entityId, sp);
+      this.downstreamById.set(sp.id, sp);
     }
     for (const org of organisations) this.organisations.set(org.cvr, org.name);
   }
@@ -83,6 +96,11 @@ export class TrustRegistry {
 
   serviceProviderByEntityId(entityId: string): ServiceProvider | undefined {
     return this.spsByEntityId.get(entityId);
+  }
+
+  /** A downstream party by its id in the configuration, whatever its protocol. */
+  downstreamParty(id: string): DownstreamParty | undefined {
+    return this.downstreamById.get(id);
   }
 
   serviceProviders(): ServiceProvider[] {
@@ -139,7 +157,7 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()):
     if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
       throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
     }
-    return { id: policy.id, displayName: policy.displayName ?? policy.id, policy, metadata };
+    return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
   return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now));
 }

@@ -6,7 +6,7 @@ import { cvrOfSubjectName, readRestAnswer } from "../../src/backends/attribute-s
 import { AttributeServiceError } from "../../src/backends/attribute-service/types.js";
 import { metricsRegistry } from "../../src/observability/metrics.js";
 import { AttributeServiceMetrics } from "../../src/backends/attribute-service/attribute-metrics.js";
-import type { Person } from "../../src/login/types.js";
+import type { Person } from "../../src/model/identity.js";
 
 const idp = { id: "k", displayName: "K", metadata: "m.xml", cvrs: ["29189846"] };
 const rest = { id: "rk", kind: "rest", displayName: "RK", baseUrl: "https://rk.test", apiKey: { env: "RK_KEY" } };

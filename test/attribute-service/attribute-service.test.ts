@@ -21,10 +21,13 @@ import {
   type Handler,
   type TestServer,
 } from "../support/attribute-services.js";
-import { runSteps } from "../../src/login/pipeline.js";
-import { LoginError } from "../../src/login/login-error.js";
+import { samlDownstream } from "../../src/frontends/saml-idp/saml-reply.js";
+import { runSteps } from "../../src/login/run-steps.js";
+import { wireLogin } from "../../src/http/wire-login.js";
+import { samlUpstreamResult } from "../support/upstream-results.js";
+import { LoginError } from "../../src/model/login-error.js";
 import type { LoginContext } from "../../src/login/pipeline-types.js";
-import type { UpstreamResult } from "../../src/login/types.js";
+import type { UpstreamResult } from "../../src/model/upstream-result.js";
 import type { PrivilegeList } from "../../src/profiles/bpp.js";
 import type { RoleOutcome } from "../../src/profiles/role-translation.js";
 import { NAMEID_FORMAT, STATUS } from "../../src/saml/namespaces.js";
@@ -54,8 +57,7 @@ let counter = 0;
 
 function upstream(attributes = defaultAttributes({ [OIOSAML3.privilegesIntermediate]: undefined }), nameId = NAME_ID): UpstreamResult {
   counter += 1;
-  return {
-    kind: "municipal-idp",
+  return samlUpstreamResult({
     upstreamId: "test-kommune",
     issuer: IDP_ENTITY_ID,
     nameId,
@@ -63,17 +65,17 @@ function upstream(attributes = defaultAttributes({ [OIOSAML3.privilegesIntermedi
     attributes: attributes.map((a) => ({ name: a.name, values: [...a.values] })),
     level: { nsis: "Substantial" },
     authnInstant: new Date().toISOString(),
-    sessionIndex: undefined,
     assertionId: `_a${counter}`,
-  };
+  });
 }
 
 function login(fixture: BrokerFixture, result: UpstreamResult = upstream()): Promise<LoginContext> {
   return runSteps({
     broker: fixture.broker,
+    ports: wireLogin(fixture.broker).ports,
     request: {
       correlationId: `corr-${counter}`,
-      downstream: { protocol: "saml", spId: "test-fagsystem", spEntityId: SP_ENTITY_ID, requestId: `_req${counter}`, acsUrl: SP_ACS_URL, relayState: undefined },
+      downstream: samlDownstream({ spId: "test-fagsystem", spEntityId: SP_ENTITY_ID, requestId: `_req${counter}`, acsUrl: SP_ACS_URL, relayState: undefined }),
       requiredLevel: { kind: "none" },
       forceAuthn: false,
       isPassive: false,
@@ -199,7 +201,7 @@ describe("REST attribute service (OS2rollekatalog shape)", () => {
     expect(error.reason).toBe("attribute_service_timeout");
     expect(error.message).toContain("attribute service roller (Test Kommunes rollekatalog) of IdP test-kommune failed (timeout)");
     expect(error.userMessage).toContain("Test Kommunes rollekatalog");
-    expect(error.status).toBe(STATUS.responder);
+    expect(error.refusal).toBe("authentication_failed");
     expect(server.requests).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(1_500);
   });

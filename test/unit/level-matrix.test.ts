@@ -17,7 +17,8 @@ import {
 import { IDP_OIOSAML_PROFILES, requestedClassRefsFor, type IdpOiosamlProfile } from "../../src/profiles/idp-profiles.js";
 import { provedLevel, readDeliveredLevel } from "../../src/profiles/delivered-level.js";
 import { releaseFor } from "../../src/profiles/release-profiles.js";
-import type { Identity, RawAttribute } from "../../src/login/types.js";
+import type { Identity } from "../../src/model/identity.js";
+import type { RawAttribute } from "../../src/model/upstream-result.js";
 import { BPP_NAMESPACES } from "../../src/profiles/bpp.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 

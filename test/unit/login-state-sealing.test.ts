@@ -2,12 +2,13 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { LoginStateRepository, type AwaitingUpstream } from "../../src/login/login-state.js";
-import type { LoginRequest, UpstreamResult } from "../../src/login/types.js";
+import type { LoginRequest } from "../../src/model/login-request.js";
+import type { UpstreamResult } from "../../src/model/upstream-result.js";
+import { samlUpstreamResult } from "../support/upstream-results.js";
 
 const SECRET = "a-broker-secret-that-is-long-enough-0123456789";
 
-const municipal: UpstreamResult = {
-  kind: "municipal-idp",
+const municipal: UpstreamResult = samlUpstreamResult({
   upstreamId: "vest-kommune",
   issuer: "https://idp.vest.test",
   nameId: "C=DK,O=44556677,CN=Karen Vestergaard,Serial=42",
@@ -15,9 +16,8 @@ const municipal: UpstreamResult = {
   attributes: [{ name: "https://data.gov.dk/model/core/eid/cprNumber", values: ["0101701234"] }],
   level: { nist: 3 },
   authnInstant: "2026-11-23T12:00:00Z",
-  sessionIndex: undefined,
   assertionId: "_municipal",
-};
+});
 
 function state(id: string, completed: UpstreamResult[]): AwaitingUpstream {
   return { request: { correlationId: "c" } as LoginRequest, upstreamId: "nemlogin", upstreamKind: "nemlogin", upstreamRequestId: id, completed };

@@ -7,7 +7,10 @@ import { DEFAULT_NIST_FROM_NSIS, OIOSAML_REFERENCE_NIST_FROM_NSIS } from "../../
 import { stepUpLevelFor, upstreamsForReuse } from "../../src/login/steps/step-up.js";
 import type { BrokerContext } from "../../src/broker-context.js";
 import { municipalRequirement } from "../../src/backends/saml-sp/upstream-party.js";
-import type { LoginRequest, Person, RawAttribute, UpstreamResult } from "../../src/login/types.js";
+import type { LoginRequest } from "../../src/model/login-request.js";
+import { samlUpstreamResult } from "../support/upstream-results.js";
+import type { Person } from "../../src/model/identity.js";
+import type { RawAttribute, UpstreamResult } from "../../src/model/upstream-result.js";
 import type { IdentityProvider } from "../../src/trust/registry.js";
 import { identityProviderSchema } from "../../src/config/schema.js";
 
@@ -162,7 +165,8 @@ describe("which step-ups an SSO session may reuse", () => {
         nemlogin: stepUpMaxAgeSeconds === undefined ? undefined : { stepUpMaxAgeSeconds },
       },
     }) as unknown as BrokerContext;
-  const result = (kind: UpstreamResult["kind"], ageSeconds: number, nsis?: "Low" | "Substantial" | "High"): UpstreamResult => ({
+  const result = (kind: UpstreamResult["kind"], ageSeconds: number, nsis?: "Low" | "Substantial" | "High"): UpstreamResult =>
+    samlUpstreamResult({
     kind,
     upstreamId: kind === "nemlogin" ? "nemlogin" : "k",
     issuer: "i",
@@ -171,7 +175,6 @@ describe("which step-ups an SSO session may reuse", () => {
     attributes: [],
     level: nsis ? { nsis } : { nist: 3 },
     authnInstant: new Date(now - ageSeconds * 1000).toISOString(),
-    sessionIndex: undefined,
     assertionId: `_${kind}`,
   });
   const request = (requiredLevel: LoginRequest["requiredLevel"]) => ({ requiredLevel }) as LoginRequest;

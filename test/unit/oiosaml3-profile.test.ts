@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { oiosaml3Attributes, ProfileError, readCvr, readLevel, readPerson } from "../../src/profiles/oiosaml3-profile.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI } from "../../src/saml/namespaces.js";
-import type { Identity, RawAttribute } from "../../src/login/types.js";
+import type { Identity } from "../../src/model/identity.js";
+import type { RawAttribute } from "../../src/model/upstream-result.js";
 import { BPP_NAMESPACES, type PrivilegeList } from "../../src/profiles/bpp.js";
 import { encodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";
 

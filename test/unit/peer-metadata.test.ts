@@ -37,6 +37,7 @@ function serviceProvider(metadataXml: string, encryption?: { content?: string; k
   return {
     id: "shibboleth",
     displayName: "shibboleth",
+    systemId: "http://127.0.0.1:8082/shibboleth",
     policy: serviceProviderSchema.parse({ id: "shibboleth", metadata: "unused.xml", ...(encryption ? { encryption } : {}) }),
     metadata: readSpMetadata(metadataXml),
   };

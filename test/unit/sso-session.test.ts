@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { isSessionId, newSessionId, seal, sessionStoreKey, unseal } from "../../src/login/sso-seal.js";
 import { SsoSessionRepository } from "../../src/login/sso-session.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
-import type { UpstreamResult } from "../../src/login/types.js";
+import type { UpstreamResult } from "../../src/model/upstream-result.js";
+import { samlUpstreamResult } from "../support/upstream-results.js";
 
 function upstream(authnInstant: string): UpstreamResult {
-  return {
-    kind: "municipal-idp",
+  return samlUpstreamResult({
     upstreamId: "test-kommune",
     issuer: "https://idp.kommune.test/adfs",
     nameId: "C=DK,O=29189846,CN=Anna Andersen,Serial=12345",
@@ -14,9 +14,8 @@ function upstream(authnInstant: string): UpstreamResult {
     attributes: [{ name: "https://data.gov.dk/model/core/eid/email", values: ["anna@kommune.test"] }],
     level: { nsis: "Substantial" },
     authnInstant,
-    sessionIndex: undefined,
     assertionId: "_a1",
-  };
+  });
 }
 
 describe("sealed SSO sessions", () => {

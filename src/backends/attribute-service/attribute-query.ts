@@ -16,7 +16,7 @@ import { decryptAssertion } from "../../saml/decrypt-assertion.js";
 import { parseInstant } from "../../saml/saml-time.js";
 import { checkIssuer, readAttributes, refuseNestedAssertions } from "../../saml/response-validator.js";
 import { allChildElements, attr, childElements, descendants, optionalChild, parseXml, requiredAttr, requiredChild, serializeXml, textOf, type XmlLimits } from "../../xml/xml-parser.js";
-import type { RawAttribute } from "../../login/types.js";
+import type { RawAttribute } from "../../model/upstream-result.js";
 
 export const SOAP11_ENVELOPE = "http://schemas.xmlsoap.org/soap/envelope/";
 /** SAML 2.0 SOAP binding: the SOAPAction a requester sends. */

@@ -3,7 +3,8 @@
  * NameID, the Serial of an X509SubjectName NameID, the professional UUID,
  * the email, the UPN, or any single-valued attribute. Pure functions.
  */
-import type { Person, RawAttribute } from "../../login/types.js";
+import type { Person } from "../../model/identity.js";
+import type { RawAttribute } from "../../model/upstream-result.js";
 import { hasControlCharacter } from "../../profiles/bpp.js";
 import type { UserIdentifierChoice } from "../../config/attribute-service-schema.js";
 

@@ -8,11 +8,14 @@
  * InResponseTo, times, replay). Binding it to the person is the pipeline's
  * step-up step (login/steps/step-up.ts).
  */
-import type { NemLogIn } from "../../trust/registry.js";
-import type { LoginRequest, UpstreamResult } from "../../login/types.js";
+import type { NemLogIn, TrustRegistry } from "../../trust/registry.js";
+import type { FurtherUpstream, StartedUpstream } from "../../login/ports.js";
+import { LoginError } from "../../model/login-error.js";
+import type { LoginRequest } from "../../model/login-request.js";
+import type { UpstreamResult } from "../../model/upstream-result.js";
 import { nsisClassRef, type NsisLevel } from "../../profiles/levels.js";
 import { PROFESSIONAL_IDENTITY_CLASS } from "../../profiles/nemlogin-profile.js";
-import type { SamlUpstream, StartedUpstream } from "../saml-sp/saml-upstream.js";
+import type { SamlUpstream } from "../saml-sp/saml-upstream.js";
 import type { SamlUpstreamTarget } from "../saml-sp/upstream-party.js";
 
 /** What the AuthnRequest to NemLog-in asks for: the NSIS level, and (by default) an employee identity. */
@@ -27,7 +30,16 @@ export function nemLogInTarget(nemlogin: NemLogIn, level: NsisLevel): SamlUpstre
   };
 }
 
-/** Sends the person on to NemLog-in; `completed` (the municipal step) waits with the login until NemLog-in answers. */
-export function startNemLogIn(saml: SamlUpstream, nemlogin: NemLogIn, request: LoginRequest, completed: UpstreamResult[], level: NsisLevel): Promise<StartedUpstream> {
-  return saml.startAt(nemLogInTarget(nemlogin, level), request, completed);
+/** NemLog-in as the core's further upstream for step-up: `completed` (the municipal step) waits with the login until it answers. */
+export class NemLogInUpstream implements FurtherUpstream {
+  constructor(
+    private readonly saml: SamlUpstream,
+    private readonly registry: TrustRegistry,
+  ) {}
+
+  start(level: NsisLevel, request: LoginRequest, completed: UpstreamResult[]): Promise<StartedUpstream> {
+    const nemlogin = this.registry.nemLogIn();
+    if (!nemlogin) throw new LoginError("nemlogin_gone", "NemLog-in is no longer configured");
+    return this.saml.startAt(nemLogInTarget(nemlogin, level), request, completed);
+  }
 }

@@ -4,16 +4,22 @@
  */
 import type { BrokerContext } from "../../broker-context.js";
 import type { IdentityProvider } from "../../trust/registry.js";
-import type { Interaction } from "../../login/interaction.js";
-import type { LoginRequest, RawAttribute, UpstreamResult } from "../../login/types.js";
-import { LoginStateRepository, newId, type AwaitingUpstream } from "../../login/login-state.js";
+import type { LoginRequest } from "../../model/login-request.js";
+import type { RawAttribute, UpstreamResult } from "../../model/upstream-result.js";
+import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
+import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type StartedUpstream } from "../../login/ports.js";
+import type { Refusal } from "../../model/login-error.js";
+import { PageError } from "../../model/login-error.js";
+import { XmlError } from "../../xml/xml-error.js";
+import { StoreUnavailableError } from "../../store/state-store.js";
+import { readClaims } from "./read-claims.js";
 import { buildAuthnRequest } from "../../saml/authn-request.js";
 import { BINDING, STATUS } from "../../saml/namespaces.js";
 import { encodeRedirect } from "../../saml/redirect-binding.js";
 import { encodePostMessage, decodePostMessage } from "../../saml/post-binding.js";
 import { signEnveloped } from "../../saml/sign.js";
 import { samlInstant } from "../../saml/saml-time.js";
-import { readResponseEnvelope, validateResponse } from "../../saml/response-validator.js";
+import { readResponseEnvelope, validateResponse, type ResponseEnvelope } from "../../saml/response-validator.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { awaitedParty, municipalTarget, type SamlUpstreamTarget } from "./upstream-party.js";
 import { readDeliveredLevel } from "../../profiles/delivered-level.js";
@@ -22,17 +28,29 @@ import type { ReachedLevel } from "../../profiles/levels.js";
 import type { IdpOiosamlProfile } from "../../profiles/idp-profiles.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
-export interface StartedUpstream {
-  interaction: Interaction;
-  upstreamRequestId: string;
+export type { StartedUpstream } from "../../login/ports.js";
+
+const UNUSABLE_ANSWER = "Svaret fra kommunens login kunne ikke bruges. / The answer from the municipal login could not be used.";
+
+/** The neutral refusal for a SAML status the upstream sent or a check that failed. */
+function refusalOf(error: SamlError): Refusal {
+  switch (error.subStatus) {
+    case STATUS.noAuthnContext:
+      return "level_not_met";
+    case STATUS.requestDenied:
+      return "denied";
+    case STATUS.noPassive:
+      return "interaction_required";
+    default:
+      return "authentication_failed";
+  }
 }
 
-export class SamlUpstream {
-  private readonly states: LoginStateRepository;
-
-  constructor(private readonly broker: BrokerContext) {
-    this.states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret);
-  }
+export class SamlUpstream implements MunicipalUpstream {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly states: LoginStateRepository,
+  ) {}
 
   /** Builds the AuthnRequest for the municipal `idp`, stores the login under its ID, and says where to send the browser. */
   async start(idp: IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
@@ -73,7 +91,27 @@ export class SamlUpstream {
    * state attached when the state was found, so the caller can answer the
    * fagsystem.
    */
-  async receive(body: Record<string, unknown>, timer: PhaseTimer = UNTIMED): Promise<{ state: AwaitingUpstream; result: UpstreamResult }> {
+  async receive(body: Record<string, unknown>, timer: PhaseTimer = UNTIMED): Promise<ReceivedAnswer> {
+    let found: { state: AwaitingUpstream; envelope: ResponseEnvelope };
+    try {
+      found = await this.findLogin(body, timer);
+    } catch (error) {
+      // No login can be told: the person gets a page (logged once, by the HTTP edge).
+      if (error instanceof XmlError) throw new PageError(error.reason === "message_too_large" ? 413 : 400, error.reason, error.message, UNUSABLE_ANSWER);
+      throw error;
+    }
+    try {
+      return await this.verify(found.state, found.envelope, timer);
+    } catch (error) {
+      if (error instanceof SamlError) throw new UpstreamFailure(found.state, error.reason, error.message, refusalOf(error));
+      if (error instanceof XmlError) throw new UpstreamFailure(found.state, error.reason, error.message);
+      const unexpected = error as Error;
+      const reason = unexpected instanceof StoreUnavailableError ? "store_unavailable" : "internal_error";
+      throw new UpstreamFailure(found.state, reason, unexpected.message, "failed", unexpected);
+    }
+  }
+
+  private async findLogin(body: Record<string, unknown>, timer: PhaseTimer): Promise<{ state: AwaitingUpstream; envelope: ResponseEnvelope }> {
     const { limits } = this.broker.config;
     const envelope = timer.time("parse", () => readResponseEnvelope(decodePostMessage(body["SAMLResponse"], limits.bodyBytes), this.broker.xmlLimits));
     const inResponseTo = envelope.inResponseTo;
@@ -82,11 +120,17 @@ export class SamlUpstream {
     // The state is taken (once, atomically) only after the Response has passed every check.
     const state = await timer.time("store", () => this.states.peekAwaiting(inResponseTo));
     if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
+    return { state, envelope };
+  }
+
+  private async verify(state: AwaitingUpstream, envelope: ResponseEnvelope, timer: PhaseTimer): Promise<ReceivedAnswer> {
+    const { limits } = this.broker.config;
+    const inResponseTo = state.upstreamRequestId;
     // The party the login awaits (a municipal IdP or NemLog-in): its keys and rules verify the answer.
     const idp = awaitedParty(this.broker.registry, state);
-    if (!idp) throw new UpstreamFailure(state, new SamlError("idp_gone", `upstream ${state.upstreamId} is no longer registered`));
+    if (!idp) throw new SamlError("idp_gone", `upstream ${state.upstreamId} is no longer registered`);
     const now = this.broker.now();
-    try {
+    {
       const assertion = await validateResponse(envelope, {
         idpEntityId: idp.metadata.entityId,
         trustedCertificates: idp.metadata.signingCertificates,
@@ -111,21 +155,21 @@ export class SamlUpstream {
       if (!(await timer.time("store", () => this.states.takeAwaiting(inResponseTo)))) {
         throw new SamlError("login_already_completed", "this login was completed by another response");
       }
+      const level = deliveredLevel(assertion.attributes, assertion.authnContextClassRef, idp.policy.oiosamlProfile);
       const result: UpstreamResult = {
         kind: idp.kind,
         upstreamId: idp.id,
         issuer: assertion.issuer,
         nameId: assertion.nameId,
         nameIdFormat: assertion.nameIdFormat,
+        claims: readClaims({ kind: idp.kind, nameId: assertion.nameId, nameIdFormat: assertion.nameIdFormat, attributes: assertion.attributes, level, robot: idp.robot }),
         attributes: assertion.attributes,
-        level: deliveredLevel(assertion.attributes, assertion.authnContextClassRef, idp.policy.oiosamlProfile),
+        level,
         authnInstant: assertion.authnInstant,
         sessionIndex: assertion.sessionIndex,
         assertionId: assertion.assertionId,
       };
       return { state, result };
-    } catch (error) {
-      throw new UpstreamFailure(state, error as Error);
     }
   }
 }
@@ -137,16 +181,5 @@ function deliveredLevel(attributes: RawAttribute[], classRef: string | undefined
   } catch (error) {
     if (error instanceof ProfileError) throw new SamlError(error.reason, error.message, STATUS.responder, STATUS.authnFailed);
     throw error;
-  }
-}
-
-/** A failure after the login state was found: the fagsystem can be told. */
-export class UpstreamFailure extends Error {
-  constructor(
-    readonly state: AwaitingUpstream,
-    override readonly cause: Error,
-  ) {
-    super(cause.message);
-    this.name = "UpstreamFailure";
   }
 }

@@ -6,9 +6,11 @@
  */
 import type { IdpMetadata } from "../../saml/metadata-reader.js";
 import type { TrustRegistry, IdentityProvider } from "../../trust/registry.js";
-import type { LoginRequest, UpstreamKind } from "../../login/types.js";
+import type { LoginRequest } from "../../model/login-request.js";
+import type { UpstreamKind } from "../../model/upstream-result.js";
 import type { AwaitingUpstream } from "../../login/login-state.js";
 import type { IdpOiosamlProfile } from "../../profiles/idp-profiles.js";
+import type { RobotRecognition } from "../../profiles/robot.js";
 import { ceilingFor } from "../../profiles/delivered-level.js";
 import { nsisRank, type LevelRequirement } from "../../profiles/levels.js";
 import { requestedClassRefsFor } from "./requested-level.js";
@@ -35,6 +37,8 @@ export interface SamlUpstreamParty {
     requireEncryptedAssertion: boolean;
     oiosamlProfile: IdpOiosamlProfile;
   };
+  /** How a municipal IdP's robots are recognised (none for NemLog-in). */
+  robot: RobotRecognition | undefined;
 }
 
 /**
@@ -61,7 +65,7 @@ export function municipalTarget(idp: IdentityProvider, request: LoginRequest, re
     kind: "municipal-idp",
     id: idp.id,
     metadata: idp.metadata,
-    requesterId: idp.policy.sendScoping ? request.downstream.spEntityId : undefined,
+    requesterId: idp.policy.sendScoping ? registry.downstreamParty(request.downstream.partyId)?.systemId : undefined,
     requestedClassRefs: requestedClassRefsFor(municipalRequirement(request.requiredLevel, idp, registry.nemLogIn() !== undefined), idp.policy.oiosamlProfile),
   };
 }
@@ -72,13 +76,13 @@ export function awaitedParty(registry: TrustRegistry, state: AwaitingUpstream): 
   switch (kind) {
     case "municipal-idp": {
       const idp = registry.identityProvider(state.upstreamId);
-      return idp && { kind, id: idp.id, metadata: idp.metadata, policy: idp.policy };
+      return idp && { kind, id: idp.id, metadata: idp.metadata, policy: idp.policy, robot: idp.policy.robot };
     }
     case "nemlogin": {
       const nemlogin = registry.nemLogIn();
       if (!nemlogin || nemlogin.id !== state.upstreamId) return undefined;
       // NemLog-in speaks OIOSAML 3: the level is the NSIS loa attribute and class.
-      return { kind, id: nemlogin.id, metadata: nemlogin.metadata, policy: { ...nemlogin.policy, oiosamlProfile: "OIOSAML3" } };
+      return { kind, id: nemlogin.id, metadata: nemlogin.metadata, policy: { ...nemlogin.policy, oiosamlProfile: "OIOSAML3" }, robot: undefined };
     }
   }
 }

@@ -1,7 +1,8 @@
 /** Encodes the outcome of a login as a SAML Response to the fagsystem's ACS (HTTP-POST). */
 import type { BrokerContext } from "../../broker-context.js";
-import type { Identity, SamlDownstream } from "../../login/types.js";
-import type { Interaction } from "../../login/interaction.js";
+import type { Identity } from "../../model/identity.js";
+import type { SamlReply } from "./saml-reply.js";
+import type { Interaction } from "../../model/interaction.js";
 import type { ServiceProvider } from "../../trust/registry.js";
 import { newId } from "../../login/login-state.js";
 import { buildAssertion, buildResponse } from "../../saml/response-builder.js";
@@ -16,7 +17,7 @@ import { levelTableOf } from "../../config/level-table.js";
 import { requirementOf } from "../../config/level-requirement.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 
-function postTo(downstream: SamlDownstream, responseXml: string): Interaction {
+function postTo(downstream: SamlReply, responseXml: string): Interaction {
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
   if (downstream.relayState !== undefined) fields["RelayState"] = downstream.relayState;
   return { kind: "post", url: downstream.acsUrl, fields };
@@ -62,7 +63,7 @@ function nameIdFor(identity: Identity, sp: ServiceProvider): { value: string; fo
   return { value: persistent, format: NAMEID_FORMAT.persistent };
 }
 
-export async function answerWithIdentity(broker: BrokerContext, downstream: SamlDownstream, identity: Identity, timer: PhaseTimer = UNTIMED): Promise<Interaction> {
+export async function answerWithIdentity(broker: BrokerContext, downstream: SamlReply, identity: Identity, timer: PhaseTimer = UNTIMED): Promise<Interaction> {
   const sp = broker.registry.serviceProviderByEntityId(downstream.spEntityId);
   if (!sp) throw new Error(`fagsystem ${downstream.spEntityId} is no longer registered`);
   const now = broker.now();
@@ -116,7 +117,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
 /** A signed error Response: the fagsystem learns the login failed and why, in SAML terms. */
 export function answerWithError(
   broker: BrokerContext,
-  downstream: SamlDownstream,
+  downstream: SamlReply,
   status: TopStatus,
   subStatus: SubStatus | undefined,
   message: string,

@@ -8,7 +8,8 @@
  */
 import type { BrokerContext } from "../../broker-context.js";
 import type { ServiceProvider } from "../../trust/registry.js";
-import type { LoginRequest, SamlDownstream } from "../../login/types.js";
+import type { LoginRequest } from "../../model/login-request.js";
+import { samlDownstream, type SamlReply } from "./saml-reply.js";
 import { readAuthnRequest, type ReceivedAuthnRequest } from "../../saml/authn-request.js";
 import { BINDING, STATUS } from "../../saml/namespaces.js";
 import { decodeRedirect, verifyRedirectSignature } from "../../saml/redirect-binding.js";
@@ -42,7 +43,7 @@ export class RequestRejected extends Error {
 /** The request is from a known SP and has a trusted ACS: answer it with a SAML error. */
 export class AnswerableRejection extends Error {
   constructor(
-    readonly downstream: SamlDownstream,
+    readonly downstream: SamlReply,
     readonly error: SamlError,
   ) {
     super(error.message);
@@ -102,7 +103,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
   }
 
   const acsUrl = resolveAcs(sp, request);
-  const downstream: SamlDownstream = { protocol: "saml", spId: sp.id, spEntityId: sp.metadata.entityId, requestId: request.id, acsUrl, relayState };
+  const downstream: SamlReply = { spId: sp.id, spEntityId: sp.metadata.entityId, requestId: request.id, acsUrl, relayState };
   try {
     if (request.destination !== undefined && request.destination !== broker.urls.sso) {
       throw new SamlError("destination_mismatch", "AuthnRequest Destination is not this broker's SSO URL");
@@ -119,7 +120,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     const requiredLevel = combineRequirement(sp.policy, request, levelTableOf(broker.config));
     return {
       correlationId,
-      downstream,
+      downstream: samlDownstream(downstream),
       requiredLevel,
       forceAuthn: request.forceAuthn,
       isPassive: request.isPassive,
@@ -128,7 +129,7 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     };
   } catch (error) {
     if (error instanceof XmlError) throw new AnswerableRejection(downstream, asSamlError(error));
-    if (error instanceof StoreUnavailableError) throw new LoginUnavailable(downstream, error);
+    if (error instanceof StoreUnavailableError) throw new LoginUnavailable(samlDownstream(downstream), error);
     throw error;
   }
 }

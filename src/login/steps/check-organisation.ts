@@ -4,8 +4,7 @@
  * CVR is refused with status Responder, as the real broker does.
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
-import { STATUS } from "../../saml/namespaces.js";
+import { LoginError } from "../../model/login-error.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
 
 export const checkOrganisation: LoginStep = (context) => {
@@ -16,8 +15,7 @@ export const checkOrganisation: LoginStep = (context) => {
     throw new LoginError(
       "cvr_not_allowed",
       `IdP ${idp.id} is not allowed to issue tokens for context ${cvr}`,
-      STATUS.responder,
-      STATUS.requestDenied,
+      "denied",
       `${idp.displayName} må ikke logge brugere ind for organisationen med CVR ${cvr}. Kontakt din kommunes it-afdeling. / ${idp.displayName} may not log users in for the organisation with CVR ${cvr}. Contact your municipality's IT department.`,
     );
   }

@@ -4,7 +4,7 @@
  * (the job-function role register). Anything else is dropped and logged.
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 import { checkScopes } from "../../profiles/role-translation.js";
 import { jobFunctionRoleRegister } from "../../trust/role-policy.js";
 import { mappedIdentity } from "./municipal-upstream.js";

@@ -5,10 +5,9 @@
  * (NoAuthnContext: the required context cannot be met for this subject).
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 import { robotAllowed } from "../../profiles/robot.js";
 import { describeRequirement } from "../../profiles/levels.js";
-import { STATUS } from "../../saml/namespaces.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
 
 export const checkRobot: LoginStep = (context) => {
@@ -17,9 +16,8 @@ export const checkRobot: LoginStep = (context) => {
     const { idp } = municipalUpstream(context);
     throw new LoginError(
       "robot_not_allowed",
-      `IdP ${idp.id} logged in a robot; fagsystem ${context.request.downstream.spId} requires ${describeRequirement(context.request.requiredLevel)}, which robots cannot use`,
-      STATUS.responder,
-      STATUS.noAuthnContext,
+      `IdP ${idp.id} logged in a robot; fagsystem ${context.request.downstream.partyId} requires ${describeRequirement(context.request.requiredLevel)}, which robots cannot use`,
+      "level_not_met",
       "Robotbrugere kan ikke logge ind på et system, der kræver et NSIS-sikringsniveau; brug systemets API. / Robot users cannot log in to a system that requires an NSIS assurance level; use the system's API.",
     );
   }

@@ -6,12 +6,10 @@
  * job-function roles has its privileges ignored (and explained).
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
-import { ProfileError, readPrivileges } from "../../profiles/oiosaml3-profile.js";
+import { LoginError } from "../../model/login-error.js";
 import { BppError, DEFAULT_BPP_LIMITS, decodePrivilegesAttribute, emptyPrivilegeList } from "../../profiles/bpp-codec.js";
 import { BPP_NAMESPACES } from "../../profiles/bpp.js";
 import { incomingRoles } from "../../profiles/role-translation.js";
-import { STATUS } from "../../saml/namespaces.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
 
 const UNREADABLE = "Dine rettigheder fra kommunens login kunne ikke læses. Kontakt din kommunes it-afdeling. / Your privileges from the municipal login could not be read. Contact your municipality's IT department.";
@@ -19,15 +17,12 @@ const UNREADABLE = "Dine rettigheder fra kommunens login kunne ikke læses. Kont
 export const decodePrivileges: LoginStep = (context) => {
   const identity = mappedIdentity(context);
   const { upstream, idp } = municipalUpstream(context);
-  let encoded: string | undefined;
-  try {
-    encoded = readPrivileges(upstream.attributes);
-  } catch (error) {
-    if (error instanceof ProfileError) {
-      throw new LoginError("privileges_malformed", `IdP ${idp.id} sent malformed privileges: ${error.message}`, STATUS.responder, STATUS.authnFailed, UNREADABLE);
-    }
-    throw error;
+  if (!upstream.claims.readable) throw new LoginError(upstream.claims.reason, `IdP ${idp.id} sent unusable attributes: ${upstream.claims.detail}`, "authentication_failed");
+  const sent = upstream.claims.identity.privileges;
+  if (sent.sent === "unreadable") {
+    throw new LoginError("privileges_malformed", `IdP ${idp.id} sent malformed privileges: ${sent.detail}`, "authentication_failed", UNREADABLE);
   }
+  const encoded = sent.sent === "oio-bpp" ? sent.encoded : undefined;
   if (!idp.policy.sendsJobFunctionRoles) {
     const outcomes =
       encoded === undefined
@@ -42,7 +37,7 @@ export const decodePrivileges: LoginStep = (context) => {
     decoded = encoded === undefined ? { list: emptyPrivilegeList(BPP_NAMESPACES.itst), rejected: [] } : decodePrivilegesAttribute(encoded, limits);
   } catch (error) {
     if (error instanceof BppError) {
-      throw new LoginError("privileges_malformed", `IdP ${idp.id} sent malformed privileges (OIO-BPP, ${error.reason}): ${error.message}`, STATUS.responder, STATUS.authnFailed, UNREADABLE);
+      throw new LoginError("privileges_malformed", `IdP ${idp.id} sent malformed privileges (OIO-BPP, ${error.reason}): ${error.message}`, "authentication_failed", UNREADABLE);
     }
     throw error;
   }

@@ -4,7 +4,7 @@
  * operator can see it for one login by correlation id (`explain <id>`).
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 import { auditTrail } from "../../observability/audit.js";
 import { mappedIdentity } from "./municipal-upstream.js";
 
@@ -14,7 +14,7 @@ export const explainPrivileges: LoginStep = async (context) => {
   if (privileges.stage !== "translated") throw new LoginError("pipeline_order", `privileges explained at stage ${privileges.stage}`);
   await auditTrail(context.broker).recordExplanation({
     correlationId: context.request.correlationId,
-    sp: context.request.downstream.spId,
+    sp: context.request.downstream.partyId,
     idp: privileges.source,
     cvr: identity.organisation.cvr,
     subject: identity.subject,

@@ -1,8 +1,9 @@
 /** The municipal IdP's result in this login and the IdP's current registration. Shared by the steps that need both. */
 import type { LoginContext } from "../pipeline-types.js";
-import type { Identity, UpstreamResult } from "../types.js";
+import type { Identity } from "../../model/identity.js";
+import type { UpstreamResult } from "../../model/upstream-result.js";
 import type { IdentityProvider } from "../../trust/registry.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 
 export function municipalUpstream(context: LoginContext): { upstream: UpstreamResult; idp: IdentityProvider } {
   const upstream = context.upstreams.find((u) => u.kind === "municipal-idp");

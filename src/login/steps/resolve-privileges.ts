@@ -11,15 +11,12 @@
  * registered as needing no privileges (then the service is not asked).
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
-import { STATUS } from "../../saml/namespaces.js";
+import { LoginError } from "../../model/login-error.js";
 import { formatScope } from "../../profiles/bpp.js";
 import { incomingRoles, type IncomingRole, type RoleOutcome } from "../../profiles/role-translation.js";
-import { attributeService } from "../../backends/attribute-service/attribute-services.js";
-import { lookupPrivileges } from "../../backends/attribute-service/lookup-privileges.js";
-import { AttributeServiceError, type ForwardedClaim } from "../../backends/attribute-service/types.js";
-import { describeIdentifier, userIdentifier } from "../../backends/attribute-service/user-identifier.js";
+import { PrivilegeSourceError, type ForwardedClaim } from "../ports.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
+import { downstreamParty } from "./downstream-party.js";
 
 const MAX_CLAIM_VALUES = 100;
 
@@ -38,8 +35,7 @@ export const resolvePrivileges: LoginStep = async (context) => {
   if (!source || source.from === "assertion") return context;
   const privileges = identity.privileges;
   if (privileges.stage !== "received") throw new LoginError("pipeline_order", `privileges resolved at stage ${privileges.stage}`);
-  const sp = context.broker.registry.serviceProviderByEntityId(context.request.downstream.spEntityId);
-  if (!sp) throw new LoginError("sp_gone", `fagsystem ${context.request.downstream.spEntityId} is no longer registered`);
+  const sp = downstreamParty(context);
   const serviceId = source.attributeService ?? "";
   const correlationId = context.request.correlationId;
 
@@ -66,16 +62,15 @@ export const resolvePrivileges: LoginStep = async (context) => {
     return withRoles(fromAssertion, []);
   }
 
-  const service = attributeService(context.broker, serviceId, source.userIdentifier);
-  if (!service) throw new LoginError("attribute_service_unknown", `IdP ${idp.id} names attribute service ${serviceId}, which is not registered`, STATUS.responder, STATUS.authnFailed, userMessage(serviceId));
-  const name = service.config.displayName;
-  const userId = userIdentifier(source.userIdentifier, identity.person, upstream.attributes);
+  const service = context.ports.privileges.service(serviceId, source.userIdentifier);
+  if (!service) throw new LoginError("attribute_service_unknown", `IdP ${idp.id} names attribute service ${serviceId}, which is not registered`, "authentication_failed", userMessage(serviceId));
+  const name = service.displayName;
+  const userId = service.userIdFor(identity.person, upstream.attributes);
   if (userId === undefined) {
     throw new LoginError(
       "attribute_service_no_user_id",
-      `attribute service ${serviceId} (${name}) of IdP ${idp.id} is asked by ${describeIdentifier(source.userIdentifier)}, which the login does not carry exactly once`,
-      STATUS.responder,
-      STATUS.authnFailed,
+      `attribute service ${serviceId} (${name}) of IdP ${idp.id} is asked by ${service.describeUserId()}, which the login does not carry exactly once`,
+      "authentication_failed",
       userMessage(name),
     );
   }
@@ -87,22 +82,21 @@ export const resolvePrivileges: LoginStep = async (context) => {
 
   let answer;
   try {
-    ({ answer } = await lookupPrivileges(context.broker, service, {
+    answer = await service.lookup({
       userId,
       nameId: identity.person.nameId,
       nameIdFormat: identity.person.nameIdFormat,
       cvr: identity.organisation.cvr,
-      systemId: service.config.systems[sp.id] ?? sp.metadata.entityId,
+      systemId: service.systemIdFor(sp),
       claims,
       correlationId,
-    }));
+    });
   } catch (error) {
-    if (error instanceof AttributeServiceError) {
+    if (error instanceof PrivilegeSourceError) {
       throw new LoginError(
         `attribute_service_${error.failure}`,
         `attribute service ${serviceId} (${name}) of IdP ${idp.id} failed (${error.failure}): ${error.message}`,
-        STATUS.responder,
-        STATUS.authnFailed,
+        "authentication_failed",
         userMessage(name),
       );
     }
@@ -110,12 +104,11 @@ export const resolvePrivileges: LoginStep = async (context) => {
   }
 
   if (answer.kind === "unknown-user") {
-    if (service.config.unknownUser === "fail") {
+    if (service.unknownUser === "fail") {
       throw new LoginError(
         "attribute_service_unknown_user",
         `attribute service ${serviceId} (${name}) of IdP ${idp.id} does not know the user`,
-        STATUS.responder,
-        STATUS.authnFailed,
+        "authentication_failed",
         `${name} kender dig ikke, så dine rettigheder kunne ikke hentes. Kontakt din kommunes it-afdeling. / ${name} does not know you, so your privileges could not be fetched. Contact your municipality's IT department.`,
       );
     }

@@ -15,13 +15,12 @@
  * A mismatch refuses the login. It never merges two different people.
  */
 import type { LoginContext, LoginStep, UpstreamNeeded } from "../pipeline-types.js";
-import type { LoginRequest, UpstreamResult } from "../types.js";
+import type { LoginRequest } from "../../model/login-request.js";
+import type { UpstreamResult } from "../../model/upstream-result.js";
 import type { IdentityProvider } from "../../trust/registry.js";
-import { LoginError } from "../login-error.js";
+import { LoginError, type Refusal } from "../../model/login-error.js";
 import { describeLevel, describeRequirement, lowestNsisProving, nsisRank, satisfies, type LevelRequirement, type NistFromNsisTable, type NsisLevel, type ReachedLevel } from "../../profiles/levels.js";
-import { checkSamePerson, readNemLogInIdentity, type NemLogInIdentity } from "../../profiles/nemlogin-profile.js";
-import { ProfileError } from "../../profiles/oiosaml3-profile.js";
-import { STATUS, type SubStatus } from "../../saml/namespaces.js";
+import { checkSamePerson, type NemLogInIdentity } from "../../profiles/nemlogin-profile.js";
 import { levelTableOf } from "../../config/level-table.js";
 import { auditTrail } from "../../observability/audit.js";
 import type { BrokerContext } from "../../broker-context.js";
@@ -60,6 +59,14 @@ function stepUpImpossible(context: LoginContext, idp: IdentityProvider): string 
   return undefined;
 }
 
+/** NemLog-in's claims as the binding check reads them (its backend has already checked they are complete). */
+function steppedIdentity(nemlogin: UpstreamResult): { ok: true; identity: NemLogInIdentity } | { ok: false; detail: string } {
+  if (!nemlogin.claims.readable) return { ok: false, detail: `${nemlogin.claims.reason}: ${nemlogin.claims.detail}` };
+  const { person, cvr } = nemlogin.claims.identity;
+  if (person.uuid === undefined || cvr === undefined || nemlogin.level.nsis === undefined) return { ok: false, detail: "NemLog-in's claims lack the UUID, CVR or NSIS level" };
+  return { ok: true, identity: { uuid: person.uuid, cvr, rid: person.rid, cpr: person.cpr, nsis: nemlogin.level.nsis } };
+}
+
 function higherNsis(a: NsisLevel | undefined, b: NsisLevel): NsisLevel {
   return a !== undefined && nsisRank(a) > nsisRank(b) ? a : b;
 }
@@ -68,67 +75,70 @@ function evidenceOf(upstreams: UpstreamResult[]) {
   return upstreams.map((u) => ({ upstream: u.kind, issuer: u.issuer, assertionId: u.assertionId, authnInstant: u.authnInstant }));
 }
 
-export const stepUp: LoginStep = async (context) => {
+/** Step-up, asking: when the level falls short and a step-up can reach it, the login needs NemLog-in next. */
+export const stepUpAsk: LoginStep = (context) => {
+  if (context.upstreams.some((u) => u.kind === "nemlogin")) return context;
   const identity = mappedIdentity(context);
   const { idp } = municipalUpstream(context);
   const required = context.request.requiredLevel;
   const table = levelTableOf(context.broker.config);
-  const nemlogin = context.upstreams.find((u) => u.kind === "nemlogin");
-
-  if (!nemlogin) {
-    if (satisfies(identity.level, required, table)) return context;
-    const level = stepUpLevelFor(required, table);
-    const impossible = level === undefined ? `no NSIS level meets ${describeRequirement(required)}` : stepUpImpossible(context, idp);
-    if (impossible !== undefined || level === undefined) {
-      // An IdP registered for step-up without NemLog-in configured is a configuration mistake worth a warning.
-      const misconfigured = idp.policy.stepUp && !context.broker.registry.nemLogIn();
-      context.broker.log[misconfigured ? "warn" : "debug"](
-        { correlationId: context.request.correlationId, event: "step_up_not_possible", idp: idp.id, detail: impossible },
-        "no step-up; the level check decides",
-      );
-      return context;
-    }
-    const need: UpstreamNeeded = {
-      kind: "upstream-needed",
-      upstream: "nemlogin",
-      level,
-      reason: `IdP ${idp.id} proved ${describeLevel(identity.level)}; the fagsystem requires ${describeRequirement(required)}`,
-    };
-    return need;
+  if (satisfies(identity.level, required, table)) return context;
+  const level = stepUpLevelFor(required, table);
+  const impossible = level === undefined ? `no NSIS level meets ${describeRequirement(required)}` : stepUpImpossible(context, idp);
+  if (impossible !== undefined || level === undefined) {
+    // An IdP registered for step-up without NemLog-in configured is a configuration mistake worth a warning.
+    const misconfigured = idp.policy.stepUp && !context.broker.registry.nemLogIn();
+    context.broker.log[misconfigured ? "warn" : "debug"](
+      { correlationId: context.request.correlationId, event: "step_up_not_possible", idp: idp.id, detail: impossible },
+      "no step-up; the level check decides",
+    );
+    return context;
   }
+  const need: UpstreamNeeded = {
+    kind: "upstream-needed",
+    upstream: "nemlogin",
+    level,
+    reason: `IdP ${idp.id} proved ${describeLevel(identity.level)}; the fagsystem requires ${describeRequirement(required)}`,
+  };
+  return need;
+};
+
+/** Step-up, binding: when NemLog-in has answered, it must be the same person in the same organisation; then its level counts. */
+export const stepUpBind: LoginStep = async (context) => {
+  const nemlogin = context.upstreams.find((u) => u.kind === "nemlogin");
+  if (!nemlogin) return context;
+  const identity = mappedIdentity(context);
+  const { idp } = municipalUpstream(context);
+  const required = context.request.requiredLevel;
+  const table = levelTableOf(context.broker.config);
 
   // NemLog-in has answered: the same person, the same organisation, then its level.
   const audit = auditTrail(context.broker);
   const base = {
     correlationId: context.request.correlationId,
-    sp: context.request.downstream.spId,
+    sp: context.request.downstream.partyId,
     idp: idp.id,
     cvr: identity.organisation.cvr,
     binding: idp.policy.stepUpBinding,
     evidence: evidenceOf(context.upstreams),
   };
-  const refuse = async (reason: keyof typeof MESSAGES, detail: string, level: ReachedLevel, subStatus: SubStatus) => {
+  const refuse = async (reason: keyof typeof MESSAGES, detail: string, level: ReachedLevel, refusal: Refusal) => {
     await audit.recordStepUp({ ...base, outcome: "refused", reason, detail, level });
-    return new LoginError(reason, `step-up refused: ${detail}`, STATUS.responder, subStatus, MESSAGES[reason]);
+    return new LoginError(reason, `step-up refused: ${detail}`, refusal, MESSAGES[reason]);
   };
 
   if (!idp.policy.stepUp || !context.broker.registry.nemLogIn()) {
-    throw await refuse("nemlogin_unusable", `IdP ${idp.id} is not registered for step-up, or NemLog-in is not configured`, nemlogin.level, STATUS.requestDenied);
+    throw await refuse("nemlogin_unusable", `IdP ${idp.id} is not registered for step-up, or NemLog-in is not configured`, nemlogin.level, "denied");
   }
-  let stepped: NemLogInIdentity;
-  try {
-    stepped = readNemLogInIdentity(nemlogin.nameId, nemlogin.nameIdFormat, nemlogin.attributes, nemlogin.level);
-  } catch (error) {
-    if (error instanceof ProfileError) throw await refuse("nemlogin_unusable", `${error.reason}: ${error.message}`, nemlogin.level, STATUS.authnFailed);
-    throw error;
-  }
-  const same = checkSamePerson(idp.policy.stepUpBinding, { person: identity.person, cvr: identity.organisation.cvr }, stepped);
+  const stepped = steppedIdentity(nemlogin);
+  if (!stepped.ok) throw await refuse("nemlogin_unusable", stepped.detail, nemlogin.level, "authentication_failed");
+  const same = checkSamePerson(idp.policy.stepUpBinding, { person: identity.person, cvr: identity.organisation.cvr }, stepped.identity);
   if (!same.ok) {
-    throw await refuse(same.reason, same.detail, nemlogin.level, same.reason === "step_up_other_organisation" ? STATUS.requestDenied : STATUS.authnFailed);
+    throw await refuse(same.reason, same.detail, nemlogin.level, same.reason === "step_up_other_organisation" ? "denied" : "authentication_failed");
   }
-  const merged: ReachedLevel = { ...identity.level, nsis: higherNsis(identity.level.nsis, stepped.nsis) };
+  const merged: ReachedLevel = { ...identity.level, nsis: higherNsis(identity.level.nsis, stepped.identity.nsis) };
   if (!satisfies(merged, required, table)) {
-    throw await refuse("step_up_level_too_low", `NemLog-in asserted NSIS ${stepped.nsis}; the fagsystem requires ${describeRequirement(required)}`, nemlogin.level, STATUS.noAuthnContext);
+    throw await refuse("step_up_level_too_low", `NemLog-in asserted NSIS ${stepped.identity.nsis}; the fagsystem requires ${describeRequirement(required)}`, nemlogin.level, "level_not_met");
   }
   await audit.recordStepUp({ ...base, outcome: "bound", level: merged });
   return { ...context, identity: { ...identity, level: merged } };

@@ -5,17 +5,17 @@
  * itself pass through; everything else is dropped with a reason.
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 import { byPosition, translateRoles } from "../../profiles/role-translation.js";
 import { systemRolePolicy } from "../../trust/role-policy.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
+import { downstreamParty } from "./downstream-party.js";
 
 export const translatePrivileges: LoginStep = (context) => {
   const identity = mappedIdentity(context);
   const privileges = identity.privileges;
   if (privileges.stage !== "scoped") throw new LoginError("pipeline_order", `privileges translated at stage ${privileges.stage}`);
-  const sp = context.broker.registry.serviceProviderByEntityId(context.request.downstream.spEntityId);
-  if (!sp) throw new LoginError("sp_gone", `fagsystem ${context.request.downstream.spEntityId} is no longer registered`);
+  const sp = downstreamParty(context);
   const { upstream } = municipalUpstream(context);
   const attributes = new Map(upstream.attributes.map((a) => [a.name, a.values]));
   const translation = translateRoles(privileges.roles, systemRolePolicy(sp.policy), attributes);

@@ -4,9 +4,8 @@
  * is refused with NoAuthnContext.
  */
 import type { LoginStep } from "../pipeline-types.js";
-import { LoginError } from "../login-error.js";
+import { LoginError } from "../../model/login-error.js";
 import { describeLevel, describeRequirement, satisfies } from "../../profiles/levels.js";
-import { STATUS } from "../../saml/namespaces.js";
 import { levelTableOf } from "../../config/level-table.js";
 import { mappedIdentity } from "./municipal-upstream.js";
 
@@ -16,8 +15,7 @@ export const verifyLevel: LoginStep = (context) => {
     throw new LoginError(
       "level_too_low",
       `login reached ${describeLevel(identity.level)}; the fagsystem requires ${describeRequirement(context.request.requiredLevel)}`,
-      STATUS.responder,
-      STATUS.noAuthnContext,
+      "level_not_met",
       "Dit login har ikke det sikringsniveau, systemet kræver. / Your login does not have the assurance level the system requires.",
     );
   }

@@ -1,0 +1,33 @@
+/**
+ * What a downstream party asks for, decoded by its frontend (SAML
+ * AuthnRequest, OIDC authorize). Protocol-neutral: the core reads the party,
+ * the level and the hints; only the frontend reads `reply`.
+ */
+import type { LevelRequirement } from "../profiles/levels.js";
+
+/**
+ * The downstream party and where its answer goes. `frontend` names the
+ * frontend that decoded the request and will encode the answer (the core
+ * looks it up in a table); `reply` is that frontend's own data (for SAML the
+ * request ID, ACS URL and RelayState), kept as plain strings so the login
+ * state can be stored.
+ */
+export interface DownstreamRef {
+  frontend: string;
+  /** The party's id in the broker's configuration (a fagsystem, SEB, an OIDC client). */
+  partyId: string;
+  reply: Readonly<Record<string, string>>;
+}
+
+export interface LoginRequest {
+  correlationId: string;
+  downstream: DownstreamRef;
+  requiredLevel: LevelRequirement;
+  forceAuthn: boolean;
+  isPassive: boolean;
+  /** Municipality hint from the request (CVR or id), if any. */
+  municipalityHint: string | undefined;
+  /** The client's IP address as the broker sees it; selects an IdP by its clientIpRanges. */
+  clientAddress?: string | undefined;
+  createdAt: number;
+}
