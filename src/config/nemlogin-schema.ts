@@ -5,9 +5,8 @@
  */
 import { z } from "zod";
 
-/** The persistent identifier a step-up is bound to: the person NemLog-in authenticated must be the one the municipal IdP did. */
-export const STEP_UP_BINDINGS = ["uuid", "rid", "cpr"] as const;
-export type StepUpBinding = (typeof STEP_UP_BINDINGS)[number];
+
+export { STEP_UP_BINDINGS, type StepUpBinding } from "../profiles/nemlogin-profile.js";
 
 export const nemLogInSchema = z
   .object({

@@ -12,6 +12,7 @@ import { wireLogin } from "./wire-login.js";
 import { receiveAuthnRequest, RequestRejected, AnswerableRejection } from "../frontends/saml-idp/receive-authn-request.js";
 import { answerWithError } from "../frontends/saml-idp/answer-sp.js";
 import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js";
+import { OIOSAML3_REQUESTED_ATTRIBUTES } from "../profiles/oiosaml3-attributes.js";
 import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
@@ -76,7 +77,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
   const metadata = (kind: "sp" | "idp") => {
     const cached = metadataCache.get(kind);
     if (cached && broker.now() - cached.at < 3_600_000) return cached.xml;
-    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs) : brokerIdpMetadata(metadataInput(), broker.urls.sso);
+    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES) : brokerIdpMetadata(metadataInput(), broker.urls.sso);
     metadataCache.set(kind, { xml, at: broker.now() });
     return xml;
   };

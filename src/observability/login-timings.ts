@@ -5,20 +5,13 @@
  * Clock reads only (performance.now), nothing allocated per step.
  */
 
-/** The steps of the ACS hop, in order. `store` is every state-store round trip. */
-export const LOGIN_PHASES = ["parse", "store", "decrypt", "verify", "map", "build", "sign", "encrypt"] as const;
-export type LoginPhase = (typeof LOGIN_PHASES)[number];
+import { LOGIN_PHASES, type LoginPhase, type PhaseTimer } from "../timing/phase-timer.js";
+
+export { LOGIN_PHASES, UNTIMED, type LoginPhase, type PhaseTimer } from "../timing/phase-timer.js";
 
 /** Milliseconds per phase, plus `total` from receiving the Response to having the answer for the fagsystem. */
 export type LoginTimings = Record<LoginPhase | "total", number>;
 
-/** Times the phases of one login. Phases that run more than once (two signatures, two store calls) add up. */
-export interface PhaseTimer {
-  time<T>(phase: LoginPhase, work: () => T): T;
-}
-
-/** For callers that are not timed. */
-export const UNTIMED: PhaseTimer = { time: (_phase, work) => work() };
 
 export class LoginClock implements PhaseTimer {
   private readonly started = performance.now();

@@ -11,12 +11,15 @@
  * the organisation lets it through.
  */
 import type { Person, RawAttribute } from "./person.js";
-import type { StepUpBinding } from "../config/nemlogin-schema.js";
 import type { NsisLevel, ReachedLevel } from "./levels.js";
 import { normaliseUuid, ProfileError, readCvr, readPerson } from "./oiosaml3-profile.js";
 import { NAMEID_FORMAT } from "../saml/namespaces.js";
 
 /** RequestedAuthnContext class asking NemLog-in for an employee (MitID Erhverv) identity. */
+/** The persistent identifier a step-up is bound to: the person NemLog-in authenticated must be the one the municipal IdP did. */
+export const STEP_UP_BINDINGS = ["uuid", "rid", "cpr"] as const;
+export type StepUpBinding = (typeof STEP_UP_BINDINGS)[number];
+
 export const PROFESSIONAL_IDENTITY_CLASS = "https://data.gov.dk/eid/Professional";
 
 const NAMEID_PATTERN = /^https:\/\/data\.gov\.dk\/model\/core\/eid\/(person|professional)\/uuid\/(.+)$/;

@@ -29,3 +29,13 @@ export const LEGACY = {
 
 export const SPEC_VERSION_OIOSAML3 = "OIO-SAML-3.0";
 export const KOMBIT_SPEC_VERSION = "2.0";
+
+/** What the broker asks municipal IdPs for in its SP metadata (the CVR is required). */
+export const OIOSAML3_REQUESTED_ATTRIBUTES: ReadonlyArray<{ name: string; required: boolean }> = [
+  OIOSAML3.specVersion,
+  OIOSAML3.loa,
+  OIOSAML3.cvr,
+  OIOSAML3.uuidPersistent,
+  OIOSAML3.privilegesIntermediate,
+  OIOSAML3.email,
+].map((name) => ({ name, required: name === OIOSAML3.cvr }));

@@ -2,7 +2,7 @@
  * OIOSAML 3 profile: reads the person from an upstream's attributes and writes
  * the attribute set a fagsystem receives. Pure functions, no I/O.
  */
-import type { Identity } from "../model/identity.js";
+import type { ReleasableIdentity as Identity } from "./person.js";
 import type { Person, RawAttribute } from "./person.js";
 import { DEFAULT_NIST_FROM_NSIS, levelFromClassRef, isNsisLevel, parseNistLevel, nsisClassRef, nistClassRef, type ReachedLevel } from "./levels.js";
 import { LEGACY, OIOSAML3 } from "./oiosaml3-attributes.js";

@@ -29,5 +29,5 @@ export interface ReleasableIdentity {
   person: Person;
   organisation: { cvr: string; name: string };
   level: ReachedLevel;
-  privileges: { stage: string; list?: PrivilegeList };
+  privileges: { stage: "translated"; list: PrivilegeList } | { stage: "not-read" | "received" | "scoped" };
 }

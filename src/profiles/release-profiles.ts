@@ -4,7 +4,7 @@
  * OIOSAML profile (3, or legacy 2 with dk:gov:saml:attribute:* names).
  * Pure functions.
  */
-import type { Identity } from "../model/identity.js";
+import type { ReleasableIdentity as Identity } from "./person.js";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
 import { ATTRNAME_FORMAT_BASIC, ATTRNAME_FORMAT_URI } from "../saml/namespaces.js";
 import { KOMBIT_SPEC_VERSION, LEGACY, OIOSAML3, SPEC_VERSION_OIOSAML3 } from "./oiosaml3-attributes.js";

@@ -5,7 +5,6 @@ import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type SignatureAlgorithm } from "./al
 import { ATTRNAME_FORMAT_URI, BINDING, NAMEID_FORMAT, NS } from "./namespaces.js";
 import { signEnveloped } from "./sign.js";
 import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
-import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 
 export interface BrokerMetadataInput {
   entityId: string;
@@ -34,8 +33,13 @@ function entity(input: BrokerMetadataInput, descriptor: XmlNode): string {
 }
 
 /** The broker as a SAML SP: what a municipal IdP imports. */
-export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string): string {
-  const requested = [OIOSAML3.specVersion, OIOSAML3.loa, OIOSAML3.cvr, OIOSAML3.uuidPersistent, OIOSAML3.privilegesIntermediate, OIOSAML3.email];
+/** An attribute the broker asks IdPs for in its SP metadata (RequestedAttribute). */
+export interface RequestedAttribute {
+  name: string;
+  required: boolean;
+}
+
+export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string, requested: readonly RequestedAttribute[]): string {
   return entity(
     input,
     x(NS.md, "md:SPSSODescriptor", { AuthnRequestsSigned: "true", WantAssertionsSigned: "true", protocolSupportEnumeration: NS.samlp }, [
@@ -46,8 +50,8 @@ export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string): st
       x(NS.md, "md:AssertionConsumerService", { Binding: BINDING.post, Location: acsUrl, index: 0, isDefault: "true" }),
       x(NS.md, "md:AttributeConsumingService", { index: 0, isDefault: "true" }, [
         x(NS.md, "md:ServiceName", { "xml:lang": "da" }, ["Context broker"]),
-        ...requested.map((name) =>
-          x(NS.md, "md:RequestedAttribute", { Name: name, NameFormat: ATTRNAME_FORMAT_URI, isRequired: name === OIOSAML3.cvr ? "true" : "false" }),
+        ...requested.map(({ name, required }) =>
+          x(NS.md, "md:RequestedAttribute", { Name: name, NameFormat: ATTRNAME_FORMAT_URI, isRequired: required ? "true" : "false" }),
         ),
       ]),
     ]),

@@ -21,9 +21,14 @@ import {
   textOf,
   type XmlLimits,
 } from "../xml/xml-parser.js";
-import type { RawAttribute } from "../model/upstream-result.js";
-import { UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
+import { UNTIMED, type PhaseTimer } from "../timing/phase-timer.js";
 import type { KeyObject } from "node:crypto";
+
+/** One attribute of a verified assertion: its Name and its values. */
+export interface RawAttribute {
+  name: string;
+  values: string[];
+}
 
 export interface ResponseEnvelope {
   document: Document;
