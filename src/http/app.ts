@@ -15,6 +15,7 @@ import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js"
 import { OIOSAML3_REQUESTED_ATTRIBUTES } from "../profiles/oiosaml3-attributes.js";
 import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
+import { chooserFormOrigins } from "./chooser-origins.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
@@ -42,6 +43,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
   const app = express();
   const { logins, ports, samlUpstream } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
+  const pageOptions = () => ({ chooseUrl: broker.urls.chooser, secureCookies, chooserFormOrigins: chooserFormOrigins(broker.registry) });
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(helmet({ contentSecurityPolicy: { directives: { "form-action": ["'self'"], "script-src": ["'self'"] } } }));
@@ -100,7 +102,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
       const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret, MUNICIPALITY_COOKIE);
       const outcome = await logins.begin({ ...request, municipalityHint: hint, clientAddress: req.socket.remoteAddress }, remembered, readSsoSessionId(req, broker.cookieSecret));
       if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
-      sendInteraction(res, outcome.interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+      sendInteraction(res, outcome.interaction, pageOptions());
     } catch (error) {
       if (error instanceof RequestRejected) {
         broker.log.warn({ correlationId, reason: error.error.reason, detail: error.error.message }, "AuthnRequest rejected");
@@ -110,7 +112,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
       }
       if (error instanceof AnswerableRejection) {
         broker.log.warn({ correlationId, reason: error.error.reason, detail: error.error.message, sp: error.downstream.spId }, "AuthnRequest rejected, answering the fagsystem");
-        sendInteraction(res, answerWithError(broker, error.downstream, error.error.status, error.error.subStatus, error.error.message), { chooseUrl: broker.urls.chooser, secureCookies });
+        sendInteraction(res, answerWithError(broker, error.downstream, error.error.status, error.error.subStatus, error.error.message), pageOptions());
         return;
       }
       throw error;
@@ -139,7 +141,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     const binding = readCookies(req.headers.cookie).get(LOGIN_BINDING_COOKIE);
     const { interaction, idp } = await logins.choose(loginId, idpId, binding);
     rememberMunicipality(res, idp.id);
-    sendInteraction(res, interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+    sendInteraction(res, interaction, pageOptions());
   });
 
   app.post("/saml/acs", requireForm, form, async (req, res) => {
@@ -148,7 +150,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
-    sendInteraction(res, interaction, { chooseUrl: broker.urls.chooser, secureCookies });
+    sendInteraction(res, interaction, pageOptions());
   });
   app.get("/saml/acs", (_req, res) => {
     sendErrorPage(res, 405, "Forkert forespørgsel / Bad request", "Denne adresse modtager kun SAML-svar med HTTP-POST. / This address only accepts SAML responses by HTTP-POST.", correlationIdOf(res));

@@ -5,7 +5,7 @@ import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
-export function sendInteraction(res: Response, interaction: Interaction, options: { chooseUrl: string; secureCookies: boolean }): void {
+export function sendInteraction(res: Response, interaction: Interaction, options: { chooseUrl: string; secureCookies: boolean; chooserFormOrigins: readonly string[] }): void {
   switch (interaction.kind) {
     case "redirect":
       res.redirect(303, interaction.url);
@@ -33,6 +33,10 @@ export function sendInteraction(res: Response, interaction: Interaction, options
         maxAge: 15 * 60 * 1000,
       });
       res.setHeader("Cache-Control", "no-store");
+      res.setHeader(
+        "Content-Security-Policy",
+        `default-src 'none'; style-src 'self'; form-action 'self' ${options.chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
+      );
       res.status(200).type("html").send(chooserPage(interaction.loginId, interaction.options, options.chooseUrl));
       return;
   }

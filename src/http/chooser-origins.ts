@@ -1,0 +1,28 @@
+/**
+ * Where a form on the chooser page may lead. The person's choice is posted to
+ * the broker, which answers with a redirect to the chosen IdP; browsers apply
+ * the page's `form-action` to that redirect as well, so the page must allow
+ * the broker itself and the origins of the registered IdPs' sign-on
+ * endpoints, and nothing else.
+ */
+import type { TrustRegistry } from "../trust/registry.js";
+
+export function chooserFormOrigins(registry: TrustRegistry): string[] {
+  const origins = new Set<string>();
+  for (const idp of registry.identityProviders()) {
+    for (const service of idp.metadata.singleSignOnServices) {
+      const origin = originOf(service.location);
+      if (origin) origins.add(origin);
+    }
+  }
+  return [...origins].sort();
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const origin = new URL(url).origin;
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The demo (`npm start`) started for a test: the shipped demo configuration
+ * with the broker, the demo IdPs and the demo fagsystem on free ports, keys
+ * and metadata in a throwaway folder, logs silent.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { BrokerConfig } from "../../src/config/schema.js";
+import { runDemo, type RunningDemo } from "../../src/demo/run-demo.js";
+import { freePort } from "../../scripts/lib/redis-server.js";
+
+export interface DemoInstance {
+  demo: RunningDemo;
+  brokerUrl: string;
+  workDir: string;
+  auditFile: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoInstance(): Promise<DemoInstance> {
+  const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
+  const auditFile = join(workDir, "audit.jsonl");
+  const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
+  const brokerUrl = `http://127.0.0.1:${brokerPort}`;
+  const shipped = loadConfig("config/demo", {});
+  const keyDir = join(workDir, "keys");
+  const config: BrokerConfig = {
+    ...shipped,
+    baseUrl: brokerUrl,
+    port: brokerPort,
+    log: { level: "silent" },
+    keys: {
+      ...shipped.keys,
+      bits: 2048,
+      signing: { key: join(keyDir, "broker-signing.key.pem"), cert: join(keyDir, "broker-signing.cert.pem") },
+      encryption: { key: join(keyDir, "broker-encryption.key.pem"), cert: join(keyDir, "broker-encryption.cert.pem") },
+    },
+    audit: { file: auditFile },
+    identityProviders: shipped.identityProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "idps", `${p.id}.xml`) })),
+    serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
+    nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
+  };
+  const demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir);
+  return {
+    demo,
+    brokerUrl,
+    workDir,
+    auditFile,
+    async stop() {
+      await demo.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
