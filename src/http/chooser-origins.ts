@@ -18,6 +18,18 @@ export function chooserFormOrigins(registry: TrustRegistry): string[] {
   return [...origins].sort();
 }
 
+/** The origins of every registered OIDC client's redirect and post-logout URIs (where oidc-provider's pages send forms). */
+export function oidcClientOrigins(registry: TrustRegistry): string[] {
+  const origins = new Set<string>();
+  for (const client of registry.oidcClients()) {
+    for (const url of [...client.policy.redirectUris, ...client.policy.postLogoutRedirectUris]) {
+      const origin = originOf(url);
+      if (origin) origins.add(origin);
+    }
+  }
+  return [...origins].sort();
+}
+
 function originOf(url: string): string | undefined {
   try {
     const origin = new URL(url).origin;

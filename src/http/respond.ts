@@ -5,7 +5,13 @@ import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
-export function sendInteraction(res: Response, interaction: Interaction, options: { chooseUrl: string; secureCookies: boolean; chooserFormOrigins: readonly string[] }): void {
+export interface InteractionPageOptions {
+  chooseUrl: string;
+  secureCookies: boolean;
+  chooserFormOrigins: readonly string[];
+}
+
+export function sendInteraction(res: Response, interaction: Interaction, options: InteractionPageOptions): void {
   switch (interaction.kind) {
     case "redirect":
       res.redirect(303, interaction.url);

@@ -4,11 +4,12 @@
  */
 import { readFileSync } from "node:fs";
 import { XmlError } from "../xml/xml-error.js";
-import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, DownstreamPolicy, IdentityProviderConfig, OidcClientConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
+import { loadOidcClients } from "./oidc-clients.js";
 
 export interface IdentityProvider {
   id: string;
@@ -28,12 +29,19 @@ export interface DownstreamParty {
   displayName: string;
   /** How the world names it (SAML entityID, OIDC client_id); attribute services know systems by it. */
   systemId: string;
-  policy: ServiceProviderConfig;
+  policy: DownstreamPolicy;
 }
 
 /** A SAML service provider: a downstream party with SAML metadata. */
 export interface ServiceProvider extends DownstreamParty {
+  policy: ServiceProviderConfig;
   metadata: SpMetadata;
+}
+
+/** An OpenID Connect fagsystem: a downstream party with its client registration; the secret read from the environment. */
+export interface OidcClient extends DownstreamParty {
+  policy: OidcClientConfig;
+  clientSecret: string | undefined;
 }
 
 /** NemLog-in, the step-up upstream (MitID Erhverv). Its results carry `upstreamId` NEMLOGIN_ID. */
@@ -50,6 +58,7 @@ export class TrustRegistry {
   private readonly idpsById = new Map<string, IdentityProvider>();
   private readonly spsByEntityId = new Map<string, ServiceProvider>();
   private readonly downstreamById = new Map<string, DownstreamParty>();
+  private readonly clientsByClientId = new Map<string, OidcClient>();
   private readonly organisations = new Map<string, string>();
 
   constructor(
@@ -57,6 +66,7 @@ export class TrustRegistry {
     sps: ServiceProvider[],
     organisations: Array<{ cvr: string; name: string }>,
     private readonly nemLogInParty: NemLogIn | undefined = undefined,
+    clients: OidcClient[] = [],
   ) {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
@@ -71,7 +81,21 @@ export class TrustRegistry {
       this.spsByEntityId.set(sp.metadata.entityId, sp);
       this.downstreamById.set(sp.id, sp);
     }
+    for (const client of clients) {
+      if (this.downstreamById.has(client.id)) throw new ConfigError(`two downstream parties share the id ${client.id}`);
+      if (this.clientsByClientId.has(client.systemId)) throw new ConfigError(`two OIDC clients share client_id ${client.systemId}`);
+      this.clientsByClientId.set(client.systemId, client);
+      this.downstreamById.set(client.id, client);
+    }
     for (const org of organisations) this.organisations.set(org.cvr, org.name);
+  }
+
+  oidcClients(): OidcClient[] {
+    return [...this.clientsByClientId.values()];
+  }
+
+  oidcClientByClientId(clientId: string): OidcClient | undefined {
+    return this.clientsByClientId.get(clientId);
   }
 
   /** NemLog-in when step-up is configured. */
@@ -130,7 +154,7 @@ function reasonAndMessage(error: unknown): string {
   return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
-export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()): TrustRegistry {
+export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
   const idps = config.identityProviders.map((policy, index): IdentityProvider => {
     const where = `identityProviders[${index}] (${policy.id})`;
     let metadata: IdpMetadata;
@@ -159,7 +183,7 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()):
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
-  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now));
+  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
 }
 
 function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
