@@ -1,7 +1,7 @@
 /** OIDC fagsystemer from configuration, with their client secrets read from the environment (never from files in the repository). */
 import type { OidcClientConfig } from "../config/schema.js";
 import { ConfigError } from "../config/load-config.js";
-import type { OidcClient } from "./registry.js";
+import type { OidcClient } from "./downstream-party.js";
 
 /** Shorter secrets are refused: a client secret is a key, not a password. */
 export const MIN_CLIENT_SECRET_LENGTH = 32;

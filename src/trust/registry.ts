@@ -4,7 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { XmlError } from "../xml/xml-error.js";
-import type { BrokerConfig, DownstreamPolicy, IdentityProviderConfig, OidcClientConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { DownstreamParty, OidcClient } from "./downstream-party.js";
+
+export type { DownstreamParty, OidcClient } from "./downstream-party.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
@@ -20,28 +23,10 @@ export interface IdentityProvider {
   metadata: IdpMetadata;
 }
 
-/**
- * A party the broker answers (a fagsystem, SEB, an OIDC client): what the
- * login core needs of it, whatever protocol it speaks.
- */
-export interface DownstreamParty {
-  id: string;
-  displayName: string;
-  /** How the world names it (SAML entityID, OIDC client_id); attribute services know systems by it. */
-  systemId: string;
-  policy: DownstreamPolicy;
-}
-
 /** A SAML service provider: a downstream party with SAML metadata. */
 export interface ServiceProvider extends DownstreamParty {
   policy: ServiceProviderConfig;
   metadata: SpMetadata;
-}
-
-/** An OpenID Connect fagsystem: a downstream party with its client registration; the secret read from the environment. */
-export interface OidcClient extends DownstreamParty {
-  policy: OidcClientConfig;
-  clientSecret: string | undefined;
 }
 
 /** NemLog-in, the step-up upstream (MitID Erhverv). Its results carry `upstreamId` NEMLOGIN_ID. */

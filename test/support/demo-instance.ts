@@ -30,7 +30,7 @@ export async function startDemoInstance(): Promise<DemoInstance> {
     ...shipped,
     baseUrl: brokerUrl,
     port: brokerPort,
-    log: { level: "silent" },
+    log: { level: (process.env["TEST_LOG_LEVEL"] as "silent" | undefined) ?? "silent" },
     keys: {
       ...shipped.keys,
       bits: 2048,

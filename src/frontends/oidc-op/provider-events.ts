@@ -18,11 +18,11 @@ const REFUSAL_EVENTS = [
 ] as const;
 
 export function watchProviderEvents(provider: Provider, log: Logger): void {
-  const on = provider.on.bind(provider) as (event: string, listener: (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => void) => void;
+  const on = provider.on.bind(provider) as (event: string, listener: (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string; error_detail?: string }) => void) => void;
   for (const event of REFUSAL_EVENTS) {
     on(event, (ctx, error) => {
       log.warn(
-        { correlationId: correlationIdOf(ctx), event: "oidc_refused", reason: error.error ?? "server_error", detail: (error.error_description ?? error.message).slice(0, 300), path: ctx.path, client: ctx.oidc?.client?.clientId },
+        { correlationId: correlationIdOf(ctx), event: "oidc_refused", reason: error.error ?? "server_error", detail: [error.error_description ?? error.message, error.error_detail].filter(Boolean).join(": ").slice(0, 300), path: ctx.path, client: ctx.oidc?.client?.clientId },
         `OIDC request refused (${event})`,
       );
     });

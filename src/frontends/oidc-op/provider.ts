@@ -85,6 +85,14 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
     const client = clientOf(ctx);
     return client ? pick(client) : fallback;
   };
+  // oidc-provider refuses outgoing requests to loopback and private addresses (SSRF protection). The
+  // operator's own registrations (jwksUri, backchannelLogoutUri) are trusted configuration, not input:
+  // exactly those URLs may be on an internal network; everything else keeps the protection.
+  const registeredUrls = new Set(broker.registry.oidcClients().flatMap((c) => [c.policy.jwksUri, c.policy.backchannelLogoutUri].filter((u): u is string => u !== undefined)));
+  const fetchForProvider = (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => {
+    if (registeredUrls.has(String(url))) delete options.dispatcher;
+    return globalThis.fetch(url, options);
+  };
   const policy = interactionPolicy.base();
   policy.get("login")?.checks.add(brokerLoginCheck(broker, accounts));
   const pages = oidcPages();
@@ -100,7 +108,8 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
       if (!record) return undefined;
       return { accountId, claims: () => ({ sub: accountId, ...record.claims }) };
     },
-    claims: { openid: ["sub", ...OIDC_CLAIM_NAMES] },
+    // acr and auth_time go into every ID token: a fagsystem always learns the level proved and when.
+    claims: { acr: null, auth_time: null, sid: null, openid: ["sub", "acr", "auth_time", ...OIDC_CLAIM_NAMES] },
     conformIdTokenClaims: false,
     acrValues: [...SUPPORTED_ACR_VALUES],
     responseTypes: ["code"],
@@ -139,6 +148,7 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
     issueRefreshToken: (ctx, client) => broker.registry.oidcClientByClientId(client.clientId)?.policy.refreshTokens.enabled === true && client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: (ctx) => clientOf(ctx)?.policy.refreshTokens.rotate ?? true,
     renderError: (ctx, out) => pages.renderError(ctx, out),
+    fetch: fetchForProvider as Configuration["fetch"],
     features: {
       devInteractions: { enabled: false },
       dPoP: { enabled: false },
