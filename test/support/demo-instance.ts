@@ -19,7 +19,12 @@ export interface DemoInstance {
   stop(): Promise<void>;
 }
 
-export async function startDemoInstance(): Promise<DemoInstance> {
+export interface DemoInstanceOptions {
+  /** Changes the demo configuration before start (e.g. more OIDC clients). */
+  configure?: (config: BrokerConfig) => BrokerConfig;
+}
+
+export async function startDemoInstance(options: DemoInstanceOptions = {}): Promise<DemoInstance> {
   const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
   const auditFile = join(workDir, "audit.jsonl");
   const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
@@ -42,7 +47,7 @@ export async function startDemoInstance(): Promise<DemoInstance> {
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir);
+  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort }, keyDir);
   return {
     demo,
     brokerUrl,
