@@ -36,7 +36,7 @@ describe("OIDC login through the broker", () => {
     expect(claims[OIOSAML3.cvr]).toBe("29189846");
     expect(claims[OIOSAML3.fullName]).toBe("Hanne Hansen");
     expect(typeof claims[PRIVILEGES_INTERMEDIATE_CLAIM]).toBe("string");
-    const groups = claims[PRIVILEGES_JSON_CLAIM] as PrivilegeGroupClaim[];
+    const groups = claims[PRIVILEGES_JSON_CLAIM] as unknown as PrivilegeGroupClaim[];
     expect(groups.flatMap((g) => g.p)).toContain("http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1");
     expect(groups[0]?.cvr).toBe("29189846");
 
@@ -84,7 +84,7 @@ describe("OIDC login through the broker", () => {
     const callback = await personLogsIn(new Browser(), start.url, "sky-kommune", "sofie", demo.redirectUri);
     const claims = (await rp.redeem(start, callback.url)).claims()!;
     expect(claims[OIOSAML3.cvr]).toBe("33445566");
-    const groups = claims[PRIVILEGES_JSON_CLAIM] as PrivilegeGroupClaim[];
+    const groups = claims[PRIVILEGES_JSON_CLAIM] as unknown as PrivilegeGroupClaim[];
     expect(groups.flatMap((g) => g.p)).toContain("http://demo-fagsystem.dk/roles/usersystemrole/laesning/1");
   });
 
