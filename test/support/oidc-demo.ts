@@ -7,6 +7,7 @@
 import { startDemoInstance, type DemoInstance } from "./demo-instance.js";
 import { newClientKeys, registration, startCallbackServer, TestRelyingParty, type CallbackServer, type ClientKeys } from "./oidc-test-client.js";
 import * as oidc from "openid-client";
+import type { BrokerConfig } from "../../src/config/schema.js";
 
 export const SECRET_ENV = "TEST_OIDC_CLIENT_SECRET";
 export const CLIENT_SECRET = "s3cr3t-for-tests-only-0123456789abcdef";
@@ -22,7 +23,12 @@ export interface OidcDemo {
   stop(): Promise<void>;
 }
 
-export async function startOidcDemo(): Promise<OidcDemo> {
+export interface OidcDemoOptions {
+  /** Further changes to the configuration (a shared store, say), after the test clients are registered. */
+  configure?: (config: BrokerConfig) => BrokerConfig;
+}
+
+export async function startOidcDemo(options: OidcDemoOptions = {}): Promise<OidcDemo> {
   process.env[SECRET_ENV] = CLIENT_SECRET;
   const callback = await startCallbackServer();
   const redirectUri = `${callback.url}/cb`;
@@ -39,11 +45,12 @@ export async function startOidcDemo(): Promise<OidcDemo> {
       // test-nsis translates roles as the demo fagsystem does, and Sky Kommune's role catalogue answers for it as for the demo fagsystem.
       const demoMappings = config.serviceProviders.find((sp) => sp.id === "demo-fagsystem")?.roleMappings ?? [];
       const withMappings = clients.map((c) => (c.id === "test-nsis" ? { ...c, roleMappings: demoMappings } : c));
-      return {
+      const registered: BrokerConfig = {
         ...config,
         oidcClients: [...config.oidcClients, ...withMappings],
         attributeServices: config.attributeServices.map((s) => ({ ...s, systems: { ...s.systems, "test-nsis": "demo-fagsystem" } })),
       };
+      return options.configure ? options.configure(registered) : registered;
     },
   });
   const issuer = `${instance.brokerUrl}/oidc`;
