@@ -166,3 +166,45 @@ describe("OIDC login through the broker", () => {
     expect(tokens.claims()!["acr"]).toBe(SUBSTANTIAL);
   });
 });
+
+describe("OIDC logout through the broker", () => {
+  let demo: OidcDemo;
+
+  beforeAll(async () => {
+    demo = await startOidcDemo();
+  });
+
+  afterAll(async () => {
+    await demo?.stop();
+  });
+
+  it("ends the session at the broker: back-channel logout to the client, the registered post-logout redirect, and the next login goes to the IdP again", async () => {
+    const rp = demo.rp("test-nsis");
+    const browser = new Browser();
+    const start = await rp.start();
+    const tokens = await rp.redeem(start, (await personLogsIn(browser, start.url, "demo-kommune", "hanne", demo.redirectUri)).url);
+    const sid = tokens.claims()!["sid"];
+
+    const endSession = oidc.buildEndSessionUrl(await rp.config(), { client_id: "test-nsis", post_logout_redirect_uri: `${demo.callback.url}/logged-out` });
+    const confirm = await browser.get(endSession.href);
+    expect(confirm.status).toBe(200);
+    expect(confirm.body).toContain("Log ud / Log out");
+    const action = /<form[^>]*action="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
+    const done = await browser.follow(await browser.post(new URL(action.replace(/&amp;/g, "&"), confirm.url).href, { xsrf, logout: "yes" }));
+    expect(done.url).toBe(`${demo.callback.url}/logged-out`);
+
+    const logoutTokens = demo.callback.posts.filter((p) => p.path === "/backchannel");
+    expect(logoutTokens).toHaveLength(1);
+    const logoutToken = new URLSearchParams(logoutTokens[0]!.body).get("logout_token") ?? "";
+    const payload = JSON.parse(Buffer.from(logoutToken.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
+    expect(payload["sid"]).toBe(sid);
+    expect(payload["events"]).toHaveProperty(["http://schemas.openid.net/event/backchannel-logout"]);
+
+    // Neither the OpenID Provider's session nor the broker's SSO session answers the next login.
+    const next = await rp.start();
+    const page = await browser.follow(await browser.get(next.url.href));
+    expect(page.url.startsWith(demo.redirectUri)).toBe(false);
+    expect(page.body).toContain('name="user" value="hanne"');
+  });
+});

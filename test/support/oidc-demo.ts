@@ -35,7 +35,15 @@ export async function startOidcDemo(options: OidcDemoOptions = {}): Promise<Oidc
   const keys = await newClientKeys();
   const common = { redirectUris: [redirectUri], postLogoutRedirectUris: [`${callback.url}/logged-out`], cvr: "29189846", roleMappings: [] };
   const clients = [
-    registration({ id: "test-nsis", clientId: "test-nsis", requiredLevel: { nsis: "Substantial" }, jwks: { keys: [keys.publicJwk] }, refreshTokens: { enabled: true }, ...common }),
+    registration({
+      id: "test-nsis",
+      clientId: "test-nsis",
+      requiredLevel: { nsis: "Substantial" },
+      jwks: { keys: [keys.publicJwk] },
+      refreshTokens: { enabled: true },
+      backchannelLogoutUri: `${callback.url}/backchannel`,
+      ...common,
+    }),
     registration({ id: "test-nist", clientId: "test-nist", requiredLevel: { nist: 3 }, jwks: { keys: [keys.publicJwk] }, needsPrivileges: false, ...common }),
     registration({ id: "test-secret", clientId: "test-secret", requiredLevel: { nsis: "Substantial" }, tokenEndpointAuthMethod: "client_secret_basic", clientSecretEnv: SECRET_ENV, needsPrivileges: false, ...common }),
     registration({ id: "test-public", clientId: "test-public", requiredLevel: { nsis: "Substantial" }, tokenEndpointAuthMethod: "none", needsPrivileges: false, ...common }),

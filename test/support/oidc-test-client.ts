@@ -13,18 +13,27 @@ import { Browser, type Page } from "./http-browser.js";
 
 export interface CallbackServer {
   url: string;
+  /** Bodies POSTed to it (back-channel logout tokens), by path. */
+  posts: Array<{ path: string; body: string }>;
   close(): Promise<void>;
 }
 
-/** A redirect_uri that answers 200 to anything, so the browser's last hop lands somewhere real. */
+/** A redirect_uri (and back-channel logout endpoint) that answers 200 to anything and records what was POSTed. */
 export async function startCallbackServer(): Promise<CallbackServer> {
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/plain" }).end("callback");
+  const posts: CallbackServer["posts"] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      if (req.method === "POST") posts.push({ path: req.url ?? "", body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(200, { "content-type": "text/plain" }).end("callback");
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    posts,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
