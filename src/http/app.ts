@@ -44,7 +44,13 @@ export function createApp(broker: BrokerContext): BrokerApp {
   const app = express();
   const { logins, ports, samlUpstream, oidc } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
-  const pageOptions = () => ({ chooseUrl: broker.urls.chooser, secureCookies, chooserFormOrigins: chooserFormOrigins(broker.registry) });
+  const pageOptions = () => ({
+    chooseUrl: broker.urls.chooser,
+    secureCookies,
+    chooserFormOrigins: chooserFormOrigins(broker.registry),
+    selfOrigin: new URL(broker.urls.base).origin,
+    selfFormOrigins: oidcClientOrigins(broker.registry),
+  });
   const starter = loginStarter(broker, logins, pageOptions);
   app.disable("x-powered-by");
   app.set("trust proxy", false);

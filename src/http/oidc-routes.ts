@@ -76,8 +76,16 @@ export function mountOidc(app: express.Express, parts: OidcRouteParts): void {
     await starter.begin(req, res, received.request);
   });
 
-  app.get(`${OIDC_PATH}/interaction/:uid/finish`, async (req, res) => {
+  /** The login finished: a success waits in the store; a refusal comes in the form, under its MAC. */
+  app.post(`${OIDC_PATH}/interaction/:uid/finish`, parts.requireForm, parts.form, async (req, res) => {
     const details = await interactionOf(provider, req, res);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (body["error"] !== undefined) {
+      const refusal = outcomes.readErrorFields(details.uid, body);
+      if (!refusal) throw new PageError(400, "oidc_refusal_forged", "the refusal form's MAC does not hold", EXPIRED);
+      await provider.interactionFinished(req, res, { ...refusal }, { mergeWithLastSubmission: false });
+      return;
+    }
     const outcome = await outcomes.takeSuccess(details.uid);
     if (!outcome) throw new PageError(400, "oidc_outcome_missing", "finish called for an interaction with no completed login", EXPIRED);
     const clientId = String(details.params["client_id"]);
@@ -90,13 +98,6 @@ export function mountOidc(app: express.Express, parts: OidcRouteParts): void {
       { login: { accountId: outcome.accountId, acr: outcome.acr, ts: outcome.authTime, remember: false }, consent: { grantId } },
       { mergeWithLastSubmission: false },
     );
-  });
-
-  app.post(`${OIDC_PATH}/interaction/:uid/finish`, parts.requireForm, parts.form, async (req, res) => {
-    const details = await interactionOf(provider, req, res);
-    const refusal = outcomes.readErrorFields(details.uid, (req.body ?? {}) as Record<string, unknown>);
-    if (!refusal) throw new PageError(400, "oidc_refusal_forged", "the refusal form's MAC does not hold", EXPIRED);
-    await provider.interactionFinished(req, res, { ...refusal }, { mergeWithLastSubmission: false });
   });
 
   // Logging out at the OpenID Provider also ends the broker's own SSO session in this browser, so the

@@ -35,7 +35,9 @@ describe("the demo OIDC fagsystem", () => {
     expect(idpForm.url.startsWith(`${instance.demo.idpUrl}/sso?SAMLRequest=`)).toBe(true);
     const toBroker = await browser.submit(idpForm, { user });
     expect(toBroker.body).toContain(`action="${instance.brokerUrl}/saml/acs"`);
-    return browser.submit(toBroker);
+    const toFinish = await browser.submit(toBroker);
+    expect(toFinish.body).toContain(`action="${instance.brokerUrl}/oidc/interaction/`);
+    return browser.submit(toFinish);
   }
 
   it("logs a caseworker in and shows her claims and translated roles", async () => {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
 import { startOidcDemo, type OidcDemo } from "../support/oidc-demo.js";
-import { Browser, personLogsIn } from "../support/oidc-test-client.js";
+import { Browser, personLogsIn, untilClient } from "../support/oidc-test-client.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { PRIVILEGES_INTERMEDIATE_CLAIM, PRIVILEGES_JSON_CLAIM, type PrivilegeGroupClaim } from "../../src/profiles/oidc-claims.js";
 
@@ -53,7 +53,7 @@ describe("OIDC login through the broker", () => {
     const other = demo.rp("test-secret");
     const second = await other.start();
     // The same browser: the broker's SSO session answers without the chooser or the IdP.
-    const secondCallback = await browser.follow(await browser.get(second.url.href));
+    const secondCallback = await untilClient(browser, await browser.follow(await browser.get(second.url.href)), demo.redirectUri);
     expect(secondCallback.url.startsWith(demo.redirectUri)).toBe(true);
     const otherSub = (await other.redeem(second, secondCallback.url)).claims()!.sub;
     expect(otherSub).not.toBe(firstSub);
@@ -71,7 +71,7 @@ describe("OIDC login through the broker", () => {
     const idpForm = await browser.submit(chooser, { idp: "vest-kommune" });
     const nemlogin = await browser.submit(await browser.submit(idpForm, { user: "karen" }));
     expect(nemlogin.body).toContain("<h1>NemLog-in (demo)</h1>");
-    const callback = await browser.submit(await browser.submit(nemlogin, { identity: "karen" }));
+    const callback = await untilClient(browser, await browser.submit(nemlogin, { identity: "karen" }), demo.redirectUri);
     expect(callback.url.startsWith(demo.redirectUri)).toBe(true);
     const claims = (await rp.redeem(start, callback.url)).claims()!;
     expect(claims["acr"]).toBe(SUBSTANTIAL);
@@ -142,7 +142,7 @@ describe("OIDC login through the broker", () => {
     const start = await rp.start();
     await rp.redeem(start, (await personLogsIn(browser, start.url, "demo-kommune", "hanne", demo.redirectUri)).url);
     const silent = await rp.start({ prompt: "none" });
-    const answered = await browser.follow(await browser.get(silent.url.href));
+    const answered = await untilClient(browser, await browser.follow(await browser.get(silent.url.href)), demo.redirectUri);
     expect(answered.url.startsWith(demo.redirectUri)).toBe(true);
     expect((await rp.redeem(silent, answered.url)).claims()!["acr"]).toBe(SUBSTANTIAL);
   });

@@ -122,9 +122,17 @@ export async function personLogsIn(browser: Browser, authorizationUrl: URL, idp:
   const remembered = first.body.includes(`name="user" value="${user}"`);
   if (!remembered && !first.body.includes(`value="${idp}"`)) throw new Error(`no chooser with ${idp} at ${first.url} (${first.status}): ${first.body.slice(0, 300)}`);
   const idpForm = remembered ? first : await browser.submit(first, { idp });
-  let page = await browser.submit(await browser.submit(idpForm, { user }));
-  // A refusal is shown to the person first (with its correlation id); they press on to the client.
-  for (let pages = 0; !page.url.startsWith(redirectUri) && pages < 2; pages++) page = await browser.submit(page);
+  return untilClient(browser, await browser.submit(await browser.submit(idpForm, { user })), redirectUri);
+}
+
+/**
+ * The broker's own pages between a finished login and the client: the form
+ * that posts on to the OpenID Provider, and before it, for a refusal, the
+ * page that tells the person why. Submitted until the client's redirect_uri.
+ */
+export async function untilClient(browser: Browser, from: Page, redirectUri: string): Promise<Page> {
+  let page = from;
+  for (let pages = 0; !page.url.startsWith(redirectUri) && pages < 3; pages++) page = await browser.submit(page);
   return page;
 }
 

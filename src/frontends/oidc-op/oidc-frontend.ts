@@ -61,7 +61,9 @@ export function oidcFrontend(broker: BrokerContext, accounts: OidcAccounts, outc
         accountTtlSeconds(client, broker),
       );
       await outcomes.putSuccess(reply.uid, { accountId, acr: release.authnContextClassRef, authTime });
-      return { kind: "redirect", url: `${broker.urls.base}${finishPath(reply.uid)}` };
+      // A page of the broker's own posts on to the finish URL: the IdP's auto-POST page, whose form-action
+      // the broker does not control, must not be the one whose navigation ends at the client.
+      return { kind: "post", url: `${broker.urls.base}${finishPath(reply.uid)}`, fields: { continue: "1" } };
     },
     refuse(request, error) {
       const reply = oidcReplyOf(request.downstream);
