@@ -58,6 +58,12 @@ export const oidcClientSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * APIs (resource indicators, RFC 8707) this client may ask access tokens for, with `resource` and
+     * scope `api`: those access tokens are JWTs signed by the broker with the API as audience.
+     * Without `resource`, access tokens are opaque and serve userinfo.
+     */
+    resourceServers: z.array(z.url()).max(10).default([]),
     refreshTokens: z
       .object({ enabled: z.boolean().default(false), rotate: z.boolean().default(true) })
       .strict()

@@ -90,7 +90,11 @@ export function mountOidc(app: express.Express, parts: OidcRouteParts): void {
     if (!outcome) throw new PageError(400, "oidc_outcome_missing", "finish called for an interaction with no completed login", EXPIRED);
     const clientId = String(details.params["client_id"]);
     const grant = new provider.Grant({ accountId: outcome.accountId, clientId });
-    grant.addOIDCScope(String(details.params["scope"] ?? "openid"));
+    const scope = String(details.params["scope"] ?? "openid");
+    grant.addOIDCScope(scope);
+    // An API's access token (resource indicator): the provider has already checked the API is registered for this client.
+    const resource = details.params["resource"];
+    for (const indicator of Array.isArray(resource) ? resource : resource === undefined ? [] : [resource]) grant.addResourceScope(String(indicator), scope);
     const grantId = await grant.save();
     await provider.interactionFinished(
       req,

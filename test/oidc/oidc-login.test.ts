@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as oidc from "openid-client";
-import { startOidcDemo, type OidcDemo } from "../support/oidc-demo.js";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { API_AUDIENCE, startOidcDemo, type OidcDemo } from "../support/oidc-demo.js";
 import { Browser, personLogsIn, untilClient } from "../support/oidc-test-client.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { PRIVILEGES_INTERMEDIATE_CLAIM, PRIVILEGES_JSON_CLAIM, type PrivilegeGroupClaim } from "../../src/profiles/oidc-claims.js";
@@ -157,6 +158,26 @@ describe("OIDC login through the broker", () => {
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(refreshed.claims()?.["acr"]).toBe(SUBSTANTIAL);
     await expect(oidc.refreshTokenGrant(await rp.config(), tokens.refresh_token!)).rejects.toMatchObject({ error: "invalid_grant" });
+  });
+
+  it("issues a JWT access token, signed by the broker, for an API registered for the client", async () => {
+    const rp = demo.rp("test-nsis");
+    const start = await rp.start({ resource: API_AUDIENCE, scope: "openid api" });
+    const tokens = await rp.redeem(start, (await personLogsIn(new Browser(), start.url, "demo-kommune", "hanne", demo.redirectUri)).url);
+    const { payload, protectedHeader } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${demo.issuer}/jwks`)), { issuer: demo.issuer, audience: API_AUDIENCE });
+    expect(protectedHeader.alg).toBe("PS256");
+    expect(protectedHeader.typ).toBe("at+jwt");
+    expect(payload["client_id"]).toBe("test-nsis");
+    expect(payload.sub).toBe(tokens.claims()!.sub);
+  });
+
+  it("refuses an access token for an API not registered for the client", async () => {
+    const rp = demo.rp("test-nsis");
+    const start = await rp.start({ resource: "https://other-api.example/", scope: "openid api" });
+    const browser = new Browser();
+    const answer = new URL((await browser.follow(await browser.get(start.url.href))).url);
+    expect(answer.searchParams.get("error")).toBe("invalid_target");
+    expect(answer.searchParams.get("code")).toBeNull();
   });
 
   it("logs a public client in with PKCE and no secret", async () => {

@@ -10,6 +10,8 @@ import * as oidc from "openid-client";
 import type { BrokerConfig } from "../../src/config/schema.js";
 
 export const SECRET_ENV = "TEST_OIDC_CLIENT_SECRET";
+/** The API test-nsis may ask JWT access tokens for. */
+export const API_AUDIENCE = "https://api.test-nsis.example/";
 export const CLIENT_SECRET = "s3cr3t-for-tests-only-0123456789abcdef";
 
 export interface OidcDemo {
@@ -41,6 +43,7 @@ export async function startOidcDemo(options: OidcDemoOptions = {}): Promise<Oidc
       requiredLevel: { nsis: "Substantial" },
       jwks: { keys: [keys.publicJwk] },
       refreshTokens: { enabled: true },
+      resourceServers: [API_AUDIENCE],
       backchannelLogoutUri: `${callback.url}/backchannel`,
       ...common,
     }),

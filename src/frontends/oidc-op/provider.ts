@@ -5,7 +5,7 @@
  * broker's store. Every authorization that needs a login goes to the
  * interaction URL, where the one login core runs (oidc-routes.ts).
  */
-import Provider, { interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type ClientMetadata, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { createHash, type JsonWebKey } from "node:crypto";
 import type { BrokerContext } from "../../broker-context.js";
 import type { OidcClient } from "../../trust/registry.js";
@@ -20,6 +20,9 @@ import { oidcPages } from "./oidc-pages.js";
 import { watchProviderEvents } from "./provider-events.js";
 
 export const OIDC_PATH = "/oidc";
+
+/** The scope a client asks for an API's access token with (together with `resource`). */
+export const API_SCOPE = "api";
 
 export function interactionPath(uid: string): string {
   return `${OIDC_PATH}/interaction/${encodeURIComponent(uid)}`;
@@ -117,7 +120,7 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
     clientAuthMethods: ["private_key_jwt", "client_secret_post", "client_secret_basic", "none"],
     subjectTypes: ["pairwise"],
     pairwiseIdentifier: (_ctx, accountId, client) => pairwiseSubject(client.clientId, accountId),
-    scopes: ["openid"],
+    scopes: ["openid", API_SCOPE],
     extraParams: ["municipality"],
     allowOmittingSingleRegisteredRedirectUri: false,
     enabledJWA: {
@@ -156,6 +159,22 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
       revocation: { enabled: true },
       userinfo: { enabled: true },
       introspection: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (ctx, resourceIndicator, client) => {
+          const registered = broker.registry.oidcClientByClientId(client.clientId);
+          if (!registered?.policy.resourceServers.includes(resourceIndicator)) throw new errors.InvalidTarget(`${resourceIndicator.slice(0, 200)} is not an API registered for this client`);
+          return {
+            scope: API_SCOPE,
+            audience: resourceIndicator,
+            accessTokenTTL: registered.policy.lifetimes.accessTokenSeconds,
+            accessTokenFormat: "jwt",
+            jwt: { sign: { alg: "PS256" } },
+          };
+        },
+      },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
     },
