@@ -35,6 +35,9 @@ import { BINDING } from "../../../src/saml/namespaces.js";
 import { postToAcs, readSpAnswer, startLogin } from "../../support/saml-peers.js";
 
 /** A lenient DOM for building attacks (our own parser refuses much of what attacks need). */
+/** The subject an attacker puts into a forged or wrapped assertion. */
+export const FORGED = "C=DK,O=29189846,CN=Mallory Forged,Serial=666";
+
 export function dom(xml: string): Document {
   return new DOMParser({ errorHandler: { warning: () => undefined, error: () => undefined, fatalError: () => undefined } }).parseFromString(xml, "text/xml") as unknown as Document;
 }
