@@ -18,7 +18,7 @@ import type { UpstreamClaims, UpstreamResult } from "../src/model/upstream-resul
 import type { LevelRequirement, ReachedLevel } from "../src/profiles/levels.js";
 import { encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope } from "../src/profiles/bpp.js";
-import { JOB_ROLE, USER_SYSTEM_ROLE } from "./support/roles.js";
+import { JOB_ROLE, USER_SYSTEM_ROLE } from "./support/uris.js";
 
 
 /** A frontend that records what the core handed it instead of encoding a protocol answer. */

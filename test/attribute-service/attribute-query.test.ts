@@ -10,7 +10,7 @@ import { createBrokerFixture, MUNICIPALITY_CVR } from "../support/broker-fixture
 import { defaultAttributes } from "../support/saml-peers.js";
 import { testKey } from "../support/keys.js";
 import { attributeAuthorityMetadata, authorityAnswer, bppBase64, privilegeGroups, readQuery } from "../support/attribute-services.js";
-import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { NAMEID_FORMAT, STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { MemoryStore } from "../../src/store/memory-store.js";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerFixture, MUNICIPALITY_CVR, type BrokerFixture } from "../support/broker-fixture.js";
 import { defaultAttributes, idpResponse, openBrokerAssertion, postToAcs, readSpAnswer, startLogin } from "../support/saml-peers.js";
 import { bppBase64, json, privilegeGroups, startServer, type TestServer } from "../support/attribute-services.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
 import { createBrokerFixture, IDP_ENTITY_ID, MUNICIPALITY_CVR, SP_ACS_URL, SP_ENTITY_ID, type BrokerFixture } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
 import { bppBase64, json, privilegeGroups, startServer, type Handler, type TestServer } from "../support/attribute-services.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { samlDownstream } from "../../src/frontends/saml-idp/saml-reply.js";
 import { runSteps } from "../../src/login/run-steps.js";
 import { wireLogin } from "../../src/http/wire-login.js";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { bppBase64, json } from "../support/attribute-services.js";
-import { JOB_ROLE } from "../support/roles.js";
+import { JOB_ROLE } from "../support/uris.js";
 import { attributeServiceMetrics } from "../../src/backends/attribute-service/attribute-metrics.js";
 import { API_KEY, API_KEY_ENV, login, NAME_ID, refused, restFixture, rollekatalog, serve, useAttributeServices } from "./attribute-world.js";
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createBrokerFixture, MUNICIPALITY_CVR, SP_ENTITY_ID } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
 import { bppBase64, privilegeGroups } from "../support/attribute-services.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { attributeServiceMetrics } from "../../src/backends/attribute-service/attribute-metrics.js";
 import { CACHE_PREFIX, cacheKey } from "../../src/backends/attribute-service/attribute-cache.js";

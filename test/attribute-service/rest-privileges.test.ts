@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { MUNICIPALITY_CVR } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
 import { json } from "../support/attribute-services.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { API_KEY, FOREIGN_CVR, GROUPS_CLAIM, grantedRoles, login, refused, released, restFixture, rollekatalog, serve, SYSTEM_ID, upstream, useAttributeServices } from "./attribute-world.js";
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { IDP_ENTITY_ID, MUNICIPALITY_CVR } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
-import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { NAMEID_FORMAT, NS, STATUS } from "../../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { OIOSAML2 } from "../../src/profiles/oiosaml2-attributes.js";

@@ -6,7 +6,7 @@
 import { expect } from "vitest";
 import { createBrokerFixture, MUNICIPALITY_CVR, type BrokerFixture, type FixtureOptions } from "../support/broker-fixture.js";
 import { idpResponse, openBrokerAssertion, postToAcs, readSpAnswer, startLogin, type SpRequestOptions } from "../support/saml-peers.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../../src/profiles/bpp.js";

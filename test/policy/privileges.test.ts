@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { logReasons, MUNICIPALITY_CVR } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";

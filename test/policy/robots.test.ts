@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { logReasons, MUNICIPALITY_CVR } from "../support/broker-fixture.js";
 import { defaultAttributes } from "../support/saml-peers.js";
-import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { STATUS } from "../../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { jobRoles, login, policyFixture, releasedPrivileges } from "./policy-world.js";

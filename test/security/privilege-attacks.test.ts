@@ -19,7 +19,7 @@ import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { all, createTwoMunicipalityFixture, dom, expectRefused, OTHER_IDP, postResponse, tryAtAcs } from "./support/attack-kit.js";
 import { BPP_NAMESPACES } from "../../src/profiles/bpp.js";
-import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/roles.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 
 /** An IdP's OIO-BPP document, written as an IdP would (text, escaped). */
 function bppXml(groups: Array<[scope: string, privilege: string]>): string {

@@ -9,11 +9,12 @@ import { readFileSync } from "node:fs";
 import { fixtureKeys, MUNICIPALITY_CVR, SP_ACS_URL, type FixtureKeys } from "../support/broker-fixture.js";
 import { idpResponse, openBrokerAssertion, postToAcs, readSpAnswer } from "../support/saml-peers.js";
 import { testKey } from "../support/keys.js";
+import { LEVEL_CLASS } from "../support/uris.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { findStepUps, formatStepUp } from "../../src/cli/explain-step-up.js";
-import { ANNA_UUID, attribute, auditRecords, authnRequestFrom, municipalLogin, NEMLOGIN_ENTITY_ID, NEMLOGIN_SSO_URL, nemLogInAnswer, nemLogInRequestId, NSIS, OTHER_UUID, stepUpCount, stepUpFixture, stepUpSetup } from "./step-up-world.js";
+import { ANNA_UUID, attribute, auditRecords, authnRequestFrom, municipalLogin, NEMLOGIN_ENTITY_ID, NEMLOGIN_SSO_URL, nemLogInAnswer, nemLogInRequestId, OTHER_UUID, stepUpCount, stepUpFixture, stepUpSetup } from "./step-up-world.js";
 
 describe("step-up through NemLog-in: binding to the same person and organisation", () => {
   let keys: FixtureKeys;
@@ -36,7 +37,7 @@ describe("step-up through NemLog-in: binding to the same person and organisation
     expect(new URL(location).searchParams.get("Signature")).toBeTruthy();
     const authnRequest = authnRequestFrom(location);
     const classRefs = Array.from(authnRequest.getElementsByTagNameNS(NS.saml, "AuthnContextClassRef")).map((e) => e.textContent);
-    expect(classRefs).toEqual([NSIS("Substantial"), "https://data.gov.dk/eid/Professional"]);
+    expect(classRefs).toEqual([LEVEL_CLASS.nsis("Substantial"), "https://data.gov.dk/eid/Professional"]);
     expect(authnRequest.getElementsByTagNameNS(NS.samlp, "Scoping")).toHaveLength(0);
     expect(authnRequest.documentElement.getAttribute("AssertionConsumerServiceURL")).toBe("https://broker.test/saml/acs");
 
@@ -52,7 +53,7 @@ describe("step-up through NemLog-in: binding to the same person and organisation
     const assertion = await openBrokerAssertion(answer, keys);
     // The level from NemLog-in; person, organisation and privileges from the municipal step.
     expect(attribute(assertion, OIOSAML3.loa)).toEqual(["Substantial"]);
-    expect(assertion.getElementsByTagNameNS(NS.saml, "AuthnContextClassRef")[0]!.textContent).toBe(NSIS("Substantial"));
+    expect(assertion.getElementsByTagNameNS(NS.saml, "AuthnContextClassRef")[0]!.textContent).toBe(LEVEL_CLASS.nsis("Substantial"));
     expect(attribute(assertion, OIOSAML3.email)).toEqual(["anna@kommune.test"]);
     expect(attribute(assertion, OIOSAML3.cvr)).toEqual([MUNICIPALITY_CVR]);
     expect(attribute(assertion, OIOSAML3.uuidPersistent)).toEqual([ANNA_UUID]);

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fixtureKeys, type FixtureKeys } from "../support/broker-fixture.js";
 import { idpResponse, postToAcs, readSpAnswer } from "../support/saml-peers.js";
 import { testKey } from "../support/keys.js";
+import { LEVEL_CLASS } from "../support/uris.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { STATUS } from "../../src/saml/namespaces.js";
-import { auditRecords, municipalLogin, nemLogInAnswer, nemLogInRequestId, NSIS, stepUpFixture, stepUpSetup } from "./step-up-world.js";
+import { auditRecords, municipalLogin, nemLogInAnswer, nemLogInRequestId, stepUpFixture, stepUpSetup } from "./step-up-world.js";
 
 describe("step-up through NemLog-in: checking NemLog-in's answer", () => {
   let keys: FixtureKeys;
@@ -78,7 +79,7 @@ describe("step-up through NemLog-in: checking NemLog-in's answer", () => {
     const fixture = await stepUpFixture(setup);
     const { agent, toNemLogIn } = await municipalLogin(fixture);
     const requestId = nemLogInRequestId(toNemLogIn);
-    const done = await postToAcs(agent, await idpResponse(keys, { ...nemLogInAnswer(nemlogin, requestId, { loa: "High" }), authnContextClassRef: NSIS("Low") }));
+    const done = await postToAcs(agent, await idpResponse(keys, { ...nemLogInAnswer(nemlogin, requestId, { loa: "High" }), authnContextClassRef: LEVEL_CLASS.nsis("Low") }));
     expect(readSpAnswer(done.text).statusCode).toBe(STATUS.responder);
     await new Promise((resolve) => setImmediate(resolve));
     expect(fixture.logs.some((l) => l.reason === "level_conflict" && l["idp"] === "nemlogin")).toBe(true);

@@ -18,6 +18,7 @@ import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { BINDING, NAMEID_FORMAT, NS } from "../../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { parseXml } from "../../src/xml/xml-parser.js";
+import { LEVEL_CLASS } from "../support/uris.js";
 import { STEP_UP_KIND } from "../../src/observability/audit.js";
 import { stepUpsTotal } from "../../src/observability/metrics.js";
 
@@ -29,14 +30,12 @@ export const NEMLOGIN_ENTITY_ID = "https://saml.test-nemlog-in.dk/";
 export const NEMLOGIN_SSO_URL = "https://nemlog-in.test/sso";
 export const ANNA_UUID = "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11";
 export const OTHER_UUID = "11111111-2222-4333-8444-555555555555";
-export const NSIS = (level: string) => `https://data.gov.dk/concept/core/nsis/loa/${level}`;
-export const NIST3 = "urn:dk:gov:saml:attribute:AssuranceLevel:3";
 
 /** The municipal IdP's answer: NIST level 3 only (no NSIS level), Anna's professional UUID. */
 export function municipalNist3(requestId: string, overrides: Partial<Record<string, string>> = {}): IdpResponseOptions {
   return {
     requestId,
-    authnContextClassRef: NIST3,
+    authnContextClassRef: LEVEL_CLASS.nist(3),
     attributes: defaultAttributes({ [OIOSAML3.loa]: undefined, [LEGACY.assuranceLevel]: "3", ...overrides }),
   };
 }
@@ -62,7 +61,7 @@ export function nemLogInAnswer(
     responseIssuer: NEMLOGIN_ENTITY_ID,
     nameId: `https://data.gov.dk/model/core/eid/professional/uuid/${options.nameIdUuid ?? options.uuid ?? ANNA_UUID}`,
     nameIdFormat: NAMEID_FORMAT.persistent,
-    authnContextClassRef: NSIS(loa),
+    authnContextClassRef: LEVEL_CLASS.nsis(loa),
     attributes,
     signAssertionWith: options.signWith ?? nemlogin,
   };

@@ -1,7 +1,7 @@
 /**
- * Role and constraint URIs the tests share: the test municipality's
- * job-function roles, the test fagsystem's user-system roles, and KOMBIT's
- * constraint types.
+ * URIs the tests share, written out rather than taken from the broker: the
+ * test municipality's job-function roles, the test fagsystem's user-system
+ * roles, KOMBIT's constraint types, and the AuthnContextClassRefs of levels.
  */
 
 /** Job-function roles as the municipal IdP (or its attribute service) sends them. */
@@ -33,4 +33,10 @@ export const CONSTRAINT = {
   kle: "http://sts.kombit.dk/constraints/KLE/1",
   kleParametric: "http://sts.kombit.dk/constraints/KLE/1/parametric",
   orgUnit: "http://sts.kombit.dk/constraints/orgenhed/1",
+} as const;
+
+/** AuthnContextClassRefs of levels: NSIS (OIOSAML 3) and NIST AssuranceLevel (OIOSAML 2, KOMBIT). */
+export const LEVEL_CLASS = {
+  nsis: (level: string) => `https://data.gov.dk/concept/core/nsis/loa/${level}`,
+  nist: (level: number) => `urn:dk:gov:saml:attribute:AssuranceLevel:${level}`,
 } as const;
