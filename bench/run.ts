@@ -20,7 +20,9 @@ import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_OPTIONS, renderReport, runBench, type Part } from "./lib/bench.js";
+import { runBench } from "./lib/bench.js";
+import { DEFAULT_OPTIONS, type Part } from "./lib/bench-options.js";
+import { renderReport } from "./lib/bench-report.js";
 import type { KeyBits } from "./lib/parties.js";
 
 const { values } = parseArgs({

@@ -5,7 +5,8 @@
  * the fields other tools read from bench-results.json.
  */
 import { describe, expect, it } from "vitest";
-import { renderReport, runBench } from "../bench/lib/bench.js";
+import { runBench } from "../bench/lib/bench.js";
+import { renderReport } from "../bench/lib/bench-report.js";
 
 describe("the benchmark (smoke run)", () => {
   it("runs the ceiling, the ACS hop (memory and Redis), scale-out and the whole login", async () => {

@@ -139,29 +139,32 @@ function reasonAndMessage(error: unknown): string {
   return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
+/** A party's metadata file, read by `read`; every failure names the party and the file. */
+function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, now: Date): T {
+  try {
+    return read(trustedMetadataXml(party.metadata, party.metadataSigningCert, where), now);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${where}: metadata ${party.metadata}: ${reasonAndMessage(error)}`);
+  }
+}
+
+/** An upstream IdP (a municipality's, or NemLog-in) must name a key and an endpoint to send people to. */
+function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
+  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
+  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+}
+
 export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
   const idps = config.identityProviders.map((policy, index): IdentityProvider => {
     const where = `identityProviders[${index}] (${policy.id})`;
-    let metadata: IdpMetadata;
-    try {
-      metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-    }
-    if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
-    if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+    const metadata = partyMetadata(where, policy, readIdpMetadata, now);
+    requireUpstreamEssentials(metadata, where);
     return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
   });
   const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
     const where = `serviceProviders[${index}] (${policy.id})`;
-    let metadata: SpMetadata;
-    try {
-      metadata = readSpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-    }
+    const metadata = partyMetadata(where, policy, readSpMetadata, now);
     if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
     if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
       throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
@@ -174,17 +177,10 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), 
 function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
   if (!policy) return undefined;
   const where = "nemlogin";
-  let metadata: IdpMetadata;
-  try {
-    metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-  }
+  const metadata = partyMetadata(where, policy, readIdpMetadata, now);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
-  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
-  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+  requireUpstreamEssentials(metadata, where);
   return { id: NEMLOGIN_ID, displayName: policy.displayName, policy, metadata };
 }
