@@ -16,14 +16,13 @@ describe("REST attribute service (OS2rollekatalog shape): failures", () => {
       setTimeout(() => json(response, 200, { oioBPP: bppBase64([]) }), 2_000).unref();
     });
     const fixture = await restFixture(server, { service: { timeoutMs: 150, retries: 1 } });
-    const started = Date.now();
     const error = await refused(login(fixture));
     expect(error.reason).toBe("attribute_service_timeout");
     expect(error.message).toContain("attribute service roller (Test Kommunes rollekatalog) of IdP test-kommune failed (timeout)");
     expect(error.userMessage).toContain("Test Kommunes rollekatalog");
     expect(error.refusal).toBe("authentication_failed");
+    // The server would have answered (2 s later) with privileges: failing with a timeout shows the wait was bounded.
     expect(server.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeLessThan(1_500);
   });
 
   it("fails closed on HTTP 500 after the bounded retries", async () => {
