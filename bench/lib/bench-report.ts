@@ -2,7 +2,7 @@
 import type { KeyBits } from "./parties.js";
 import { percent, table } from "./report.js";
 import { LOGIN_PHASES } from "../../src/observability/login-timings.js";
-import { WHOLE_LOGIN_STEPS } from "./load-jobs.js";
+import { OIDC_LOGIN_STEPS, WHOLE_LOGIN_STEPS } from "./load-jobs.js";
 import type { BenchResults } from "./bench-results.js";
 
 const PHASE_LABELS: Record<(typeof LOGIN_PHASES)[number] | "total", string> = {
@@ -115,6 +115,18 @@ export function renderReport(results: BenchResults): string {
     out.push(table(["step", "ms"], WHOLE_LOGIN_STEPS.map((step) => [STEP_LABELS[step], w.sequential.stepsMs[step]])));
     out.push("");
     out.push(table(["inside the broker's ACS step", "ms"], [...LOGIN_PHASES, "total" as const].map((phase) => [PHASE_LABELS[phase], w.sequential.brokerPhasesMs[phase]])));
+  }
+  if (results.oidcLogin) {
+    const o = results.oidcLogin;
+    out.push("", `### 5. Whole OIDC login (RSA-${o.bits}; authorize → broker → IdP → broker → code → token over loopback HTTP)`, "");
+    out.push(
+      table(
+        ["browsers", "logins/s", "p50 (ms)", "p99 (ms)", "broker CPU ms/login"],
+        [o.sequential, o.concurrent].map((r) => [String(r.concurrency), r.loginsPerSec, r.latency.p50Ms, r.latency.p99Ms, r.brokerCpuMsPerLogin]),
+      ),
+    );
+    out.push("", "One login at a time, mean ms per step as the browser and the client saw it:", "");
+    out.push(table(["step", "ms"], OIDC_LOGIN_STEPS.map((step) => [step, o.sequential.stepsMs[step]])));
   }
   if (results.targets.length > 0) {
     out.push("", "### Targets", "");

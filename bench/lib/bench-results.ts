@@ -3,6 +3,7 @@ import type { KeyBits } from "./parties.js";
 import type { CeilingResult } from "./ceiling.js";
 import type { HopResult } from "./hop.js";
 import type { WholeLoginResult } from "./whole-login.js";
+import type { OidcLoginResult } from "./oidc-whole-login.js";
 import { formatNumber, percent } from "./report.js";
 import type { LoginTimings } from "../../src/observability/login-timings.js";
 import type { BenchOptions } from "./bench-options.js";
@@ -61,6 +62,8 @@ export interface BenchResults {
       }
     | undefined;
   wholeLogin: WholeLoginResult | undefined;
+  /** Part 5: the whole OIDC login (authorize → IdP → broker → code → token). */
+  oidcLogin: OidcLoginResult | undefined;
   /** Highest resident set size of any broker process in the run. */
   peakRssMb: number;
   targets: TargetCheck[];

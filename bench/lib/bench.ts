@@ -7,6 +7,7 @@
  *   2. ACS hop    logins/s, latency, CPU and memory, memory store and Redis
  *   3. scale-out  two broker processes on one Redis against one
  *   4. whole      fagsystem → broker → IdP → broker → fagsystem with the demo parties
+ *   5. OIDC       authorize → broker → IdP → broker → code → token, with the demo IdP
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { BenchChild } from "./processes.js";
@@ -14,6 +15,7 @@ import { partyKeys, type KeyBits } from "./parties.js";
 import { measureCeiling } from "./ceiling.js";
 import { runHop, type HopResult } from "./hop.js";
 import { runWholeLogin } from "./whole-login.js";
+import { runOidcWholeLogin } from "./oidc-whole-login.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
 import { DEFAULT_OPTIONS, type BenchOptions } from "./bench-options.js";
 import { failuresOf, key, summarizeHop, targetChecks, type BenchResults } from "./bench-results.js";
@@ -41,6 +43,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     hopRedis: {},
     scaleOut: undefined,
     wholeLogin: undefined,
+    oidcLogin: undefined,
     peakRssMb: 0,
     targets: [],
   };
@@ -49,7 +52,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     ...new Set([
       ...(options.parts.includes(1) || options.parts.includes(2) ? options.bits : []),
       ...(options.parts.includes(3) ? [options.scaleBits] : []),
-      ...(options.parts.includes(4) ? [options.wholeBits] : []),
+      ...(options.parts.includes(4) || options.parts.includes(5) ? [options.wholeBits] : []),
     ]),
   ];
   progress(`generating keys (RSA ${allBits.join(", ")})`);
@@ -126,6 +129,15 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       if (whole.sequential.completed === 0) throw new Error(`no whole login succeeded: ${whole.sequential.failures.join(" | ")}`);
       results.wholeLogin = whole;
       results.peakRssMb = Math.max(results.peakRssMb, whole.peakRssMb);
+    }
+    if (options.parts.includes(5)) {
+      const oidc = await runOidcWholeLogin(
+        { bits: options.wholeBits, keys: keys.get(options.wholeBits)!, logins: options.smoke ? 4 : options.wholeLogins, concurrency: 4, nodeFlags: options.brokerNodeFlags, load },
+        progress,
+      );
+      if (oidc.sequential.completed === 0) throw new Error(`no OIDC login succeeded: ${oidc.sequential.failures.join(" | ")}`);
+      results.oidcLogin = oidc;
+      results.peakRssMb = Math.max(results.peakRssMb, oidc.peakRssMb);
     }
   } finally {
     await load?.stop();
