@@ -64,6 +64,21 @@ describe("OIDC login through the broker", () => {
     expect(againSub).toBe(firstSub);
   });
 
+  it("sends the person to the IdP again for max_age, even with a fresh session in the browser", async () => {
+    const rp = demo.rp("test-nsis");
+    const browser = new Browser();
+    const first = await rp.start();
+    await rp.redeem(first, (await personLogsIn(browser, first.url, "demo-kommune", "hanne", demo.redirectUri)).url);
+    const silent = await rp.start();
+    const reused = await untilClient(browser, await browser.follow(await browser.get(silent.url.href)), demo.redirectUri);
+    expect(reused.url.startsWith(demo.redirectUri)).toBe(true);
+
+    const fresh = await rp.start({ max_age: "0" });
+    const page = await browser.follow(await browser.get(fresh.url.href));
+    expect(page.url.startsWith(demo.instance.demo.idpUrl)).toBe(true);
+    expect(page.body).toContain('name="user" value="hanne"');
+  });
+
   it("steps Karen of Vest Kommune (NIST 3 only) up through NemLog-in before answering an NSIS client", async () => {
     const rp = demo.rp("test-nsis");
     const start = await rp.start();
