@@ -11,6 +11,7 @@ import {
 } from "./policy-schema.js";
 import { nemLogInSchema } from "./nemlogin-schema.js";
 import { oidcClientSchema } from "./oidc-client-schema.js";
+import { oidcIdentityProviderSchema } from "./oidc-idp-schema.js";
 import {
   attributeServicesSchema,
   checkAttributeServiceReferences,
@@ -196,6 +197,8 @@ export const configSchema = z
     levels: levelsSchema,
     audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
+    /** Municipal IdPs that speak OpenID Connect (Entra ID). See docs/oidc-idp.md. */
+    oidcIdentityProviders: z.array(oidcIdentityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
     /** OpenID Connect fagsystemer (relying parties of the broker's OIDC frontend). See docs/oidc.md. */
     oidcClients: z.array(oidcClientSchema).default([]),
@@ -206,7 +209,15 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    checkAttributeServiceReferences({ ...config, serviceProviders: [...config.serviceProviders, ...config.oidcClients] }, context);
+    checkAttributeServiceReferences(
+      { ...config, identityProviders: [...config.identityProviders, ...config.oidcIdentityProviders], serviceProviders: [...config.serviceProviders, ...config.oidcClients] },
+      context,
+    );
+    const idpIds = new Set(config.identityProviders.map((idp) => idp.id));
+    config.oidcIdentityProviders.forEach((idp, index) => {
+      if (idpIds.has(idp.id)) context.addIssue({ code: "custom", path: ["oidcIdentityProviders", index, "id"], message: `id ${idp.id} is already used by another IdP` });
+      idpIds.add(idp.id);
+    });
     checkDownstreamIds(config, context);
   });
 
@@ -227,6 +238,7 @@ export type StoreConfig = z.infer<typeof storeSchema>;
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 export type ServiceProviderConfig = z.infer<typeof serviceProviderSchema>;
 export type { OidcClientConfig } from "./oidc-client-schema.js";
+export type { OidcIdentityProviderConfig } from "./oidc-idp-schema.js";
 
 /** What the login core reads of any downstream party's registration, SAML or OIDC. */
 export type DownstreamPolicy = Pick<

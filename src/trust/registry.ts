@@ -4,24 +4,21 @@
  */
 import { readFileSync } from "node:fs";
 import { XmlError } from "../xml/xml-error.js";
-import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { DownstreamParty, OidcClient } from "./downstream-party.js";
 
 export type { DownstreamParty, OidcClient } from "./downstream-party.js";
+import { isSamlIdp, type IdentityProvider } from "./identity-provider.js";
+
+export { isSamlIdp } from "./identity-provider.js";
+export type { IdentityProvider, OidcIdentityProvider, SamlIdentityProvider } from "./identity-provider.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 import { loadOidcClients } from "./oidc-clients.js";
+import { loadOidcIdentityProviders } from "./oidc-idps.js";
 
-export interface IdentityProvider {
-  id: string;
-  displayName: string;
-  /** The municipality this IdP serves (its first CVR). */
-  cvr: string;
-  policy: IdentityProviderConfig;
-  metadata: IdpMetadata;
-}
 
 /** A SAML service provider: a downstream party with SAML metadata. */
 export interface ServiceProvider extends DownstreamParty {
@@ -56,8 +53,10 @@ export class TrustRegistry {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
     for (const idp of idps) {
-      if (idpEntityIds.has(idp.metadata.entityId)) throw new ConfigError(`two identity providers share entityID ${idp.metadata.entityId}`);
-      idpEntityIds.add(idp.metadata.entityId);
+      if (this.idpsById.has(idp.id)) throw new ConfigError(`two identity providers share the id ${idp.id}`);
+      const entityId = isSamlIdp(idp) ? idp.metadata.entityId : `oidc:${idp.policy.issuer}`;
+      if (idpEntityIds.has(entityId)) throw new ConfigError(`two identity providers share ${isSamlIdp(idp) ? "entityID" : "issuer"} ${entityId}`);
+      idpEntityIds.add(entityId);
       this.idpsById.set(idp.id, idp);
     }
     for (const sp of sps) {
@@ -171,7 +170,7 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), 
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
-  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
+  return new TrustRegistry([...idps, ...loadOidcIdentityProviders(config.oidcIdentityProviders, env)], sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
 }
 
 function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
