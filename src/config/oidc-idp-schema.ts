@@ -26,6 +26,8 @@ export const oidcIdentityProviderSchema = z
     tokenEndpointAuthMethod: z.enum(["private_key_jwt", "client_secret_post", "client_secret_basic"]).default("private_key_jwt"),
     /** The environment variable holding the client secret (client_secret_*). Never the secret itself. */
     clientSecretEnv: envName.optional(),
+    /** The one algorithm the OP's ID tokens may be signed with (Entra ID: RS256). */
+    idTokenSigningAlg: z.enum(["RS256", "PS256", "ES256"]).default("RS256"),
     scopes: z.array(z.string().regex(/^[\x21-\x7e]+$/)).min(1).default(["openid", "profile", "email"]),
     /** The CVRs this IdP may speak for; the first is the municipality it serves. */
     cvrs: z.array(cvr).min(1),

@@ -42,7 +42,7 @@ export interface BrokerApp {
 
 export function createApp(broker: BrokerContext): BrokerApp {
   const app = express();
-  const { logins, ports, samlUpstream, oidc } = wireLogin(broker);
+  const { logins, ports, samlUpstream, oidcUpstream, oidc } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
   const pageOptions = () => ({
     chooseUrl: broker.urls.chooser,
@@ -144,6 +144,19 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.setHeader("X-Correlation-Id", correlationId);
     sendInteraction(res, interaction, pageOptions());
   });
+  // A municipal OIDC IdP's answer: form_post (POST) or query (GET).
+  const oidcCallback = async (req: Request, res: Response) => {
+    const raw = req.method === "POST" ? ((req.body ?? {}) as Record<string, unknown>) : (req.query as Record<string, unknown>);
+    const params = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    const { interaction, correlationId, ssoSessionId } = await logins.complete((timer) => oidcUpstream.receive(params, timer));
+    if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
+    res.locals["correlationId"] = correlationId;
+    res.setHeader("X-Correlation-Id", correlationId);
+    sendInteraction(res, interaction, pageOptions());
+  };
+  app.get("/oidc-rp/callback", oidcCallback);
+  app.post("/oidc-rp/callback", requireForm, form, oidcCallback);
+
   app.get("/saml/acs", (_req, res) => {
     sendErrorPage(res, 405, "Forkert forespørgsel / Bad request", "Denne adresse modtager kun SAML-svar med HTTP-POST. / This address only accepts SAML responses by HTTP-POST.", correlationIdOf(res));
   });
