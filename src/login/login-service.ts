@@ -20,6 +20,8 @@ import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { UpstreamFailure, type LoginPorts, type ReceivedAnswer } from "./ports.js";
 
 const NOT_COMPLETED = "Login kunne ikke gennemføres / The login could not be completed";
+const MUNICIPAL_FAILURE_NOTICE =
+  "Svaret fra kommunens login kunne ikke bruges, eller loginet blev afbrudt. / The answer from the municipal login could not be used, or the login was cancelled.";
 
 /** What the party and the person are told when a further upstream step (step-up) fails, by its name in the ports' table. */
 const FURTHER_UPSTREAM_FAILURES: Readonly<Record<string, { message: string; notice: string }>> = {
@@ -150,8 +152,8 @@ export class LoginService {
     if (!frontend) throw new PageError(500, "frontend_gone", `no frontend ${request.downstream.frontend} is wired`, NOT_COMPLETED);
     const answer = frontend.refuse(request, error);
     return {
-      // The person was sent on by the broker to a further upstream: tell them why the login ends here.
-      interaction: further ? withNotice(answer, { title: NOT_COMPLETED, message: further.notice, correlationId: request.correlationId }) : answer,
+      // The person is told why the login ends here (with the correlation id) before the answer goes on.
+      interaction: withNotice(answer, { title: NOT_COMPLETED, message: further?.notice ?? MUNICIPAL_FAILURE_NOTICE, correlationId: request.correlationId }),
       correlationId: request.correlationId,
     };
   }

@@ -63,6 +63,9 @@ export class OidcDiscovery {
       { timeout: OP_TIMEOUT_SECONDS, ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}) },
     );
     configuration.timeout = OP_TIMEOUT_SECONDS;
+    // openid-client trusts an ID token from the token endpoint on TLS alone unless told otherwise (OIDC Core
+    // 3.1.3.7 allows it): the broker verifies its signature against the OP's JWKS every time.
+    oidc.enableNonRepudiationChecks(configuration);
     return configuration;
   }
 }
