@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as oidc from "openid-client";
 import type { BrokerContext } from "../../broker-context.js";
-import type { OidcIdentityProvider } from "../../trust/registry.js";
+import type { IdentityProvider, OidcIdentityProvider } from "../../trust/registry.js";
 import type { LoginRequest } from "../../model/login-request.js";
 import type { UpstreamResult } from "../../model/upstream-result.js";
 import type { Refusal } from "../../model/login-error.js";
@@ -58,7 +58,7 @@ export class OidcUpstream implements MunicipalUpstream {
     return `${this.broker.urls.base}/oidc-rp/callback`;
   }
 
-  async start(found: import("../../trust/registry.js").IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
+  async start(found: IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
     if (found.protocol !== "oidc") throw new Error(`IdP ${found.id} is not registered over OpenID Connect`);
     const idp: OidcIdentityProvider = found;
     const config = await this.discovery.configuration(idp);
