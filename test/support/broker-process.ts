@@ -80,13 +80,32 @@ async function ready(url: string): Promise<boolean> {
   }
 }
 
+export interface BrokerCommand {
+  /** The program and its arguments, e.g. the image's `node dist/cli/main.js serve`. */
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The whole environment of the process (nothing is inherited); BROKER_PORT is set to the free port. */
+  env: Record<string, string>;
+}
+
 /** Starts `tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
 export async function startBrokerProcess(configDir: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/cli/main.ts", "serve", "--config", configDir], {
+  return startBrokerCommand({
+    command: join(ROOT, "node_modules/.bin/tsx"),
+    args: ["src/cli/main.ts", "serve", "--config", configDir],
     cwd: ROOT,
     // The same Node as the tests (tsx's `#!/usr/bin/env node` resolves through PATH).
-    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`, BROKER_PORT: String(port), ...env },
+    env: { ...(process.env as Record<string, string>), PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`, ...env },
+  });
+}
+
+/** Starts a broker with the given command on a free port and waits until it reports ready. */
+export async function startBrokerCommand(run: BrokerCommand): Promise<BrokerProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(run.command, run.args, {
+    cwd: run.cwd,
+    env: { ...run.env, BROKER_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
