@@ -179,6 +179,14 @@ export const configSchema = z
       .strict()
       .prefault({}),
     store: storeSchema,
+    /** On SIGTERM: readiness turns 503 at once; the listener stays open drainDelaySeconds (for load balancers to notice), then requests in flight get graceSeconds to finish. */
+    shutdown: z
+      .object({
+        drainDelaySeconds: z.number().int().min(0).max(120).default(0),
+        graceSeconds: z.number().int().min(1).max(300).default(10),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()

@@ -1,7 +1,7 @@
 /**
  * Real broker processes for multi-instance tests: a configuration folder
  * (keys, metadata, parties, cookie secret, store) written once, and
- * `tsx src/cli/main.ts serve --config <dir>` started as often as needed,
+ * `node --import tsx src/cli/main.ts serve --config <dir>` started as often as needed,
  * each on its own port. Waits are bounded; stop() always ends the process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -69,6 +69,8 @@ export interface BrokerProcess {
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after a bound; resolves once it has ended. */
   stop(): Promise<number | string>;
+  /** Sends a signal to the broker process. */
+  signal(name: NodeJS.Signals): void;
 }
 
 async function ready(url: string): Promise<boolean> {
@@ -89,14 +91,14 @@ export interface BrokerCommand {
   env: Record<string, string>;
 }
 
-/** Starts `tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
+/** Starts `node --import tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
 export async function startBrokerProcess(configDir: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
   return startBrokerCommand({
-    command: join(ROOT, "node_modules/.bin/tsx"),
-    args: ["src/cli/main.ts", "serve", "--config", configDir],
+    // The same Node as the tests, with tsx loaded in-process: signals reach the broker itself.
+    command: process.execPath,
+    args: ["--import", "tsx", "src/cli/main.ts", "serve", "--config", configDir],
     cwd: ROOT,
-    // The same Node as the tests (tsx's `#!/usr/bin/env node` resolves through PATH).
-    env: { ...(process.env as Record<string, string>), PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`, ...env },
+    env: { ...(process.env as Record<string, string>), ...env },
   });
 }
 
@@ -129,5 +131,5 @@ export async function startBrokerCommand(run: BrokerCommand): Promise<BrokerProc
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`, { cause: error });
   }
   if (gone) throw new Error(`broker on port ${port} exited at start:\n${output.slice(-2000)}`);
-  return { url, port, output: () => output, exited, stop };
+  return { url, port, output: () => output, exited, stop, signal: (name) => child.kill(name) };
 }
