@@ -3,7 +3,7 @@ import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import { idpMetadataXml, spMetadataXml } from "./demo-metadata.js";
-import { buildBroker } from "../build-broker.js";
+import { buildBroker, type BuildOptions } from "../build-broker.js";
 import { serveBroker, type RunningBroker } from "../serve.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { createDemoIdp } from "./demo-idp.js";
@@ -30,7 +30,8 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys"): Promise<RunningDemo> {
+/** `options`: where the broker writes its log (stdout when absent). */
+export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys", options: Pick<BuildOptions, "logDestination"> = {}): Promise<RunningDemo> {
   const idpUrl = `http://127.0.0.1:${ports.idp}`;
   const spUrl = `http://127.0.0.1:${ports.sp}`;
   const idpConfig = config.identityProviders.find((p) => p.id === "demo-kommune");
@@ -64,7 +65,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
   // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
   const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
-  const broker = await serveBroker(await buildBroker(sky?.config ?? config));
+  const broker = await serveBroker(await buildBroker(sky?.config ?? config, options));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
     const response = await fetch(url);

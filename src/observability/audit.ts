@@ -30,8 +30,8 @@ export interface StepUpRecord {
   detail?: string | undefined;
   /** Which key bound the two steps (its value is never recorded). */
   binding: string;
-  /** The merged level (bound), or what NemLog-in asserted (refused). */
-  level: ReachedLevel;
+  /** The merged level (bound), or what NemLog-in asserted (refused). Not `level`: in a log line that is pino's severity. */
+  loginLevel: ReachedLevel;
   evidence: Array<{ upstream: string; issuer: string; assertionId: string; authnInstant: string }>;
 }
 
@@ -44,7 +44,8 @@ export interface ExplanationRecord {
   idp: string;
   cvr: string;
   subject: SubjectKind;
-  level: ReachedLevel;
+  /** The level the login proved. Not `level`: in a log line that is pino's severity. */
+  loginLevel: ReachedLevel;
   outcomes: RoleOutcome[];
   /** Number of privilege groups released to the fagsystem. */
   released: number;

@@ -1,8 +1,9 @@
 /**
  * The demo (`npm start`) started for a test: the shipped demo configuration
  * with the broker, the demo IdPs and the demo fagsystem on free ports, keys
- * and metadata in a throwaway folder, logs silent.
+ * and metadata in a throwaway folder, logs silent unless a test asks for them.
  */
+import type { DestinationStream } from "pino";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,13 @@ export interface DemoInstance {
   stop(): Promise<void>;
 }
 
-export async function startDemoInstance(): Promise<DemoInstance> {
+export interface DemoOptions {
+  /** The broker's log lines go here, at `logLevel` (default: no log). */
+  logDestination?: DestinationStream;
+  logLevel?: BrokerConfig["log"]["level"];
+}
+
+export async function startDemoInstance(options: DemoOptions = {}): Promise<DemoInstance> {
   const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
   const auditFile = join(workDir, "audit.jsonl");
   const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
@@ -30,7 +37,7 @@ export async function startDemoInstance(): Promise<DemoInstance> {
     ...shipped,
     baseUrl: brokerUrl,
     port: brokerPort,
-    log: { level: "silent" },
+    log: { level: options.logDestination ? (options.logLevel ?? "debug") : "silent" },
     keys: {
       ...shipped.keys,
       bits: 2048,
@@ -42,7 +49,7 @@ export async function startDemoInstance(): Promise<DemoInstance> {
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir);
+  const demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir, { logDestination: options.logDestination });
   return {
     demo,
     brokerUrl,

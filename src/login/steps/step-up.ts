@@ -123,7 +123,7 @@ export const stepUpBind: LoginStep = async (context) => {
     evidence: evidenceOf(context.upstreams),
   };
   const refuse = async (reason: keyof typeof MESSAGES, detail: string, level: ReachedLevel, refusal: Refusal) => {
-    await audit.recordStepUp({ ...base, outcome: "refused", reason, detail, level });
+    await audit.recordStepUp({ ...base, outcome: "refused", reason, detail, loginLevel: level });
     return new LoginError(reason, `step-up refused: ${detail}`, refusal, MESSAGES[reason]);
   };
 
@@ -140,7 +140,7 @@ export const stepUpBind: LoginStep = async (context) => {
   if (!satisfies(merged, required, table)) {
     throw await refuse("step_up_level_too_low", `NemLog-in asserted NSIS ${stepped.identity.nsis}; the fagsystem requires ${describeRequirement(required)}`, nemlogin.level, "level_not_met");
   }
-  await audit.recordStepUp({ ...base, outcome: "bound", level: merged });
+  await audit.recordStepUp({ ...base, outcome: "bound", loginLevel: merged });
   return { ...context, identity: { ...identity, level: merged } };
 };
 
