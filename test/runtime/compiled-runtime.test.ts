@@ -16,6 +16,7 @@ import { startBrokerCommand, writeConfigFolder, type BrokerProcess } from "../su
 import { BROKER_ENTITY_ID, fixtureKeys, SP_ACS_URL, type FixtureKeys } from "../support/broker-fixture.js";
 import { idpResponse, readSpAnswer, spRedirectRequest, upstreamRequestFrom } from "../support/saml-peers.js";
 import { encodePostMessage } from "../../src/saml/post-binding.js";
+import { waitFor } from "../../scripts/lib/redis-server.js";
 import { STATUS } from "../../src/saml/namespaces.js";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
@@ -117,7 +118,8 @@ describe("the compiled broker in the image's runtime stage", () => {
     expect(answer.url).toBe(SP_ACS_URL);
     expect(answer.statusCode).toBe(STATUS.success);
     expect(answer.document.documentElement.getAttribute("InResponseTo")).toBe(spRequestId);
-    expect(broker!.output()).toContain('"event":"login_succeeded"');
+    // The process writes its log line on its own schedule: wait for it, boundedly.
+    await waitFor("the login_succeeded log line", async () => broker!.output().includes('"event":"login_succeeded"'), 10_000);
   });
 
   it("stops on SIGTERM with exit code 0", async () => {
