@@ -3,8 +3,9 @@
  * engine: the broker compiled as `npm run build` does, a production install
  * (`npm ci --omit=dev`, the Dockerfile's command) into an empty folder, dist/
  * copied next to it, and the image's command started with the image's
- * environment and a mounted configuration. Then: health, metadata, and a
- * whole login through the compiled broker, and a clean stop.
+ * environment and a mounted configuration, with the application folder
+ * read-only. Then: health, metadata, and a whole login through the compiled
+ * broker, and a clean stop.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
@@ -26,6 +27,14 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): v
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
 }
 
+/** Readable and searchable by everyone, writable by no one (root aside: hence the unprivileged user below). */
+function makeReadOnly(folder: string): void {
+  run("chmod", ["-R", "a+rX,a-w", folder], tmpdir(), 30_000);
+}
+
+/** The image runs as a user without privileges; a test running as root does the same, or permissions would not bind it. */
+const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
 describe("the compiled broker in the image's runtime stage", () => {
   let stage: RuntimeStage;
   let app: string;
@@ -44,9 +53,12 @@ describe("the compiled broker in the image's runtime stage", () => {
     expect(install.slice(0, 3)).toEqual(["npm", "ci", "--omit=dev"]);
     run(install[0]!, install.slice(1), app, 240_000);
 
+    // A read-only root filesystem: nothing in the application folder may be written from here on.
+    makeReadOnly(app);
     keys = await fixtureKeys();
     // The mounted configuration (with its keys and metadata), in place of /etc/broker/config.
     const configDir = writeConfigFolder(keys, { store: { url: "memory", prefix: "broker:" } });
+    makeReadOnly(configDir);
     const [program, ...args] = stage.cmd;
     expect(program).toBe("node");
     broker = await startBrokerCommand({
@@ -54,12 +66,16 @@ describe("the compiled broker in the image's runtime stage", () => {
       args,
       cwd: app,
       env: { ...stage.env, BROKER_CONFIG_DIR: configDir, PATH: dirname(process.execPath) },
+      user: UNPRIVILEGED,
     });
   }, 420_000);
 
   afterAll(async () => {
     await broker?.stop();
-    if (app) rmSync(app, { recursive: true, force: true });
+    if (app) {
+      run("chmod", ["-R", "u+w", app], tmpdir(), 30_000);
+      rmSync(app, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it("the runtime stage copies only the package files and dist/, runs as a non-root user and checks /health/live", () => {
@@ -122,8 +138,10 @@ describe("the compiled broker in the image's runtime stage", () => {
     await waitFor("the login_succeeded log line", async () => broker!.output().includes('"event":"login_succeeded"'), 10_000);
   });
 
-  it("stops on SIGTERM with exit code 0", async () => {
+  it("stops on SIGTERM with exit code 0, having written nothing into its read-only folder", async () => {
     expect(await broker!.stop()).toBe(0);
     expect(broker!.output()).toContain('"event":"broker_stopped"');
+    expect(broker!.output()).not.toMatch(/EACCES|EROFS/);
+    expect(readdirSync(app).sort()).toEqual(["dist", "node_modules", "package-lock.json", "package.json"]);
   });
 });

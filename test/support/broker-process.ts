@@ -89,6 +89,8 @@ export interface BrokerCommand {
   cwd: string;
   /** The whole environment of the process (nothing is inherited); BROKER_PORT is set to the free port. */
   env: Record<string, string>;
+  /** Run as this user and group (a test running as root runs the broker as an unprivileged user, as the image does). */
+  user?: { uid: number; gid: number };
 }
 
 /** Starts `node --import tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
@@ -107,6 +109,7 @@ export async function startBrokerCommand(run: BrokerCommand): Promise<BrokerProc
   const port = await freePort();
   const child: ChildProcess = spawn(run.command, run.args, {
     cwd: run.cwd,
+    ...run.user,
     env: { ...run.env, BROKER_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
