@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./observability/logger.js";
 import { ConfigError, requireSharedSecrets } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
+import { startTracing } from "./observability/tracing.js";
 
 export interface BuildOptions {
   logDestination?: DestinationStream;
@@ -55,5 +56,6 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
     cookieSecret,
     now: options.now ?? Date.now,
     onLoginTimings: options.onLoginTimings,
+    stopTracing: await startTracing(config.tracing),
   };
 }

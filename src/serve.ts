@@ -60,6 +60,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
           await closed;
         }
         await broker.store.close();
+        await broker.stopTracing?.();
         broker.log.info({ event: "broker_stopped" }, "broker stopped");
       })();
       return stopping;

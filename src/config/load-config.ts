@@ -29,6 +29,7 @@ const ENVIRONMENT: Array<[string, string[]]> = [
   ["BROKER_STORE_SENTINEL_PASSWORD", ["store", "sentinel", "password"]],
   ["BROKER_LOG_LEVEL", ["log", "level"]],
   ["BROKER_METRICS_TOKEN", ["metrics", "token"]],
+  ["BROKER_OTLP_ENDPOINT", ["tracing", "otlpEndpoint"]],
   ["BROKER_SIGNING_KEY", ["keys", "signing", "key"]],
   ["BROKER_SIGNING_CERT", ["keys", "signing", "cert"]],
   ["BROKER_ENCRYPTION_KEY", ["keys", "encryption", "key"]],

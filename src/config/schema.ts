@@ -182,6 +182,11 @@ export const configSchema = z
       .strict()
       .prefault({}),
     store: storeSchema,
+    /** OpenTelemetry spans over OTLP/HTTP (JSON) to this URL (e.g. http://collector:4318/v1/traces); absent: no tracing. */
+    tracing: z
+      .object({ otlpEndpoint: z.url().optional(), serviceName: z.string().min(1).default("context-broker") })
+      .strict()
+      .prefault({}),
     /** On SIGTERM: readiness turns 503 at once; the listener stays open drainDelaySeconds (for load balancers to notice), then requests in flight get graceSeconds to finish. */
     shutdown: z
       .object({

@@ -38,6 +38,7 @@ import { explainPrivileges } from "./steps/explain-privileges.js";
 import { rememberSession } from "./steps/remember-session.js";
 import { answer } from "./steps/answer.js";
 import { toFurtherUpstream } from "./steps/further-upstream.js";
+import { inSpan } from "../observability/tracing.js";
 
 const FRESH = ["fresh"] as const;
 const AUTHENTICATED = ["sso", "resume"] as const;
@@ -110,7 +111,8 @@ export async function runLogin(state: FlowState, from: string = LOGIN_TABLE[0]!.
     if (!row.on.includes(current.entry)) continue;
     let result: RowResult;
     try {
-      result = await row.run(current);
+      const state = current;
+      result = await inSpan(`login.${row.name}`, { correlationId: state.request.correlationId, "login.entry": state.entry, "login.sp": state.request.downstream.partyId }, () => row.run(state));
     } catch (error) {
       if (!(error instanceof LoginError) || current.entry !== "sso") throw error;
       current.broker.log.info(

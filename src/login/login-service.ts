@@ -14,6 +14,7 @@ import { LoginClock, UNTIMED, type PhaseTimer } from "../observability/login-tim
 import { StoreUnavailableError } from "../store/state-store.js";
 import type { FlowState } from "./flow-types.js";
 import { runLogin, type LoginOutcome } from "./login-flow.js";
+import { inSpan } from "../observability/tracing.js";
 import type { LoginStateRepository } from "./login-state.js";
 import { SsoSessionRepository } from "./sso-session.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
@@ -103,7 +104,17 @@ export class LoginService {
     const clock = new LoginClock();
     let received: ReceivedAnswer;
     try {
-      received = await receive(clock);
+      // The upstream's answer, verified by its backend; the login (and its correlation id) is known once it is found.
+      received = await inSpan("upstream.receive", {}, async (span) => {
+        try {
+          const answer = await receive(clock);
+          span?.setAttributes({ correlationId: answer.state.request.correlationId, "upstream.id": answer.result.upstreamId });
+          return answer;
+        } catch (error) {
+          if (error instanceof UpstreamFailure) span?.setAttributes({ correlationId: error.state.request.correlationId, "upstream.refusal": error.reason });
+          throw error;
+        }
+      });
     } catch (error) {
       if (error instanceof UpstreamFailure) return this.upstreamFailed(error);
       throw error;
