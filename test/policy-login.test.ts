@@ -16,6 +16,7 @@ import { OIOSAML2 } from "../src/profiles/oiosaml2-attributes.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../src/profiles/bpp.js";
 import { decodePrivilegesAttribute, encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
 import { findExplanations, formatExplanation } from "../src/cli/explain-privileges.js";
+import { findLogins, formatLogin } from "../src/cli/explain-login.js";
 import type { OutgoingAttribute } from "../src/saml/response-builder.js";
 
 const NEIGHBOUR = "11223344";
@@ -197,7 +198,10 @@ describe("the explanation of one login, by correlation id", () => {
     expect(text).toContain(`#5 ${ROLE.strangers} [CVR ${STRANGER}] → dropped (foreign_scope)`);
 
     const cli = execFileSync(join("node_modules", ".bin", "tsx"), ["src/cli/main.ts", "explain", outcome.correlationId, "--audit-file", auditFile], { encoding: "utf8" });
-    expect(cli.trim()).toBe(text);
+    // How the login ended (its login record), then the explanation.
+    const ended = findLogins(readFileSync(auditFile, "utf8"), outcome.correlationId);
+    expect(ended).toHaveLength(1);
+    expect(cli.trim()).toBe([formatLogin(ended[0]!), text].join("\n\n"));
     let missing = "";
     try {
       execFileSync(join("node_modules", ".bin", "tsx"), ["src/cli/main.ts", "explain", "no-such-login", "--audit-file", auditFile], { encoding: "utf8", stdio: "pipe" });

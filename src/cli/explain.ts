@@ -1,7 +1,8 @@
-/** `explain <correlationId>`: prints the privilege explanation (and any step-up) of one login from the audit file. Returns the exit code. */
+/** `explain <correlationId>`: prints how one login ended, its step-up and its privilege explanation, from the audit file. Returns the exit code. */
 import { readFileSync } from "node:fs";
 import { findExplanations, formatExplanation } from "./explain-privileges.js";
 import { findStepUps, formatStepUp } from "./explain-step-up.js";
+import { findLogins, formatLogin } from "./explain-login.js";
 
 export function explainCommand(correlationId: string | undefined, auditFile: string | undefined): number {
   if (!correlationId) {
@@ -21,10 +22,11 @@ export function explainCommand(correlationId: string | undefined, auditFile: str
   }
   const records = findExplanations(text, correlationId);
   const stepUps = findStepUps(text, correlationId);
-  if (records.length === 0 && stepUps.length === 0) {
+  const logins = findLogins(text, correlationId);
+  if (records.length === 0 && stepUps.length === 0 && logins.length === 0) {
     console.error(`no explanation for correlation id ${correlationId} in ${auditFile}`);
     return 1;
   }
-  console.log([...stepUps.map(formatStepUp), ...records.map(formatExplanation)].join("\n\n"));
+  console.log([...logins.map(formatLogin), ...stepUps.map(formatStepUp), ...records.map(formatExplanation)].join("\n\n"));
   return 0;
 }

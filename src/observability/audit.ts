@@ -8,13 +8,43 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { BrokerContext } from "../broker-context.js";
 import type { Logger } from "./logger.js";
-import type { ReachedLevel } from "../profiles/levels.js";
+import type { LevelRequirement, ReachedLevel } from "../profiles/levels.js";
 import type { SubjectKind } from "../profiles/robot.js";
 import type { RoleOutcome } from "../profiles/role-translation.js";
 import { stepUpsTotal } from "./metrics.js";
 
 export const EXPLANATION_KIND = "privilege-explanation";
 export const STEP_UP_KIND = "step-up";
+export const LOGIN_KIND = "login";
+
+/**
+ * Per finished login, answered or refused: one record. Identifiers only: the
+ * person by the persistent id the upstream gave (UUID or RID, else the NameID),
+ * never a CPR number or a name.
+ */
+export interface LoginRecord {
+  kind: typeof LOGIN_KIND;
+  at: string;
+  correlationId: string;
+  outcome: "succeeded" | "refused";
+  /** fresh (through an upstream) or sso (answered from the browser's session). */
+  entry: string;
+  sp: string;
+  /** The municipality's IdP, when one was chosen or answered. */
+  idp: string | undefined;
+  cvr: string | undefined;
+  personId: string | undefined;
+  /** What the fagsystem asked for, and the level the login proved (absent when refused before it was known). */
+  levelAsked: LevelRequirement;
+  loginLevel: ReachedLevel | undefined;
+  /** Privilege groups released to the fagsystem. */
+  privilegesReleased: number;
+  /** Each upstream's verified answer: the assertion ids the login rests on (the municipal IdP's, then NemLog-in's). */
+  evidence: Array<{ upstream: string; issuer: string; assertionId: string; authnInstant: string }>;
+  /** Why it was refused (a stable reason code) and the detail. */
+  reason?: string | undefined;
+  detail?: string | undefined;
+}
 
 /** Per step-up (MitID Erhverv after the municipal login): bound to the same person, or refused, with the evidence of both steps. */
 export interface StepUpRecord {
@@ -86,7 +116,14 @@ export class AuditTrail {
     return record;
   }
 
-  private async append(record: ExplanationRecord | StepUpRecord): Promise<void> {
+  /** Appends the login's record to the audit file (the log already has login_succeeded / login_failed). */
+  async recordLogin(input: Omit<LoginRecord, "kind" | "at">): Promise<LoginRecord> {
+    const record: LoginRecord = { kind: LOGIN_KIND, at: new Date(this.now()).toISOString(), ...input };
+    if (this.file !== undefined) await this.append(record);
+    return record;
+  }
+
+  private async append(record: ExplanationRecord | StepUpRecord | LoginRecord): Promise<void> {
     const file = this.file!;
     try {
       this.directoryReady ??= mkdir(dirname(file), { recursive: true });
