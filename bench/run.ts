@@ -6,9 +6,9 @@
  *   --seconds N        length of each timed run (default 6)
  *   --concurrency N    requests in flight per broker process (default 16)
  *   --bits 2048,3072   key sizes for parts 1 and 2
- *   --parts 1,2,3,4    which parts to run
+ *   --parts 1,2,3,4,5  which parts to run (5: the whole OIDC login)
  *   --scale-bits N     key size for part 3 (default 3072)
- *   --whole-bits N     key size for part 4 (default 3072)
+ *   --whole-bits N     key size for parts 4 and 5 (default 3072)
  *   --whole-logins N   logins in part 4's sequential run (default 100)
  *   --broker-node-options "FLAGS"
  *                      Node flags for the broker processes (default: the Dockerfile's, --max-semi-space-size=16; "" for none)
@@ -20,7 +20,9 @@ import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DEFAULT_OPTIONS, renderReport, runBench, type Part } from "./lib/bench.js";
+import { runBench } from "./lib/bench.js";
+import { DEFAULT_OPTIONS, type Part } from "./lib/bench-options.js";
+import { renderReport } from "./lib/bench-report.js";
 import type { KeyBits } from "./lib/parties.js";
 
 const { values } = parseArgs({
@@ -54,7 +56,7 @@ function positive(value: string | undefined, fallback: number): number {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = values.out ? resolve(values.out) : join(root, "bench-results.json");
 const parts = values.parts ? values.parts.split(",").map((p) => Number(p) as Part) : DEFAULT_OPTIONS.parts;
-if (parts.some((p) => ![1, 2, 3, 4].includes(p))) throw new Error("--parts takes numbers from 1 to 4");
+if (parts.some((p) => ![1, 2, 3, 4, 5].includes(p))) throw new Error("--parts takes numbers from 1 to 5");
 
 const results = await runBench({
   seconds: positive(values.seconds, DEFAULT_OPTIONS.seconds),

@@ -5,10 +5,11 @@
  * the fields other tools read from bench-results.json.
  */
 import { describe, expect, it } from "vitest";
-import { renderReport, runBench } from "../bench/lib/bench.js";
+import { runBench } from "../bench/lib/bench.js";
+import { renderReport } from "../bench/lib/bench-report.js";
 
 describe("the benchmark (smoke run)", () => {
-  it("runs the ceiling, the ACS hop (memory and Redis), scale-out and the whole login", async () => {
+  it("runs the ceiling, the ACS hop (memory and Redis), scale-out, the whole login and the whole OIDC login", async () => {
     const results = await runBench({ smoke: true, bits: [2048], scaleBits: 2048, wholeBits: 2048, seconds: 1 });
     expect(results.ceiling.rsa2048).toBeGreaterThan(0);
     for (const hop of [results.hop.rsa2048!, results.hopRedis.rsa2048!]) {
@@ -22,7 +23,10 @@ describe("the benchmark (smoke run)", () => {
     expect(results.wholeLogin?.sequential.completed).toBe(4);
     expect(results.wholeLogin?.sequential.failed).toBe(0);
     expect(results.wholeLogin?.sequential.brokerPhasesMs.verify).toBeGreaterThan(0);
+    expect(results.oidcLogin?.sequential.completed).toBe(4);
+    expect(results.oidcLogin?.sequential.failed).toBe(0);
+    expect(results.oidcLogin?.sequential.stepsMs.token).toBeGreaterThan(0);
     const report = renderReport(results);
-    for (const part of ["### 1.", "### 2.", "### 3.", "### 4."]) expect(report).toContain(part);
+    for (const part of ["### 1.", "### 2.", "### 3.", "### 4.", "### 5."]) expect(report).toContain(part);
   }, 240_000);
 });

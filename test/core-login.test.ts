@@ -18,9 +18,8 @@ import type { UpstreamClaims, UpstreamResult } from "../src/model/upstream-resul
 import type { LevelRequirement, ReachedLevel } from "../src/profiles/levels.js";
 import { encodePrivilegesAttribute } from "../src/profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope } from "../src/profiles/bpp.js";
+import { JOB_ROLE, USER_SYSTEM_ROLE } from "./support/uris.js";
 
-const JOB_ROLE = "http://kommune.test/roles/jobrole/sagsbehandler/1";
-const SYSTEM_ROLE = "http://fagsystem.test/roles/usersystemrole/sagsbehandling/1";
 
 /** A frontend that records what the core handed it instead of encoding a protocol answer. */
 class RecordingFrontend implements Frontend {
@@ -50,7 +49,7 @@ class FakeUpstream implements MunicipalUpstream, FurtherUpstream {
 }
 
 function claims(overrides: Partial<Extract<UpstreamClaims, { readable: true }>["identity"]> = {}): UpstreamClaims {
-  const privileges = encodePrivilegesAttribute({ namespace: BPP_NAMESPACES.itst, groups: [{ scope: cvrScope(MUNICIPALITY_CVR), privileges: [JOB_ROLE], constraints: [] }] });
+  const privileges = encodePrivilegesAttribute({ namespace: BPP_NAMESPACES.itst, groups: [{ scope: cvrScope(MUNICIPALITY_CVR), privileges: [JOB_ROLE.caseworker], constraints: [] }] });
   return {
     readable: true,
     identity: {
@@ -70,7 +69,7 @@ function result(level: ReachedLevel, id: string, kind: UpstreamResult["kind"] = 
 let fixture: BrokerFixture;
 beforeAll(async () => {
   fixture = await createBrokerFixture({
-    sp: { requiredLevel: { nsis: "Substantial" }, roleMappings: [{ jobFunctionRole: JOB_ROLE, userSystemRole: SYSTEM_ROLE }] },
+    sp: { requiredLevel: { nsis: "Substantial" }, roleMappings: [{ jobFunctionRole: JOB_ROLE.caseworker, userSystemRole: USER_SYSTEM_ROLE.caseHandling }] },
     idp: { sendsJobFunctionRoles: true, maxLevel: { nist: 3, nsis: "High" } },
   });
 });
@@ -122,7 +121,7 @@ describe("the login core with a fake frontend and a fake upstream (no SAML)", ()
     expect(identity.evidence.map((e) => e.assertionId)).toEqual(["_fake1"]);
     // Privileges went through the same decode, scope and translation steps as any login.
     expect(identity.privileges.stage).toBe("translated");
-    if (identity.privileges.stage === "translated") expect(identity.privileges.list.groups.flatMap((g) => g.privileges)).toEqual([SYSTEM_ROLE]);
+    if (identity.privileges.stage === "translated") expect(identity.privileges.list.groups.flatMap((g) => g.privileges)).toEqual([USER_SYSTEM_ROLE.caseHandling]);
   });
 
   it("refuses through the frontend, in neutral terms, when the level proved is short", async () => {

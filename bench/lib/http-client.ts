@@ -5,6 +5,8 @@ export interface HttpAnswer {
   status: number;
   location: string | undefined;
   body: string;
+  /** Set-Cookie headers, as sent. */
+  setCookies: string[];
 }
 
 export class HttpClient {
@@ -14,9 +16,9 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  send(url: string, method: "GET" | "POST", body?: string, timeoutMs = 30_000): Promise<HttpAnswer> {
+  send(url: string, method: "GET" | "POST", body?: string, timeoutMs = 30_000, extraHeaders: Record<string, string> = {}): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = {};
+      const headers: Record<string, string | number> = { ...extraHeaders };
       if (body !== undefined) {
         headers["content-type"] = "application/x-www-form-urlencoded";
         headers["content-length"] = Buffer.byteLength(body);
@@ -24,7 +26,9 @@ export class HttpClient {
       const req = request(url, { method, agent: this.agent, headers, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: Buffer.concat(chunks).toString("utf8"), setCookies: res.headers["set-cookie"] ?? [] }),
+        );
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`no answer from ${method} ${url.slice(0, 80)} within ${timeoutMs} ms`)));

@@ -25,7 +25,26 @@ export interface WholeLoginJob {
   timeoutMs: number;
 }
 
-export type LoadJob = AcsJob | WholeLoginJob;
+/** Whole OIDC logins: authorize → broker → IdP → broker → code at the client → token. */
+export interface OidcLoginJob {
+  kind: "oidc";
+  /** The broker's OIDC issuer. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  /** The municipality hint (skips the chooser, as a fagsystem that knows its municipality does). */
+  municipality: string;
+  user: string;
+  count: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export type LoadJob = AcsJob | WholeLoginJob | OidcLoginJob;
+
+export const OIDC_LOGIN_STEPS = ["authorize", "interaction", "idpSso", "idpLogin", "brokerAcs", "finish", "resume", "token"] as const;
+export type OidcLoginStep = (typeof OIDC_LOGIN_STEPS)[number];
 
 export const WHOLE_LOGIN_STEPS = ["spLogin", "brokerSso", "idpSso", "idpLogin", "brokerAcs", "spAcs"] as const;
 export type WholeLoginStep = (typeof WHOLE_LOGIN_STEPS)[number];
@@ -39,5 +58,5 @@ export interface LoadResult {
   /** Latency of every completed request (ACS) or login (whole), in completion order. */
   latenciesMs: number[];
   /** Whole logins: latency of each step, per login. */
-  stepsMs?: Record<WholeLoginStep, number[]>;
+  stepsMs?: Partial<Record<WholeLoginStep | OidcLoginStep, number[]>>;
 }

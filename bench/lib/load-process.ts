@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { HttpClient, formBody, readAutoPost } from "./http-client.js";
 import { isSuccessfulAnswer } from "./peers.js";
 import { serveChild } from "./processes.js";
-import { WHOLE_LOGIN_STEPS, type AcsJob, type LoadResult, type WholeLoginJob, type WholeLoginStep } from "./load-jobs.js";
+import { WHOLE_LOGIN_STEPS, type AcsJob, type LoadResult, type OidcLoginJob, type WholeLoginJob, type WholeLoginStep } from "./load-jobs.js";
+import { runOidcLogins } from "./oidc-load.js";
 
 const bodyFiles = new Map<string, string[]>();
 
@@ -141,6 +142,13 @@ serveChild(async () => ({
   handlers: {
     acs: (job: AcsJob) => runAcs(job),
     whole: (job: WholeLoginJob) => runWholeLogins(job),
+    oidc: async (job: OidcLoginJob): Promise<LoadResult> => {
+      const client = new HttpClient(job.concurrency * 2);
+      const started = performance.now();
+      const result = await runOidcLogins(job, client);
+      client.close();
+      return { ...result, elapsedMs: performance.now() - started };
+    },
   },
   stop: async () => {},
 }));

@@ -17,6 +17,11 @@ export type KeyBits = 2048 | 3072;
 export const BENCH_CVR = "29189846";
 export const IDP_ID = "bench-kommune";
 export const SP_ID = "bench-fagsystem";
+/** The OIDC fagsystem of part 5: client_secret_basic, the secret handed to the broker processes in the environment. */
+export const OIDC_CLIENT_ID = "bench-oidc";
+export const OIDC_SECRET_ENV = "BENCH_OIDC_CLIENT_SECRET";
+export const OIDC_CLIENT_SECRET = "bench-oidc-client-secret-0123456789abcdef";
+export const OIDC_REDIRECT_URI = "http://127.0.0.1:9/callback";
 
 export interface PartyKeys {
   brokerSigning: KeyMaterial;
@@ -139,7 +144,19 @@ export async function createSetup(options: SetupOptions): Promise<BenchSetup> {
     organisations: [{ cvr: BENCH_CVR, name: "Bench Kommune" }],
     identityProviders: [{ id: IDP_ID, displayName: "Bench Kommune", metadata: idpMetadata, cvrs: [BENCH_CVR], requireEncryptedAssertion: true }],
     serviceProviders: [{ id: SP_ID, displayName: "Bench fagsystem", metadata: spMetadata, requiredLevel: { nsis: "Substantial" } }],
+    oidcClients: [
+      {
+        id: OIDC_CLIENT_ID,
+        clientId: OIDC_CLIENT_ID,
+        requiredLevel: { nsis: "Substantial" },
+        redirectUris: [OIDC_REDIRECT_URI],
+        tokenEndpointAuthMethod: "client_secret_basic",
+        clientSecretEnv: OIDC_SECRET_ENV,
+      },
+    ],
   };
+  // The broker processes inherit the environment: the client secret reaches them there, never through a file.
+  process.env[OIDC_SECRET_ENV] = OIDC_CLIENT_SECRET;
   // JSON is YAML: the broker reads this file like any other configuration.
   writeFileSync(join(configDir, "broker.yaml"), JSON.stringify(config, null, 2));
   return { bits: options.bits, dir, configDir, keys, urls, keyFiles };

@@ -10,6 +10,8 @@ import {
   serviceProviderPolicyFields,
 } from "./policy-schema.js";
 import { nemLogInSchema } from "./nemlogin-schema.js";
+import { oidcClientSchema } from "./oidc-client-schema.js";
+import { oidcIdentityProviderSchema } from "./oidc-idp-schema.js";
 import {
   attributeServicesSchema,
   checkAttributeServiceReferences,
@@ -211,16 +213,51 @@ export const configSchema = z
     levels: levelsSchema,
     audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
+    /** Municipal IdPs that speak OpenID Connect (Entra ID). See docs/oidc-idp.md. */
+    oidcIdentityProviders: z.array(oidcIdentityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
+    /** OpenID Connect fagsystemer (relying parties of the broker's OIDC frontend). See docs/oidc.md. */
+    oidcClients: z.array(oidcClientSchema).default([]),
     /** NemLog-in for step-up (MitID Erhverv); absent: no step-up. See docs/step-up.md. */
     nemlogin: nemLogInSchema.optional(),
     /** Services that answer which privileges a user holds (REST role catalogues, SAML AttributeQuery). */
     attributeServices: attributeServicesSchema,
   })
   .strict()
-  .superRefine(checkAttributeServiceReferences);
+  .superRefine((config, context) => {
+    checkAttributeServiceReferences(
+      { ...config, identityProviders: [...config.identityProviders, ...config.oidcIdentityProviders], serviceProviders: [...config.serviceProviders, ...config.oidcClients] },
+      context,
+    );
+    const idpIds = new Set(config.identityProviders.map((idp) => idp.id));
+    config.oidcIdentityProviders.forEach((idp, index) => {
+      if (idpIds.has(idp.id)) context.addIssue({ code: "custom", path: ["oidcIdentityProviders", index, "id"], message: `id ${idp.id} is already used by another IdP` });
+      idpIds.add(idp.id);
+    });
+    checkDownstreamIds(config, context);
+  });
+
+/** A SAML fagsystem and an OIDC fagsystem cannot share an id; two OIDC clients cannot share a client_id. */
+function checkDownstreamIds(config: { serviceProviders: ReadonlyArray<{ id: string }>; oidcClients: ReadonlyArray<{ id: string; clientId: string }> }, context: z.RefinementCtx): void {
+  const ids = new Set(config.serviceProviders.map((sp) => sp.id));
+  const clientIds = new Set<string>();
+  config.oidcClients.forEach((client, index) => {
+    if (ids.has(client.id)) context.addIssue({ code: "custom", path: ["oidcClients", index, "id"], message: `id ${client.id} is already used by another fagsystem` });
+    ids.add(client.id);
+    if (clientIds.has(client.clientId)) context.addIssue({ code: "custom", path: ["oidcClients", index, "clientId"], message: `client_id ${client.clientId} is registered twice` });
+    clientIds.add(client.clientId);
+  });
+}
 
 export type BrokerConfig = z.infer<typeof configSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 export type ServiceProviderConfig = z.infer<typeof serviceProviderSchema>;
+export type { OidcClientConfig } from "./oidc-client-schema.js";
+export type { OidcIdentityProviderConfig } from "./oidc-idp-schema.js";
+
+/** What the login core reads of any downstream party's registration, SAML or OIDC. */
+export type DownstreamPolicy = Pick<
+  ServiceProviderConfig,
+  "id" | "requiredLevel" | "attributeProfile" | "oiosamlProfile" | "cvr" | "privilegeNamespace" | "userSystemRoles" | "roleMappings" | "needsPrivileges"
+>;

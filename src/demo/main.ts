@@ -19,9 +19,10 @@ async function main(): Promise<void> {
     attributeService: Number(process.env["DEMO_ATTRIBUTE_SERVICE_PORT"] ?? 8093),
     vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
     nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
+    oidcRp: Number(process.env["DEMO_OIDC_PORT"] ?? 8096),
   });
   onStop(() => demo.stop());
-  console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
+  console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n${demo.oidcRpUrl ? `  The demo OIDC fagsystem:  ${demo.oidcRpUrl}/\n` : ""}  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
 }
 
 main().catch((error: unknown) => {

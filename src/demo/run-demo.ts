@@ -11,6 +11,7 @@ import { createDemoSp } from "./demo-sp.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../saml/algorithms.js";
 import { startSkyKommune } from "./demo-sky-kommune.js";
 import { startStepUpDemo } from "./demo-step-up.js";
+import { startOidcDemo } from "./demo-oidc.js";
 
 export interface DemoPorts {
   idp: number;
@@ -21,12 +22,16 @@ export interface DemoPorts {
   /** The step-up demo: Vest Kommune's IdP (NIST only) and the demo NemLog-in; 0 or absent: any free port. */
   vestIdp?: number;
   nemlogin?: number;
+  /** The demo OIDC fagsystem; 0 or absent: any free port. */
+  oidcRp?: number;
 }
 
 export interface RunningDemo {
   broker: RunningBroker;
   idpUrl: string;
   spUrl: string;
+  /** The demo OIDC fagsystem, when registered. */
+  oidcRpUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,7 +70,8 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
   // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
   const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
-  const broker = await serveBroker(await buildBroker(sky?.config ?? config, options));
+  const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
+  const broker = await serveBroker(await buildBroker(oidcRp?.config ?? sky?.config ?? config, options));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
     const response = await fetch(url);
@@ -82,8 +88,9 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     broker,
     idpUrl,
     spUrl,
+    oidcRpUrl: oidcRp?.url,
     async stop() {
-      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop()]);
+      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop()]);
       await broker.stop();
     },
   };

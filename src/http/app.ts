@@ -15,18 +15,19 @@ import { brokerIdpMetadata, brokerSpMetadata } from "../saml/metadata-writer.js"
 import { OIOSAML3_REQUESTED_ATTRIBUTES } from "../profiles/oiosaml3-attributes.js";
 import { STATUS } from "../saml/namespaces.js";
 import { StoreUnavailableError } from "../store/state-store.js";
-import { chooserFormOrigins } from "./chooser-origins.js";
+import { chooserFormOrigins, oidcClientOrigins } from "./chooser-origins.js";
+import { mountOidc } from "./oidc-routes.js";
+import { createOidcProvider } from "../frontends/oidc-op/provider.js";
+import { loginStarter } from "./begin-login.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
 import { Draining } from "./draining.js";
-import { readSsoSessionId, setSsoCookie, SSO_COOKIE } from "./sso-cookie.js";
-import { logInvalidCookies } from "./cookie-audit.js";
-import { readCookies, signCookieValue, verifyCookieValue } from "./cookies.js";
+import { setSsoCookie } from "./sso-cookie.js";
+import { readCookies } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
 
-const MUNICIPALITY_COOKIE = "broker_municipality";
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
 
 const GENERIC_FAILURE = "Der opstod en fejl. Prøv igen, eller kontakt support. / Something went wrong. Try again or contact support.";
@@ -43,9 +44,16 @@ export interface BrokerApp {
 /** `draining`: set by the server when it stops (readiness 503, connections closed after their response). */
 export function createApp(broker: BrokerContext, draining: Draining = new Draining()): BrokerApp {
   const app = express();
-  const { logins, ports, samlUpstream } = wireLogin(broker);
+  const { logins, ports, samlUpstream, oidc } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
-  const pageOptions = () => ({ chooseUrl: broker.urls.chooser, secureCookies, chooserFormOrigins: chooserFormOrigins(broker.registry) });
+  const pageOptions = () => ({
+    chooseUrl: broker.urls.chooser,
+    secureCookies,
+    chooserFormOrigins: chooserFormOrigins(broker.registry),
+    selfOrigin: new URL(broker.urls.base).origin,
+    selfFormOrigins: oidcClientOrigins(broker.registry),
+  });
+  const starter = loginStarter(broker, logins, pageOptions);
   app.disable("x-powered-by");
   app.set("trust proxy", false);
   app.use(helmet({ contentSecurityPolicy: { directives: { "form-action": ["'self'"], "script-src": ["'self'"] } } }));
@@ -101,11 +109,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     try {
       const request = await receiveAuthnRequest(broker, { method: req.method === "POST" ? "POST" : "GET", rawQuery, body: (req.body ?? {}) as Record<string, unknown> }, correlationId);
       broker.log.info({ correlationId, event: "login_started", sp: request.downstream.partyId, requestId: request.downstream.reply["requestId"], requiredLevel: request.requiredLevel }, "AuthnRequest accepted");
-      logInvalidCookies(broker.log, req.headers.cookie, broker.cookieSecret, [MUNICIPALITY_COOKIE, SSO_COOKIE], correlationId);
-      const remembered = verifyCookieValue(readCookies(req.headers.cookie).get(MUNICIPALITY_COOKIE), broker.cookieSecret, MUNICIPALITY_COOKIE);
-      const outcome = await logins.begin({ ...request, municipalityHint: hint, clientAddress: req.socket.remoteAddress }, remembered, readSsoSessionId(req, broker.cookieSecret));
-      if (outcome.chosenIdp) rememberMunicipality(res, outcome.chosenIdp.id);
-      sendInteraction(res, outcome.interaction, pageOptions());
+      await starter.begin(req, res, { ...request, municipalityHint: hint });
     } catch (error) {
       if (error instanceof RequestRejected) {
         broker.log.warn({ correlationId, reason: error.error.reason, detail: error.error.message }, "AuthnRequest rejected");
@@ -122,18 +126,6 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     }
   };
 
-  const rememberMunicipality = (res: Response, idpId: string) => {
-    const days = broker.config.timing.municipalityCookieDays;
-    if (days === 0) return;
-    res.cookie(MUNICIPALITY_COOKIE, signCookieValue(idpId, broker.cookieSecret, MUNICIPALITY_COOKIE), {
-      httpOnly: true,
-      sameSite: "lax",
-      secure: secureCookies,
-      path: "/",
-      maxAge: days * 86_400_000,
-    });
-  };
-
   app.get("/saml/sso", sso);
   app.post("/saml/sso", requireForm, form, sso);
 
@@ -143,7 +135,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     const idpId = typeof body["idp"] === "string" ? body["idp"] : "";
     const binding = readCookies(req.headers.cookie).get(LOGIN_BINDING_COOKIE);
     const { interaction, idp } = await logins.choose(loginId, idpId, binding);
-    rememberMunicipality(res, idp.id);
+    starter.rememberMunicipality(res, idp.id);
     sendInteraction(res, interaction, pageOptions());
   });
 
@@ -169,6 +161,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     res.setHeader("Cache-Control", "no-store");
     res.status(report.ready ? 200 : 503).json(report);
   });
+
+  const provider = createOidcProvider(broker, oidc.accounts);
+  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, formOrigins: () => oidcClientOrigins(broker.registry) });
 
   app.get("/", (_req, res) => {
     res.type("html").send(

@@ -5,16 +5,27 @@ import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
-export function sendInteraction(res: Response, interaction: Interaction, options: { chooseUrl: string; secureCookies: boolean; chooserFormOrigins: readonly string[] }): void {
+export interface InteractionPageOptions {
+  chooseUrl: string;
+  secureCookies: boolean;
+  chooserFormOrigins: readonly string[];
+  /** The broker's own origin, and where a form posted to it may be redirected on (the OIDC clients' redirect origins). */
+  selfOrigin: string;
+  selfFormOrigins: readonly string[];
+}
+
+export function sendInteraction(res: Response, interaction: Interaction, options: InteractionPageOptions): void {
   switch (interaction.kind) {
     case "redirect":
       res.redirect(303, interaction.url);
       return;
     case "post": {
       const target = new URL(interaction.url);
+      // A form to the broker itself may end, through redirects, at an OIDC client (Chromium applies form-action to the whole chain).
+      const formOrigins = target.origin === options.selfOrigin ? [target.origin, ...options.selfFormOrigins] : [target.origin];
       res.setHeader(
         "Content-Security-Policy",
-        `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${target.origin}; frame-ancestors 'none'; base-uri 'none'`,
+        `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${formOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
       );
       res.setHeader("Cache-Control", "no-store");
       const notice = interaction.notice;

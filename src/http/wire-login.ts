@@ -13,23 +13,30 @@ import { SAML_FRONTEND } from "../frontends/saml-idp/saml-reply.js";
 import { SamlUpstream } from "../backends/saml-sp/saml-upstream.js";
 import { NemLogInUpstream } from "../backends/nemlogin/nemlogin-upstream.js";
 import { attributeServicePrivileges } from "../backends/attribute-service/privilege-source.js";
+import { oidcFrontend } from "../frontends/oidc-op/oidc-frontend.js";
+import { OIDC_FRONTEND } from "../frontends/oidc-op/oidc-reply.js";
+import { OidcAccounts } from "../frontends/oidc-op/oidc-accounts.js";
+import { InteractionOutcomes } from "../frontends/oidc-op/interaction-outcome.js";
 
 export interface WiredLogin {
   logins: LoginService;
   ports: LoginPorts;
   /** The SAML SP backend: its ACS route hands verified answers to the core. */
   samlUpstream: SamlUpstream;
+  /** The OIDC frontend's stores: what each client was given, and finished logins waiting for their interaction. */
+  oidc: { accounts: OidcAccounts; outcomes: InteractionOutcomes };
 }
 
 export function wireLogin(broker: BrokerContext): WiredLogin {
   // One login-state repository, sealing earlier upstream results with the broker's secret.
   const states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret);
   const samlUpstream = new SamlUpstream(broker, states);
+  const oidc = { accounts: new OidcAccounts(broker.store), outcomes: new InteractionOutcomes(broker.store, broker.cookieSecret, broker.config.timing.loginTtlSeconds) };
   const ports: LoginPorts = {
-    frontends: { [SAML_FRONTEND]: samlFrontend(broker) },
+    frontends: { [SAML_FRONTEND]: samlFrontend(broker), [OIDC_FRONTEND]: oidcFrontend(broker, oidc.accounts, oidc.outcomes) },
     municipalUpstream: () => samlUpstream,
     furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, broker.registry) },
     privileges: attributeServicePrivileges(broker),
   };
-  return { logins: new LoginService(broker, ports, states), ports, samlUpstream };
+  return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidc };
 }

@@ -56,6 +56,12 @@ export class SsoSessionRepository {
     const age = this.now() - session.authenticatedAt;
     return age >= 0 && age <= this.maxAgeSeconds * 1000 ? session : undefined;
   }
+
+  /** Ends a session (logout): it answers no further login. */
+  async end(id: string | undefined): Promise<void> {
+    if (id === undefined || !isSessionId(id)) return;
+    await this.store.take(sessionStoreKey(id));
+  }
 }
 
 function parseSession(plaintext: string): SsoSession | undefined {

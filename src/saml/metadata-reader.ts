@@ -40,7 +40,8 @@ export interface SpMetadata {
 /** Metadata is larger than a message (many certificates, endpoints) but still bounded. */
 export const METADATA_XML_LIMITS: XmlLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 32, maxElements: 20000 };
 
-function entityDescriptor(xml: string): Element {
+/** The one md:EntityDescriptor of a metadata document, parsed within METADATA_XML_LIMITS. */
+export function entityDescriptor(xml: string): Element {
   const root = parseXml(xml, METADATA_XML_LIMITS, { allowCommentsOutsideRoot: true }).documentElement;
   if (root.namespaceURI !== NS.md || root.localName !== "EntityDescriptor") {
     throw new SamlError("metadata_invalid", "metadata must be one md:EntityDescriptor");
@@ -57,7 +58,12 @@ function validUntilOf(element: Element, now: Date): Date | undefined {
   return date;
 }
 
-function certificates(descriptor: Element, use: "signing" | "encryption"): string[] {
+/**
+ * The certificates of a role descriptor's KeyDescriptors for one use (a
+ * KeyDescriptor without `use` serves both). Every one must be a readable
+ * X.509 certificate, else the metadata is refused.
+ */
+export function keyDescriptorCertificates(descriptor: Element, use: "signing" | "encryption"): string[] {
   const out: string[] = [];
   for (const keyDescriptor of childElements(descriptor, NS.md, "KeyDescriptor")) {
     const keyUse = attr(keyDescriptor, "use");
@@ -84,7 +90,8 @@ function encryptionMethods(descriptor: Element): string[] {
   return out;
 }
 
-function onlyDescriptor(root: Element, name: "IDPSSODescriptor" | "SPSSODescriptor"): Element {
+/** The one role descriptor of this kind under the EntityDescriptor, supporting SAML 2.0. */
+export function onlyDescriptor(root: Element, name: "IDPSSODescriptor" | "SPSSODescriptor" | "AttributeAuthorityDescriptor"): Element {
   const found = childElements(root, NS.md, name);
   if (found.length !== 1) throw new SamlError("metadata_invalid", `metadata must hold exactly one ${name}`);
   const descriptor = found[0]!;
@@ -99,8 +106,8 @@ export function readIdpMetadata(xml: string, now: Date = new Date()): IdpMetadat
   const validUntil = [validUntilOf(root, now), validUntilOf(descriptor, now)].find(Boolean);
   return {
     entityId: requiredAttr(root, "entityID"),
-    signingCertificates: certificates(descriptor, "signing"),
-    encryptionCertificates: certificates(descriptor, "encryption"),
+    signingCertificates: keyDescriptorCertificates(descriptor, "signing"),
+    encryptionCertificates: keyDescriptorCertificates(descriptor, "encryption"),
     singleSignOnServices: childElements(descriptor, NS.md, "SingleSignOnService").map((e) => ({
       binding: requiredAttr(e, "Binding"),
       location: requiredAttr(e, "Location"),
@@ -124,8 +131,8 @@ export function readSpMetadata(xml: string, now: Date = new Date()): SpMetadata 
       index: Number(attr(e, "index") ?? position),
       isDefault: attr(e, "isDefault") === "true",
     })),
-    signingCertificates: certificates(descriptor, "signing"),
-    encryptionCertificates: certificates(descriptor, "encryption"),
+    signingCertificates: keyDescriptorCertificates(descriptor, "signing"),
+    encryptionCertificates: keyDescriptorCertificates(descriptor, "encryption"),
     encryptionMethods: encryptionMethods(descriptor),
     nameIdFormats: childElements(descriptor, NS.md, "NameIDFormat").map((e) => textOf(e).trim()),
     validUntil,

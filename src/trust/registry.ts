@@ -4,35 +4,25 @@
  */
 import { readFileSync } from "node:fs";
 import { XmlError } from "../xml/xml-error.js";
-import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { DownstreamParty, OidcClient } from "./downstream-party.js";
+
+export type { DownstreamParty, OidcClient } from "./downstream-party.js";
+import { isSamlIdp, type IdentityProvider } from "./identity-provider.js";
+
+export { isSamlIdp } from "./identity-provider.js";
+export type { IdentityProvider, OidcIdentityProvider, SamlIdentityProvider } from "./identity-provider.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
+import { loadOidcClients } from "./oidc-clients.js";
+import { loadOidcIdentityProviders } from "./oidc-idps.js";
 
-export interface IdentityProvider {
-  id: string;
-  displayName: string;
-  /** The municipality this IdP serves (its first CVR). */
-  cvr: string;
-  policy: IdentityProviderConfig;
-  metadata: IdpMetadata;
-}
-
-/**
- * A party the broker answers (a fagsystem, SEB, an OIDC client): what the
- * login core needs of it, whatever protocol it speaks.
- */
-export interface DownstreamParty {
-  id: string;
-  displayName: string;
-  /** How the world names it (SAML entityID, OIDC client_id); attribute services know systems by it. */
-  systemId: string;
-  policy: ServiceProviderConfig;
-}
 
 /** A SAML service provider: a downstream party with SAML metadata. */
 export interface ServiceProvider extends DownstreamParty {
+  policy: ServiceProviderConfig;
   metadata: SpMetadata;
 }
 
@@ -50,6 +40,7 @@ export class TrustRegistry {
   private readonly idpsById = new Map<string, IdentityProvider>();
   private readonly spsByEntityId = new Map<string, ServiceProvider>();
   private readonly downstreamById = new Map<string, DownstreamParty>();
+  private readonly clientsByClientId = new Map<string, OidcClient>();
   private readonly organisations = new Map<string, string>();
 
   constructor(
@@ -57,12 +48,15 @@ export class TrustRegistry {
     sps: ServiceProvider[],
     organisations: Array<{ cvr: string; name: string }>,
     private readonly nemLogInParty: NemLogIn | undefined = undefined,
+    clients: OidcClient[] = [],
   ) {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
     for (const idp of idps) {
-      if (idpEntityIds.has(idp.metadata.entityId)) throw new ConfigError(`two identity providers share entityID ${idp.metadata.entityId}`);
-      idpEntityIds.add(idp.metadata.entityId);
+      if (this.idpsById.has(idp.id)) throw new ConfigError(`two identity providers share the id ${idp.id}`);
+      const entityId = isSamlIdp(idp) ? idp.metadata.entityId : `oidc:${idp.policy.issuer}`;
+      if (idpEntityIds.has(entityId)) throw new ConfigError(`two identity providers share ${isSamlIdp(idp) ? "entityID" : "issuer"} ${entityId}`);
+      idpEntityIds.add(entityId);
       this.idpsById.set(idp.id, idp);
     }
     for (const sp of sps) {
@@ -71,7 +65,21 @@ export class TrustRegistry {
       this.spsByEntityId.set(sp.metadata.entityId, sp);
       this.downstreamById.set(sp.id, sp);
     }
+    for (const client of clients) {
+      if (this.downstreamById.has(client.id)) throw new ConfigError(`two downstream parties share the id ${client.id}`);
+      if (this.clientsByClientId.has(client.systemId)) throw new ConfigError(`two OIDC clients share client_id ${client.systemId}`);
+      this.clientsByClientId.set(client.systemId, client);
+      this.downstreamById.set(client.id, client);
+    }
     for (const org of organisations) this.organisations.set(org.cvr, org.name);
+  }
+
+  oidcClients(): OidcClient[] {
+    return [...this.clientsByClientId.values()];
+  }
+
+  oidcClientByClientId(clientId: string): OidcClient | undefined {
+    return this.clientsByClientId.get(clientId);
   }
 
   /** NemLog-in when step-up is configured. */
@@ -130,52 +138,48 @@ function reasonAndMessage(error: unknown): string {
   return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
-export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date()): TrustRegistry {
+/** A party's metadata file, read by `read`; every failure names the party and the file. */
+function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, now: Date): T {
+  try {
+    return read(trustedMetadataXml(party.metadata, party.metadataSigningCert, where), now);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`${where}: metadata ${party.metadata}: ${reasonAndMessage(error)}`);
+  }
+}
+
+/** An upstream IdP (a municipality's, or NemLog-in) must name a key and an endpoint to send people to. */
+function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
+  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
+  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+}
+
+export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
   const idps = config.identityProviders.map((policy, index): IdentityProvider => {
     const where = `identityProviders[${index}] (${policy.id})`;
-    let metadata: IdpMetadata;
-    try {
-      metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-    }
-    if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
-    if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+    const metadata = partyMetadata(where, policy, readIdpMetadata, now);
+    requireUpstreamEssentials(metadata, where);
     return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
   });
   const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
     const where = `serviceProviders[${index}] (${policy.id})`;
-    let metadata: SpMetadata;
-    try {
-      metadata = readSpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-    }
+    const metadata = partyMetadata(where, policy, readSpMetadata, now);
     if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
     if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
       throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
-  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now));
+  return new TrustRegistry([...idps, ...loadOidcIdentityProviders(config.oidcIdentityProviders, env)], sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
 }
 
 function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
   if (!policy) return undefined;
   const where = "nemlogin";
-  let metadata: IdpMetadata;
-  try {
-    metadata = readIdpMetadata(trustedMetadataXml(policy.metadata, policy.metadataSigningCert, where), now);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${where}: metadata ${policy.metadata}: ${reasonAndMessage(error)}`);
-  }
+  const metadata = partyMetadata(where, policy, readIdpMetadata, now);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
-  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
-  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
+  requireUpstreamEssentials(metadata, where);
   return { id: NEMLOGIN_ID, displayName: policy.displayName, policy, metadata };
 }

@@ -3,7 +3,7 @@
  * take: the register of job-function roles (owner, delegations) and each
  * fagsystem's role mappings. Built once per configuration object.
  */
-import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, DownstreamPolicy } from "../config/schema.js";
 import { BPP_NAMESPACES } from "../profiles/bpp.js";
 import type { JobFunctionRoleRegistration, RestrictionRule, SystemRolePolicy } from "../profiles/role-translation.js";
 
@@ -19,7 +19,7 @@ export function jobFunctionRoleRegister(config: BrokerConfig): ReadonlyMap<strin
   return register;
 }
 
-export function systemRolePolicy(policy: ServiceProviderConfig): SystemRolePolicy {
+export function systemRolePolicy(policy: DownstreamPolicy): SystemRolePolicy {
   let system = systems.get(policy);
   if (!system) {
     const mappings = (policy.roleMappings ?? []).map((m) => ({

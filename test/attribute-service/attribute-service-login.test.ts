@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBrokerFixture, MUNICIPALITY_CVR, type BrokerFixture } from "../support/broker-fixture.js";
 import { defaultAttributes, idpResponse, openBrokerAssertion, postToAcs, readSpAnswer, startLogin } from "../support/saml-peers.js";
 import { bppBase64, json, privilegeGroups, startServer, type TestServer } from "../support/attribute-services.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 
 const API_KEY_ENV = "TEST_E2E_ROLLER_API_KEY";
-const JOB_ROLE = "http://kommune.test/roles/jobrole/sagsbehandler/1";
-const USER_SYSTEM_ROLE = "http://fagsystem.test/roles/usersystemrole/sager/1";
 
 function privilegesOf(assertion: Element): string | undefined {
   for (const attribute of Array.from(assertion.getElementsByTagNameNS(NS.saml, "Attribute"))) {
@@ -35,8 +34,8 @@ describe("a login whose privileges come from the attribute service", () => {
       if (request.headers["apikey"] !== "e2e-key" || !request.url.startsWith("/api/user/12345/roles?system=")) return json(response, 404, {});
       json(response, 200, {
         nameID: `C=DK,O=${MUNICIPALITY_CVR},CN=Anna Andersen,Serial=12345`,
-        oioBPP: bppBase64(privilegeGroups(MUNICIPALITY_CVR, [{ role: JOB_ROLE, constraints: [{ name: "http://sts.kombit.dk/constraints/KLE/1/parametric", values: ["27.*"] }] }])),
-        roleMap: { [JOB_ROLE]: "Sagsbehandler" },
+        oioBPP: bppBase64(privilegeGroups(MUNICIPALITY_CVR, [{ role: JOB_ROLE.caseworker, constraints: [{ name: CONSTRAINT.kleParametric, values: ["27.*"] }] }])),
+        roleMap: { [JOB_ROLE.caseworker]: "Sagsbehandler" },
       });
     });
     fixture = await createBrokerFixture({
@@ -44,7 +43,7 @@ describe("a login whose privileges come from the attribute service", () => {
       idp: { sendsJobFunctionRoles: false, privilegeSource: { from: "attribute-service", attributeService: "roller", userIdentifier: "serial" } },
       sp: {
         roleMappings: [
-          { jobFunctionRole: JOB_ROLE, userSystemRole: USER_SYSTEM_ROLE, restrictions: [{ type: "http://sts.kombit.dk/constraints/KLE/1", parametric: "http://sts.kombit.dk/constraints/KLE/1/parametric" }] },
+          { jobFunctionRole: JOB_ROLE.caseworker, userSystemRole: USER_SYSTEM_ROLE.caseHandling, restrictions: [{ type: CONSTRAINT.kle, parametric: CONSTRAINT.kleParametric }] },
         ],
       },
     });
@@ -66,7 +65,7 @@ describe("a login whose privileges come from the attribute service", () => {
     expect(Buffer.from(privileges ?? "", "base64").toString("utf8")).toBe(
       '<bpp:PrivilegeList xmlns:bpp="http://digst.dk/oiosaml/basic_privilege_profile">' +
         `<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}">` +
-        `<Privilege>${USER_SYSTEM_ROLE}</Privilege>` +
+        `<Privilege>${USER_SYSTEM_ROLE.caseHandling}</Privilege>` +
         '<Constraint Name="http://sts.kombit.dk/constraints/KLE/1">27.*</Constraint>' +
         "</PrivilegeGroup></bpp:PrivilegeList>",
     );

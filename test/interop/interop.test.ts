@@ -10,141 +10,26 @@
  *
  * Run with `npm run test:interop` (installs the Debian packages when missing; needs root). A failing test
  * prints the peers' own logs. INTEROP_KEEP=1 keeps the temporary folder for inspection.
+ *
+ * The scenarios share one world of peer processes (harness/suite.ts) and run in order: B reads the
+ * logins of A. Logging in, reading the broker's Response and the world itself are in harness/.
  */
-import { inflateRawSync } from "node:zlib";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ScriptedBrowser, type BrowserPage } from "./harness/browser.js";
-import {
-  MUNICIPALITY,
-  TRANSLATED_PRIVILEGES_BASE64,
-  TRANSLATED_PRIVILEGES_XML,
-  TEST_USER,
-  XMLSEC1_COMPATIBLE_REGISTRATION,
-  startInteropEnvironment,
-  type InteropEnvironment,
-} from "./harness/environment.js";
+import { describe, expect, it } from "vitest";
+import { MUNICIPALITY, TRANSLATED_PRIVILEGES_BASE64, TRANSLATED_PRIVILEGES_XML, TEST_USER, XMLSEC1_COMPATIBLE_REGISTRATION } from "./harness/environment.js";
 import { CHECKS_DIR, DEBIAN_PYTHON, run, writeFile } from "./harness/util.js";
-import { NS, Xmlsec, children, parse } from "./harness/xmlsec.js";
+import { NS, children, parse } from "./harness/xmlsec.js";
+import { ALG, decryptForShibboleth, encryptionAlgorithms, ID_ATTRIBUTES, withPlainAssertion } from "./harness/broker-response.js";
+import { describeLogin, loginAtShibboleth, type Login } from "./harness/shibboleth-login.js";
+import { diagnosed, readLog, useInteropEnvironment, world, xmlsecTool } from "./harness/suite.js";
 
-const ALG = {
-  aes256gcm: "http://www.w3.org/2009/xmlenc11#aes256-gcm",
-  rsaOaep11: "http://www.w3.org/2009/xmlenc11#rsa-oaep",
-  mgf1sha256: "http://www.w3.org/2009/xmlenc11#mgf1sha256",
-  sha256: "http://www.w3.org/2001/04/xmlenc#sha256",
-  rsaOaepMgf1p: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
-  aes128cbc: "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
-  rsaSha256: "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-};
 const NSIS_SUBSTANTIAL = "https://data.gov.dk/concept/core/nsis/loa/Substantial";
 const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
-const ID_ATTRIBUTES = [`${NS.samlp}:Response`, `${NS.saml}:Assertion`];
 
-let env: InteropEnvironment | undefined;
-let xmlsec: Xmlsec;
-
-function world(): InteropEnvironment {
-  if (!env) throw new Error("the interop environment did not start");
-  return env;
-}
-
-/** Runs a scenario; when it fails, the peers' own logs are printed before the failure is reported. */
-async function diagnosed(scenario: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    console.error(`\n##### ${scenario} failed. The peers' own logs:\n${env ? env.peerLogs() : "(the environment did not start)"}\n##### end of peer logs\n`);
-    throw error;
-  }
-}
-
-interface Login {
-  browser: ScriptedBrowser;
-  page: BrowserPage;
-  /** What the page protected by Shibboleth shows: one name=value per line. */
-  variables: Map<string, string>;
-  /** The broker's AuthnRequest to SimpleSAMLphp (HTTP-Redirect): its query parameters and inflated XML. */
-  upstreamRequest: { query: URLSearchParams; xml: string };
-  /** SimpleSAMLphp's Response to the broker, and the broker's Response to Shibboleth (decoded XML). */
-  idpResponse: string;
-  brokerResponse: string;
-}
-
-async function loginAtShibboleth(beforePost?: (url: string, fields: Record<string, string>) => Promise<Record<string, string>>): Promise<Login> {
-  const { sp, idp, broker } = world();
-  const browser = new ScriptedBrowser();
-  const page = await browser.login(sp.protectedUrl, {
-    username: TEST_USER.username,
-    password: TEST_USER.password,
-    municipality: MUNICIPALITY.id,
-    ...(beforePost ? { beforePost } : {}),
-  });
-  const redirect = browser.hops.find((h) => h.method === "GET" && h.url.startsWith(`${idp.baseUrl}/saml2/idp/SSOService.php`));
-  const query = new URL(redirect?.url ?? "http://invalid/").searchParams;
-  const samlRequest = query.get("SAMLRequest");
-  const responseTo = (target: string) => browser.samlMessages.find((m) => m.field === "SAMLResponse" && m.to === target)?.value ?? "";
-  return {
-    browser,
-    page,
-    variables: new Map(
-      page.body
-        .split("\n")
-        .filter((line) => line.includes("="))
-        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)] as [string, string]),
-    ),
-    upstreamRequest: { query, xml: samlRequest ? inflateRawSync(Buffer.from(samlRequest, "base64")).toString("utf8") : "" },
-    idpResponse: responseTo(`${broker.baseUrl}/saml/acs`),
-    brokerResponse: responseTo(sp.acsUrl),
-  };
-}
-
-function describeLogin(login: Login): string {
-  return `${login.browser.describeHops()}\nfinal page ${login.page.status} ${login.page.url}:\n${login.page.body.slice(0, 3000)}`;
-}
-
-/** Algorithm URIs used in the EncryptedAssertion of a Response, in document order. */
-function encryptionAlgorithms(responseXml: string): string[] {
-  const response = parse(responseXml).documentElement!;
-  const encrypted = children(response, NS.saml, "EncryptedAssertion");
-  const out: string[] = [];
-  for (const element of encrypted) {
-    const all = element.getElementsByTagNameNS("*", "*");
-    for (let i = 0; i < all.length; i++) {
-      const algorithm = all.item(i)!.getAttribute("Algorithm");
-      if (algorithm) out.push(algorithm);
-    }
-  }
-  return out;
-}
-
-/** Decrypts the broker's Response with the Shibboleth SP's key; returns the document and the plain assertion. */
-async function decryptForShibboleth(responseXml: string): Promise<{ document: string; assertion: Element; assertionId: string }> {
-  const decrypted = await xmlsec.decrypt(responseXml, world().sp.keyPath);
-  if (!decrypted.ok) throw new Error(`xmlsec1 could not decrypt the broker's assertion:\n${decrypted.output}`);
-  const response = parse(decrypted.xml).documentElement!;
-  const wrapper = children(response, NS.saml, "EncryptedAssertion")[0];
-  const assertion = wrapper ? children(wrapper, NS.saml, "Assertion")[0] : undefined;
-  if (!assertion) throw new Error("the decrypted EncryptedAssertion holds no saml:Assertion");
-  return { document: decrypted.xml, assertion, assertionId: assertion.getAttribute("ID") ?? "" };
-}
-
-/** Replaces the EncryptedAssertion of a Response by the given plain assertion XML. */
-function withPlainAssertion(responseXml: string, assertionXml: string): string {
-  return responseXml.replace(/<saml:EncryptedAssertion\b[\s\S]*<\/saml:EncryptedAssertion>/, assertionXml);
-}
+useInteropEnvironment();
 
 let oiosaml3Login: Login | undefined;
 let compatibleLogin: Login | undefined;
-
-beforeAll(async () => {
-  env = await startInteropEnvironment({ keep: process.env["INTEROP_KEEP"] === "1" });
-  xmlsec = new Xmlsec(join(env.root, "checks"));
-  if (process.env["INTEROP_KEEP"] === "1") console.log(`interop folder kept: ${env.root}`);
-});
-
-afterAll(async () => {
-  await env?.stop();
-});
 
 describe("A: Shibboleth SP 3 logs in through the broker at SimpleSAMLphp 1.19", () => {
   it("accepts the broker's signed assertion encrypted as OIOSAML 3 prescribes, and shows the expected attributes", async () => {
@@ -255,16 +140,16 @@ describe("B: the broker's assertion, verified independently", () => {
       expect(children(parse(login.brokerResponse).documentElement!, NS.ds, "Signature")).toHaveLength(0);
       expect(children(assertion, NS.ds, "Signature")).toHaveLength(1);
 
-      const verified = await xmlsec.verify(document, assertionId, broker.signingCertPath, ID_ATTRIBUTES);
+      const verified = await xmlsecTool().verify(document, assertionId, broker.signingCertPath, ID_ATTRIBUTES);
       expect(verified.ok, verified.output).toBe(true);
       // the signature covers this very assertion (no wrapping)
       expect(verified.referenceUri).toBe(`#${assertionId}`);
 
       // negative controls: another certificate, or a changed attribute value, must fail
-      const foreignKey = await xmlsec.verify(document, assertionId, idp.certPath, ID_ATTRIBUTES);
+      const foreignKey = await xmlsecTool().verify(document, assertionId, idp.certPath, ID_ATTRIBUTES);
       expect(foreignKey.ok, foreignKey.output).toBe(false);
       expect(document).toContain(`>${MUNICIPALITY.cvr}<`);
-      const tampered = await xmlsec.verify(document.replace(`>${MUNICIPALITY.cvr}<`, ">11111111<"), assertionId, broker.signingCertPath, ID_ATTRIBUTES);
+      const tampered = await xmlsecTool().verify(document.replace(`>${MUNICIPALITY.cvr}<`, ">11111111<"), assertionId, broker.signingCertPath, ID_ATTRIBUTES);
       expect(tampered.ok, tampered.output).toBe(false);
     });
   });
@@ -329,15 +214,6 @@ const EXPECTED_SHIBD_WARNINGS = [
   /WARN Shibboleth\.DEPRECATION : MetadataGenerator handler/,
 ];
 
-async function readLog(path: string): Promise<string> {
-  const { readFile } = await import("node:fs/promises");
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return "";
-  }
-}
-
 describe("C: the peers load the broker's published metadata without complaint", () => {
   it("shibd loads the broker's IdP metadata, verifies its signature, and logs no error", async () => {
     await diagnosed("Scenario C (Shibboleth)", async () => {
@@ -379,7 +255,7 @@ describe("C: the peers load the broker's published metadata without complaint", 
       const { broker, published } = world();
       for (const xml of [published.brokerAsSp, published.brokerAsIdp]) {
         const id = parse(xml).documentElement!.getAttribute("ID") ?? "";
-        const verified = await xmlsec.verify(xml, id, broker.signingCertPath, [`${NS.md}:EntityDescriptor`]);
+        const verified = await xmlsecTool().verify(xml, id, broker.signingCertPath, [`${NS.md}:EntityDescriptor`]);
         expect(verified.ok, verified.output).toBe(true);
         expect(verified.referenceUri).toBe(`#${id}`);
       }

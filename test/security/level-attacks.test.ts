@@ -14,8 +14,8 @@ import { defaultAttributes, idpResponse, spRedirectRequest, startLogin, upstream
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { STATUS } from "../../src/saml/namespaces.js";
 import { expectAccepted, expectRefused, postResponse, reasonsFor, tryAtAcs } from "./support/attack-kit.js";
+import { LEVEL_CLASS } from "../support/uris.js";
 
-const NSIS = (level: string) => `https://data.gov.dk/concept/core/nsis/loa/${level}`;
 const UNSPECIFIED = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
 
 describe("level attacks", () => {
@@ -52,19 +52,19 @@ describe("level attacks", () => {
 
     it("refuses a level raised in the assertion after the IdP signed it", async () => {
       const outcome = await tryAtAcs(high, (requestId, keys) =>
-        idpResponse(keys, { requestId, editSignedAssertion: (xml) => xml.replaceAll(NSIS("Substantial"), NSIS("High")).replace(">Substantial<", ">High<") }),
+        idpResponse(keys, { requestId, editSignedAssertion: (xml) => xml.replaceAll(LEVEL_CLASS.nsis("Substantial"), LEVEL_CLASS.nsis("High")).replace(">Substantial<", ">High<") }),
       );
       await expectRefused(high, outcome, "signature_invalid");
     });
 
     it("accepts High where High is required (control)", async () => {
-      await expectAccepted(await tryAtAcs(high, (requestId, keys) => idpResponse(keys, { requestId, authnContextClassRef: NSIS("High"), attributes: defaultAttributes({ [OIOSAML3.loa]: "High" }) })));
+      await expectAccepted(await tryAtAcs(high, (requestId, keys) => idpResponse(keys, { requestId, authnContextClassRef: LEVEL_CLASS.nsis("High"), attributes: defaultAttributes({ [OIOSAML3.loa]: "High" }) })));
     });
 
     it("refuses a lower level than the fagsystem itself asked for in its signed request", async () => {
       const plain = await createBrokerFixture({ sp: { requiredLevel: { nsis: "Substantial" } } });
-      const login = await startLogin(plain, { requestedClassRefs: [NSIS("High")] });
-      expect(login.upstreamXml).toContain(NSIS("High"));
+      const login = await startLogin(plain, { requestedClassRefs: [LEVEL_CLASS.nsis("High")] });
+      expect(login.upstreamXml).toContain(LEVEL_CLASS.nsis("High"));
       const outcome = await postResponse(login.agent, await idpResponse(plain.keys, { requestId: login.upstreamRequestId }));
       await expectRefused(plain, outcome, "level_too_low");
     });
@@ -77,15 +77,15 @@ describe("level attacks", () => {
       const redirect = await agent.get(`${path}&level=Low&requiredLevel=none&loa=Low&RequestedAuthnContext=Low`);
       expect(redirect.status).toBe(303);
       const upstream = upstreamRequestFrom(redirect.headers["location"] as string);
-      expect(upstream.xml).toContain(NSIS("High"));
+      expect(upstream.xml).toContain(LEVEL_CLASS.nsis("High"));
       const outcome = await postResponse(agent, await idpResponse(high.keys, { requestId: upstream.id }));
       await expectRefused(high, outcome, "level_too_low");
     });
 
     it("refuses a signed redirect request whose RequestedAuthnContext was edited", async () => {
-      const { path } = spRedirectRequest(high.keys, { requestedClassRefs: [NSIS("High")] });
+      const { path } = spRedirectRequest(high.keys, { requestedClassRefs: [LEVEL_CLASS.nsis("High")] });
       const url = new URL(path, "https://broker.test");
-      const xml = inflateRawSync(Buffer.from(url.searchParams.get("SAMLRequest")!, "base64")).toString("utf8").replace(NSIS("High"), NSIS("Low"));
+      const xml = inflateRawSync(Buffer.from(url.searchParams.get("SAMLRequest")!, "base64")).toString("utf8").replace(LEVEL_CLASS.nsis("High"), LEVEL_CLASS.nsis("Low"));
       const edited = path.replace(/SAMLRequest=[^&]*/, `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString("base64"))}`);
       const response = await request(high.app).get(edited);
       expect(response.status).toBe(400);
@@ -94,9 +94,9 @@ describe("level attacks", () => {
 
     it("keeps the configured requirement when an unsigned request (allowed for this fagsystem) asks for less", async () => {
       const lax = await createBrokerFixture({ sp: { requiredLevel: { nsis: "High" }, requireSignedRequests: false }, spMetadata: { authnRequestsSigned: false } });
-      const login = await startLogin(lax, { signWith: null, requestedClassRefs: [NSIS("Low")] });
-      expect(login.upstreamXml).toContain(NSIS("High"));
-      expect(login.upstreamXml).not.toContain(NSIS("Low"));
+      const login = await startLogin(lax, { signWith: null, requestedClassRefs: [LEVEL_CLASS.nsis("Low")] });
+      expect(login.upstreamXml).toContain(LEVEL_CLASS.nsis("High"));
+      expect(login.upstreamXml).not.toContain(LEVEL_CLASS.nsis("Low"));
       const outcome = await postResponse(login.agent, await idpResponse(lax.keys, { requestId: login.upstreamRequestId }));
       await expectRefused(lax, outcome, "level_too_low");
     });
@@ -106,7 +106,7 @@ describe("level attacks", () => {
       // the IdP then authenticates at a lower level. The broker decides from the assertion, not the request.
       const login = await startLogin(high);
       expect(login.upstreamXml).toContain("RequestedAuthnContext");
-      const outcome = await postResponse(login.agent, await idpResponse(high.keys, { requestId: login.upstreamRequestId, authnContextClassRef: NSIS("Low"), attributes: defaultAttributes({ [OIOSAML3.loa]: "Low" }) }));
+      const outcome = await postResponse(login.agent, await idpResponse(high.keys, { requestId: login.upstreamRequestId, authnContextClassRef: LEVEL_CLASS.nsis("Low"), attributes: defaultAttributes({ [OIOSAML3.loa]: "Low" }) }));
       await expectRefused(high, outcome, "level_too_low");
     });
 

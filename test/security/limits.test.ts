@@ -17,8 +17,7 @@ import { encodePostMessage } from "../../src/saml/post-binding.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { serveBroker } from "../../src/serve.js";
 import { expectRefused, postResponse, reasonsFor, tryAtAcs } from "./support/attack-kit.js";
-
-const ITST = "http://itst.dk/oiosaml/basic_privilege_profile";
+import { BPP_NAMESPACES } from "../../src/profiles/bpp.js";
 
 describe("limits", () => {
   it("has safe defaults for every limit", () => {
@@ -107,7 +106,7 @@ describe("limits", () => {
   it("enforces privilegeGroups and privilegesPerGroup", async () => {
     const group = (privileges: number) =>
       `<bpp:PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:29189846">${Array.from({ length: privileges }, (_, i) => `<bpp:Privilege>urn:example:p${i}</bpp:Privilege>`).join("")}</bpp:PrivilegeGroup>`;
-    const list = (groups: string[]) => Buffer.from(`<bpp:PrivilegeList xmlns:bpp="${ITST}">${groups.join("")}</bpp:PrivilegeList>`).toString("base64");
+    const list = (groups: string[]) => Buffer.from(`<bpp:PrivilegeList xmlns:bpp="${BPP_NAMESPACES.itst}">${groups.join("")}</bpp:PrivilegeList>`).toString("base64");
     const fixture = await createBrokerFixture({ config: { limits: { privilegeGroups: 5, privilegesPerGroup: 3 } } });
     const tooManyGroups = await tryAtAcs(fixture, (requestId, keys) => idpResponse(keys, { requestId, attributes: defaultAttributes({ [OIOSAML3.privilegesIntermediate]: list(Array.from({ length: 6 }, () => group(1))) }) }));
     await expectRefused(fixture, tooManyGroups, "privileges_malformed");

@@ -18,19 +18,13 @@ import { defaultAttributes, idpResponse, openBrokerAssertion, readSpAnswer, star
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { all, createTwoMunicipalityFixture, dom, expectRefused, OTHER_IDP, postResponse, tryAtAcs } from "./support/attack-kit.js";
-
-const ITST = "http://itst.dk/oiosaml/basic_privilege_profile";
-const SAG_ROLE = "http://fagsystem.test/roles/usersystemrole/sagsbehandler/1";
-const ADMIN_ROLE = "http://fagsystem.test/roles/usersystemrole/admin/1";
-const DELEGATED_ROLE = "http://anden-kommune.test/roles/jobrole/delegeret/1";
-const JOB_ROLE = "http://kommune.test/roles/jobrole/sagsbehandler/1";
-const KLE = "http://sts.kombit.dk/constraints/KLE/1";
-const KLE_PARAMETRIC = "http://sts.kombit.dk/constraints/KLE/1/parametric";
+import { BPP_NAMESPACES } from "../../src/profiles/bpp.js";
+import { CONSTRAINT, JOB_ROLE, USER_SYSTEM_ROLE } from "../support/uris.js";
 
 /** An IdP's OIO-BPP document, written as an IdP would (text, escaped). */
 function bppXml(groups: Array<[scope: string, privilege: string]>): string {
   const esc = (v: string) => v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
-  return `<bpp:PrivilegeList xmlns:bpp="${ITST}">${groups.map(([scope, privilege]) => `<bpp:PrivilegeGroup Scope="${esc(scope)}"><bpp:Privilege>${esc(privilege)}</bpp:Privilege></bpp:PrivilegeGroup>`).join("")}</bpp:PrivilegeList>`;
+  return `<bpp:PrivilegeList xmlns:bpp="${BPP_NAMESPACES.itst}">${groups.map(([scope, privilege]) => `<bpp:PrivilegeGroup Scope="${esc(scope)}"><bpp:Privilege>${esc(privilege)}</bpp:Privilege></bpp:PrivilegeGroup>`).join("")}</bpp:PrivilegeList>`;
 }
 
 function bppList(groups: Array<[scope: string, privilege: string]>): string {
@@ -132,23 +126,23 @@ describe("privilege attacks", () => {
     let roles: BrokerFixture;
     beforeAll(async () => {
       roles = await createBrokerFixture({
-        config: { jobFunctionRoles: [{ id: DELEGATED_ROLE, owner: "11223344", delegatedTo: [] }] },
-        sp: { userSystemRoles: [SAG_ROLE, ADMIN_ROLE, DELEGATED_ROLE] },
+        config: { jobFunctionRoles: [{ id: JOB_ROLE.delegated, owner: "11223344", delegatedTo: [] }] },
+        sp: { userSystemRoles: [USER_SYSTEM_ROLE.caseworker, USER_SYSTEM_ROLE.admin, JOB_ROLE.delegated] },
       });
     });
 
     it("passes the own-CVR group and drops the foreign-CVR, undelegated and CPR-scoped ones", async () => {
       const privileges = bppList([
-        [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, SAG_ROLE],
-        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", ADMIN_ROLE],
-        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", DELEGATED_ROLE],
-        ["urn:dk:gov:saml:cprNumberIdentifier:0101701234", ADMIN_ROLE],
+        [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, USER_SYSTEM_ROLE.caseworker],
+        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", USER_SYSTEM_ROLE.admin],
+        ["urn:dk:gov:saml:cvrNumberIdentifier:11223344", JOB_ROLE.delegated],
+        ["urn:dk:gov:saml:cprNumberIdentifier:0101701234", USER_SYSTEM_ROLE.admin],
       ]);
       const login = await startLogin(roles);
       const outcome = await postResponse(login.agent, await idpResponse(roles.keys, { requestId: login.upstreamRequestId, attributes: defaultAttributes({ [OIOSAML3.privilegesIntermediate]: privileges }) }));
       expect(outcome.statusCode).toBe(STATUS.success);
       const groups = await fagsystemPrivilegeGroups(roles, outcome.response.text);
-      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [SAG_ROLE] }]);
+      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [USER_SYSTEM_ROLE.caseworker] }]);
       await logReasons(roles);
       const line = roles.logs.find((l) => l.correlationId === outcome.correlationId && l["event"] === "privilege_scope_dropped");
       expect(line, "a log line naming the dropped groups").toBeDefined();
@@ -190,23 +184,23 @@ describe("privilege attacks", () => {
     });
 
     it("keeps a parametric restriction value with OIO-BPP markup as one Constraint value, adding no group", async () => {
-      const injected = `27.00.00</bpp:Constraint></bpp:PrivilegeGroup><bpp:PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:11223344"><bpp:Privilege>${ADMIN_ROLE}</bpp:Privilege><bpp:Constraint Name="x">`;
+      const injected = `27.00.00</bpp:Constraint></bpp:PrivilegeGroup><bpp:PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:11223344"><bpp:Privilege>${USER_SYSTEM_ROLE.admin}</bpp:Privilege><bpp:Constraint Name="x">`;
       const mapped = await createBrokerFixture({
-        sp: { roleMappings: [{ jobFunctionRole: JOB_ROLE, userSystemRole: SAG_ROLE, restrictions: [{ type: KLE, parametric: KLE_PARAMETRIC }] }] },
+        sp: { roleMappings: [{ jobFunctionRole: JOB_ROLE.caseworker, userSystemRole: USER_SYSTEM_ROLE.caseworker, restrictions: [{ type: CONSTRAINT.kle, parametric: CONSTRAINT.kleParametric }] }] },
       });
       const login = await startLogin(mapped);
       const attributes = [
-        ...defaultAttributes({ [OIOSAML3.privilegesIntermediate]: bppList([[`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, JOB_ROLE]]) }),
-        { name: KLE_PARAMETRIC, values: [injected] },
+        ...defaultAttributes({ [OIOSAML3.privilegesIntermediate]: bppList([[`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, JOB_ROLE.caseworker]]) }),
+        { name: CONSTRAINT.kleParametric, values: [injected] },
       ];
       const outcome = await postResponse(login.agent, await idpResponse(mapped.keys, { requestId: login.upstreamRequestId, attributes }));
       expect(outcome.statusCode).toBe(STATUS.success);
       const groups = await fagsystemPrivilegeGroups(mapped, outcome.response.text, true);
-      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [SAG_ROLE], constraints: [[KLE, injected]] }]);
+      expect(groups).toEqual([{ scope: `urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, privileges: [USER_SYSTEM_ROLE.caseworker], constraints: [[CONSTRAINT.kle, injected]] }]);
     });
 
     it("escapes markup in a privilege URI the IdP sent, passing it through as one Privilege", async () => {
-      const odd = `${SAG_ROLE}?a=1&b=<x>`;
+      const odd = `${USER_SYSTEM_ROLE.caseworker}?a=1&b=<x>`;
       const passing = await createBrokerFixture({ sp: { userSystemRoles: [odd] } });
       const login = await startLogin(passing);
       const privileges = bppList([[`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, odd]]);
@@ -220,7 +214,7 @@ describe("privilege attacks", () => {
       ["base64 of a DOCTYPE with entities", Buffer.from('<!DOCTYPE l [<!ENTITY a "aaaa">]><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile">&a;</bpp:PrivilegeList>').toString("base64")],
       ["base64 of two roots", Buffer.from(`${bppXml([])}${bppXml([])}`).toString("base64")],
       ["base64 of another root element", Buffer.from('<x:Admin xmlns:x="urn:x"/>').toString("base64")],
-      ["base64 of more groups than the limit", Buffer.from(bppXml(Array.from({ length: 501 }, () => [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, SAG_ROLE] as [string, string]))).toString("base64")],
+      ["base64 of more groups than the limit", Buffer.from(bppXml(Array.from({ length: 501 }, () => [`urn:dk:gov:saml:cvrNumberIdentifier:${MUNICIPALITY_CVR}`, USER_SYSTEM_ROLE.caseworker] as [string, string]))).toString("base64")],
     ];
     for (const [name, value] of MALFORMED) {
       it(`refuses privileges that are ${name}`, async () => {

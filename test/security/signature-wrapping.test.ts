@@ -14,9 +14,7 @@ import { createBrokerFixture, type BrokerFixture } from "../support/broker-fixtu
 import { idpResponse, testId } from "../support/saml-peers.js";
 import { NS } from "../../src/saml/namespaces.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../../src/saml/encrypt-assertion.js";
-import { all, child, dom, edit, expectRefused, first, fragment, insertAfter, libraryAccepts, removeSignatures, setText, tryAtAcs, xmlOf } from "./support/attack-kit.js";
-
-const FORGED = "C=DK,O=29189846,CN=Mallory Forged,Serial=666";
+import { all, child, dom, edit, expectRefused, first, FORGED, fragment, insertAfter, libraryAccepts, removeSignatures, setText, tryAtAcs, xmlOf } from "./support/attack-kit.js";
 
 /** What a naive reader sees: /Response/Assertion/Subject/NameID. */
 function naiveNameId(xml: string): string {

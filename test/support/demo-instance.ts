@@ -20,13 +20,15 @@ export interface DemoInstance {
   stop(): Promise<void>;
 }
 
-export interface DemoOptions {
-  /** The broker's log lines go here, at `logLevel` (default: no log). */
+export interface DemoInstanceOptions {
+  /** Changes the demo configuration before start (e.g. more OIDC clients). */
+  configure?: (config: BrokerConfig) => BrokerConfig;
+  /** The broker's log lines go here, at `logLevel` (default: no log, or TEST_LOG_LEVEL on stdout). */
   logDestination?: DestinationStream;
   logLevel?: BrokerConfig["log"]["level"];
 }
 
-export async function startDemoInstance(options: DemoOptions = {}): Promise<DemoInstance> {
+export async function startDemoInstance(options: DemoInstanceOptions = {}): Promise<DemoInstance> {
   const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
   const auditFile = join(workDir, "audit.jsonl");
   const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
@@ -37,7 +39,7 @@ export async function startDemoInstance(options: DemoOptions = {}): Promise<Demo
     ...shipped,
     baseUrl: brokerUrl,
     port: brokerPort,
-    log: { level: options.logDestination ? (options.logLevel ?? "debug") : "silent" },
+    log: { level: options.logDestination ? (options.logLevel ?? "debug") : ((process.env["TEST_LOG_LEVEL"] as "silent" | undefined) ?? "silent") },
     keys: {
       ...shipped.keys,
       bits: 2048,
@@ -49,7 +51,7 @@ export async function startDemoInstance(options: DemoOptions = {}): Promise<Demo
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(config, { idp: idpPort, sp: spPort }, keyDir, { logDestination: options.logDestination });
+  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort }, keyDir, { logDestination: options.logDestination });
   return {
     demo,
     brokerUrl,

@@ -6,9 +6,9 @@ import type { Identity } from "../../src/model/identity.js";
 import type { RawAttribute } from "../../src/model/upstream-result.js";
 import { BPP_NAMESPACES, type PrivilegeList } from "../../src/profiles/bpp.js";
 import { encodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";
+import { LEVEL_CLASS } from "../support/uris.js";
 
 const UUID = "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11";
-const NSIS_SUBSTANTIAL = "https://data.gov.dk/concept/core/nsis/loa/Substantial";
 
 function attributes(entries: Record<string, string | string[]>): RawAttribute[] {
   return Object.entries(entries).map(([name, values]) => ({ name, values: Array.isArray(values) ? values : [values] }));
@@ -98,22 +98,22 @@ describe("readLevel", () => {
   });
 
   it("reads the level from the AuthnContextClassRef when no attribute says it", () => {
-    expect(readLevel([], NSIS_SUBSTANTIAL)).toEqual({ nsis: "Substantial" });
+    expect(readLevel([], LEVEL_CLASS.nsis("Substantial"))).toEqual({ nsis: "Substantial" });
     expect(readLevel([], "urn:dk:gov:saml:attribute:AssuranceLevel:2")).toEqual({ nist: 2 });
     expect(readLevel([], "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified")).toEqual({});
     expect(readLevel([], undefined)).toEqual({});
   });
 
   it("combines an NSIS and a NIST level", () => {
-    expect(readLevel(attributes({ [OIOSAML3.loa]: "Substantial", [LEGACY.assuranceLevel]: "3" }), NSIS_SUBSTANTIAL)).toEqual({ nsis: "Substantial", nist: 3 });
+    expect(readLevel(attributes({ [OIOSAML3.loa]: "Substantial", [LEGACY.assuranceLevel]: "3" }), LEVEL_CLASS.nsis("Substantial"))).toEqual({ nsis: "Substantial", nist: 3 });
   });
 
   it("accepts a loa attribute that agrees with the class ref", () => {
-    expect(readLevel(attributes({ [OIOSAML3.loa]: "Substantial" }), NSIS_SUBSTANTIAL)).toEqual({ nsis: "Substantial" });
+    expect(readLevel(attributes({ [OIOSAML3.loa]: "Substantial" }), LEVEL_CLASS.nsis("Substantial"))).toEqual({ nsis: "Substantial" });
   });
 
   it("rejects a loa attribute that disagrees with the class ref", () => {
-    expect(profileError(() => readLevel(attributes({ [OIOSAML3.loa]: "High" }), NSIS_SUBSTANTIAL)).reason).toBe("level_conflict");
+    expect(profileError(() => readLevel(attributes({ [OIOSAML3.loa]: "High" }), LEVEL_CLASS.nsis("Substantial"))).reason).toBe("level_conflict");
   });
 
   it("rejects an AssuranceLevel attribute that disagrees with the class ref", () => {
@@ -128,7 +128,7 @@ describe("readLevel", () => {
 
   it("rejects invalid values rather than ignoring them", () => {
     expect(profileError(() => readLevel(attributes({ [OIOSAML3.loa]: "substantial" }), undefined)).reason).toBe("attribute_invalid");
-    expect(profileError(() => readLevel(attributes({ [OIOSAML3.loa]: "Medium" }), NSIS_SUBSTANTIAL)).reason).toBe("attribute_invalid");
+    expect(profileError(() => readLevel(attributes({ [OIOSAML3.loa]: "Medium" }), LEVEL_CLASS.nsis("Substantial"))).reason).toBe("attribute_invalid");
     expect(profileError(() => readLevel(attributes({ [LEGACY.assuranceLevel]: "5" }), undefined)).reason).toBe("attribute_invalid");
     expect(profileError(() => readLevel(attributes({ [LEGACY.assuranceLevel]: "three" }), undefined)).reason).toBe("attribute_invalid");
   });
