@@ -8,9 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { startDemoInstance, type DemoInstance } from "./support/demo-instance.js";
-import { FormBrowser, formOf, type Page } from "./support/form-browser.js";
+import { Browser, unescapeHtml, type Page } from "./support/http-browser.js";
 import { LOGIN_KIND, type LoginRecord } from "../src/observability/audit.js";
 import { findLogins, formatLogin } from "../src/cli/explain-login.js";
+
+/** The SAMLResponse the IdP's auto-POST page carries to the broker. */
+function samlResponseOn(page: Page): string {
+  return unescapeHtml(/<input type="hidden" name="SAMLResponse" value="([^"]*)">/.exec(page.body)?.[1] ?? "");
+}
 
 describe("login records in the audit file", () => {
   let demo: DemoInstance;
@@ -41,7 +46,7 @@ describe("login records in the audit file", () => {
     return added[0]!;
   }
 
-  async function toIdp(browser: FormBrowser, idp: string): Promise<Page> {
+  async function toIdp(browser: Browser, idp: string): Promise<Page> {
     return browser.submit(await browser.follow(await browser.get(`${demo.demo.spUrl}/login`)), { idp });
   }
 
@@ -49,9 +54,9 @@ describe("login records in the audit file", () => {
 
   it("records an answered login: organisation, person id, levels, privileges released, the IdP's assertion", async () => {
     const record = await oneRecord(async () => {
-      const browser = new FormBrowser();
+      const browser = new Browser();
       const toBroker = await browser.submit(await toIdp(browser, "demo-kommune"), { user: "hanne" });
-      captured = formOf(toBroker).fields["SAMLResponse"] ?? "";
+      captured = samlResponseOn(toBroker);
       expect((await browser.submit(await browser.submit(toBroker))).body).toContain("Logged in</h1>");
     });
     expect(record).toMatchObject({ outcome: "succeeded", entry: "resume", sp: "demo-fagsystem", idp: "demo-kommune", cvr: "29189846", personId: "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11" });
@@ -69,7 +74,7 @@ describe("login records in the audit file", () => {
 
   it("records a refusal by policy with its reason and the evidence it rests on", async () => {
     const record = await oneRecord(async () => {
-      const browser = new FormBrowser();
+      const browser = new Browser();
       const result = await browser.submit(await browser.submit(await browser.submit(await toIdp(browser, "demo-kommune"), { user: "robot" })));
       expect(result.body).toContain("Not logged in</h1>");
     });
@@ -81,7 +86,7 @@ describe("login records in the audit file", () => {
 
   it("records a stepped-up login with both assertions, and a refused step-up once", async () => {
     const bound = await oneRecord(async () => {
-      const browser = new FormBrowser();
+      const browser = new Browser();
       const nemlogin = await browser.submit(await browser.submit(await toIdp(browser, "vest-kommune"), { user: "karen" }));
       const result = await browser.submit(await browser.submit(await browser.submit(nemlogin, { identity: "karen" })));
       expect(result.body).toContain("Logged in</h1>");
@@ -90,7 +95,7 @@ describe("login records in the audit file", () => {
     expect(bound.evidence.map((e) => e.upstream)).toEqual(["vest-kommune", "nemlogin"]);
 
     const refused = await oneRecord(async () => {
-      const browser = new FormBrowser();
+      const browser = new Browser();
       const nemlogin = await browser.submit(await browser.submit(await toIdp(browser, "vest-kommune"), { user: "karen" }));
       expect((await browser.submit(await browser.submit(await browser.submit(nemlogin, { identity: "ole" })))).body).toContain("Not logged in</h1>");
     });
