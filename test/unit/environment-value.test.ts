@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentValueError, readEnvironmentValue } from "../../src/config/environment-value.js";
 import { applyEnvironment, ConfigError, validateConfig } from "../../src/config/load-config.js";
+import { oidcClientSchema } from "../../src/config/oidc-client-schema.js";
+import { loadOidcClients } from "../../src/trust/oidc-clients.js";
 
 const dir = mkdtempSync(join(tmpdir(), "broker-secrets-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +49,28 @@ describe("settings from the environment or from mounted files", () => {
     const config = validateConfig(applyEnvironment({ cookieSecret: "c".repeat(40) }, { BROKER_STORE_URL_FILE: path }));
     expect(config.store.url).toBe("redis://:pw@redis.internal:6379/1");
     expect(() => applyEnvironment({}, { BROKER_STORE_URL_FILE: join(dir, "absent") })).toThrow(ConfigError);
+  });
+});
+
+describe("an OIDC client secret", () => {
+  const client = oidcClientSchema.parse({
+    id: "sagssystem",
+    clientId: "sagssystem",
+    requiredLevel: { nsis: "Substantial" },
+    redirectUris: ["https://sagssystem.test/callback"],
+    tokenEndpointAuthMethod: "client_secret_basic",
+    clientSecretEnv: "SAGSSYSTEM_SECRET",
+  });
+
+  it("comes from the variable or from a mounted file", () => {
+    expect(loadOidcClients([client], { SAGSSYSTEM_SECRET: "s".repeat(40) })[0]?.clientSecret).toBe("s".repeat(40));
+    const path = secretFile("client-secret", `${"f".repeat(40)}\n`);
+    expect(loadOidcClients([client], { SAGSSYSTEM_SECRET_FILE: path })[0]?.clientSecret).toBe("f".repeat(40));
+  });
+
+  it("is refused, as configuration, when neither is set or the file cannot be read", () => {
+    expect(() => loadOidcClients([client], {})).toThrow(/SAGSSYSTEM_SECRET holding the client secret is not set \(nor SAGSSYSTEM_SECRET_FILE\)/);
+    expect(() => loadOidcClients([client], { SAGSSYSTEM_SECRET_FILE: join(dir, "absent") })).toThrow(ConfigError);
   });
 });
 
