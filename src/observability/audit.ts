@@ -81,6 +81,14 @@ export interface ExplanationRecord {
   released: number;
 }
 
+/** A record that must be kept could not be written: the login it belongs to does not complete. */
+export class AuditUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditUnavailableError";
+  }
+}
+
 export class AuditTrail {
   private readonly log: Logger;
   private directoryReady: Promise<unknown> | undefined;
@@ -106,13 +114,21 @@ export class AuditTrail {
     return record;
   }
 
+  /**
+   * A bound step-up completes only once its record (both assertions' evidence) is in the audit file:
+   * when the file is configured and cannot be written, this throws AuditUnavailableError (fail closed).
+   */
   async recordStepUp(input: Omit<StepUpRecord, "kind" | "at">): Promise<StepUpRecord> {
     const record: StepUpRecord = { kind: STEP_UP_KIND, at: new Date(this.now()).toISOString(), ...input };
-    stepUpsTotal.inc({ outcome: record.outcome });
     if (record.outcome === "bound") this.log.info({ event: "step_up_bound", ...record }, `step-up bound to the same person by ${record.binding}`);
     // The refusal's reason goes out as `refusal` here: the login_failed line carries it as `reason` (and counts it once).
     else this.log.warn({ event: "step_up_refused", ...record, reason: undefined, refusal: record.reason }, `step-up refused: ${record.reason ?? "unknown"}`);
-    if (this.file !== undefined) await this.append(record);
+    const written = this.file === undefined || (await this.append(record));
+    if (!written && record.outcome === "bound") {
+      stepUpsTotal.inc({ outcome: "refused" });
+      throw new AuditUnavailableError(`the step-up record could not be written to ${this.file}`);
+    }
+    stepUpsTotal.inc({ outcome: record.outcome });
     return record;
   }
 
@@ -123,15 +139,18 @@ export class AuditTrail {
     return record;
   }
 
-  private async append(record: ExplanationRecord | StepUpRecord | LoginRecord): Promise<void> {
+  /** Whether the record was written; a failure is logged. */
+  private async append(record: ExplanationRecord | StepUpRecord | LoginRecord): Promise<boolean> {
     const file = this.file!;
     try {
       this.directoryReady ??= mkdir(dirname(file), { recursive: true });
       await this.directoryReady;
       await appendFile(file, `${JSON.stringify(record)}\n`, { encoding: "utf8", mode: 0o640 });
+      return true;
     } catch (error) {
       this.directoryReady = undefined;
       this.log.error({ event: "audit_write_failed", file, correlationId: record.correlationId, detail: (error as Error).message }, "could not append to the audit file");
+      return false;
     }
   }
 }
