@@ -1,5 +1,6 @@
 /** `explain <correlationId>`: prints how one login ended, its step-up and its privilege explanation, from the audit file. Returns the exit code. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { auditFilesOf } from "../observability/audit-file.js";
 import { findExplanations, formatExplanation } from "./explain-privileges.js";
 import { findStepUps, formatStepUp } from "./explain-step-up.js";
 import { findLogins, formatLogin } from "./explain-login.js";
@@ -15,7 +16,10 @@ export function explainCommand(correlationId: string | undefined, auditFile: str
   }
   let text: string;
   try {
-    text = readFileSync(auditFile, "utf8");
+    // The rotated files first (oldest first), then the current one.
+    const files = auditFilesOf(auditFile).filter((file) => file !== auditFile || existsSync(file));
+    if (files.length === 0) throw new Error("no such file");
+    text = files.map((file) => readFileSync(file, "utf8")).join("");
   } catch (error) {
     console.error(`cannot read the audit file ${auditFile}: ${(error as Error).message}`);
     return 1;

@@ -4,8 +4,7 @@
  * and, when `audit.file` is configured, appended as JSON lines to that file
  * for `explain <correlationId>`.
  */
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { AuditFile, type AuditFileSettings } from "./audit-file.js";
 import type { BrokerContext } from "../broker-context.js";
 import type { Logger } from "./logger.js";
 import type { LevelRequirement, ReachedLevel } from "../profiles/levels.js";
@@ -91,14 +90,17 @@ export class AuditUnavailableError extends Error {
 
 export class AuditTrail {
   private readonly log: Logger;
-  private directoryReady: Promise<unknown> | undefined;
+  private readonly file: string | undefined;
+  private readonly writer: AuditFile | undefined;
 
   constructor(
     log: Logger,
-    private readonly file: string | undefined,
+    settings: AuditFileSettings | undefined,
     private readonly now: () => number,
   ) {
     this.log = log.child({ audit: true });
+    this.file = settings?.file;
+    this.writer = settings && new AuditFile(settings, now);
   }
 
   async recordExplanation(input: Omit<ExplanationRecord, "kind" | "at">): Promise<ExplanationRecord> {
@@ -143,12 +145,9 @@ export class AuditTrail {
   private async append(record: ExplanationRecord | StepUpRecord | LoginRecord): Promise<boolean> {
     const file = this.file!;
     try {
-      this.directoryReady ??= mkdir(dirname(file), { recursive: true });
-      await this.directoryReady;
-      await appendFile(file, `${JSON.stringify(record)}\n`, { encoding: "utf8", mode: 0o640 });
+      await this.writer!.write(JSON.stringify(record));
       return true;
     } catch (error) {
-      this.directoryReady = undefined;
       this.log.error({ event: "audit_write_failed", file, correlationId: record.correlationId, detail: (error as Error).message }, "could not append to the audit file");
       return false;
     }
@@ -161,7 +160,8 @@ const trails = new WeakMap<BrokerContext, AuditTrail>();
 export function auditTrail(broker: BrokerContext): AuditTrail {
   let trail = trails.get(broker);
   if (!trail) {
-    trail = new AuditTrail(broker.log, broker.config.audit?.file, broker.now);
+    const audit = broker.config.audit;
+    trail = new AuditTrail(broker.log, audit?.file === undefined ? undefined : { ...audit, file: audit.file }, broker.now);
     trails.set(broker, trail);
   }
   return trail;

@@ -46,7 +46,7 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
       signing: { key: join(keyDir, "broker-signing.key.pem"), cert: join(keyDir, "broker-signing.cert.pem") },
       encryption: { key: join(keyDir, "broker-encryption.key.pem"), cert: join(keyDir, "broker-encryption.cert.pem") },
     },
-    audit: { file: auditFile },
+    audit: { ...shipped.audit, file: auditFile },
     identityProviders: shipped.identityProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "idps", `${p.id}.xml`) })),
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
