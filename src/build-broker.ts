@@ -7,9 +7,10 @@ import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key
 import { loadTrustRegistry } from "./trust/registry.js";
 import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
-import { ConfigError } from "./config/load-config.js";
+import { ConfigError, requireSharedSecrets } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
+import { startTracing } from "./observability/tracing.js";
 
 export interface BuildOptions {
   logDestination?: DestinationStream;
@@ -31,6 +32,7 @@ async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Pro
 }
 
 export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
+  requireSharedSecrets(config);
   const log = options.logger ?? createLogger(config.log.level, options.logDestination);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
@@ -39,7 +41,8 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {
     cookieSecret = randomBytes(32).toString("hex");
-    log.warn({ event: "cookie_secret_generated" }, "no cookieSecret configured: using a random one (set BROKER_COOKIE_SECRET when running several instances)");
+    // Only the memory store gets here (validateConfig requires the secret with a shared store): one process, its own secret.
+    log.warn({ event: "cookie_secret_generated" }, "no cookieSecret configured: using a random one for this process (set BROKER_COOKIE_SECRET or BROKER_COOKIE_SECRET_FILE to keep logins and cookies across restarts)");
   }
   return {
     config,
@@ -53,5 +56,6 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
     cookieSecret,
     now: options.now ?? Date.now,
     onLoginTimings: options.onLoginTimings,
+    stopTracing: await startTracing(config.tracing),
   };
 }

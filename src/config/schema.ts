@@ -134,10 +134,13 @@ export const configSchema = z
     entityId: z.string().min(1).default("https://saml.broker.localhost"),
     host: z.string().default("127.0.0.1"),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
-    /** Secret for signing the browser cookies (municipality memory, login binding). Set BROKER_COOKIE_SECRET. */
     /** Secure flag on cookies: "auto" sets it when baseUrl is https. */
     secureCookies: z.enum(["auto", "always", "never"]).default("auto"),
-    cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters").optional(),
+    /**
+     * Secret for signing the browser cookies and sealing login state. Set BROKER_COOKIE_SECRET or
+     * BROKER_COOKIE_SECRET_FILE. Required with Redis (the same on every instance); generated per process with the memory store.
+     */
+    cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters (BROKER_COOKIE_SECRET or BROKER_COOKIE_SECRET_FILE)").optional(),
     keys: z
       .object({
         signing: keyPair.default({ key: "var/keys/broker-signing.key.pem", cert: "var/keys/broker-signing.cert.pem" }),
@@ -181,6 +184,19 @@ export const configSchema = z
       .strict()
       .prefault({}),
     store: storeSchema,
+    /** OpenTelemetry spans over OTLP/HTTP (JSON) to this URL (e.g. http://collector:4318/v1/traces); absent: no tracing. */
+    tracing: z
+      .object({ otlpEndpoint: z.url().optional(), serviceName: z.string().min(1).default("context-broker") })
+      .strict()
+      .prefault({}),
+    /** On SIGTERM: readiness turns 503 at once; the listener stays open drainDelaySeconds (for load balancers to notice), then requests in flight get graceSeconds to finish. */
+    shutdown: z
+      .object({
+        drainDelaySeconds: z.number().int().min(0).max(120).default(0),
+        graceSeconds: z.number().int().min(1).max(300).default(10),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()

@@ -3,7 +3,7 @@ import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import { idpMetadataXml, spMetadataXml } from "./demo-metadata.js";
-import { buildBroker } from "../build-broker.js";
+import { buildBroker, type BuildOptions } from "../build-broker.js";
 import { serveBroker, type RunningBroker } from "../serve.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { createDemoIdp } from "./demo-idp.js";
@@ -40,7 +40,8 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys"): Promise<RunningDemo> {
+/** `options`: where the broker writes its log (stdout when absent). */
+export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys", options: Pick<BuildOptions, "logDestination"> = {}): Promise<RunningDemo> {
   const idpUrl = `http://127.0.0.1:${ports.idp}`;
   const spUrl = `http://127.0.0.1:${ports.sp}`;
   const idpConfig = config.identityProviders.find((p) => p.id === "demo-kommune");
@@ -76,7 +77,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
   const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
   const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
-  const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config));
+  const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config, options));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
     const response = await fetch(url);

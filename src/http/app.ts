@@ -22,6 +22,7 @@ import { loginStarter } from "./begin-login.js";
 import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
+import { Draining } from "./draining.js";
 import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
@@ -40,7 +41,8 @@ export interface BrokerApp {
   logins: LoginService;
 }
 
-export function createApp(broker: BrokerContext): BrokerApp {
+/** `draining`: set by the server when it stops (readiness 503, connections closed after their response). */
+export function createApp(broker: BrokerContext, draining: Draining = new Draining()): BrokerApp {
   const app = express();
   const { logins, ports, samlUpstream, oidcUpstream, oidc } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
@@ -58,6 +60,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
   app.use((req, res, next) => {
     res.locals["correlationId"] = randomUUID();
     res.setHeader("X-Correlation-Id", correlationIdOf(res));
+    if (draining.active) res.setHeader("Connection", "close");
     next();
   });
   const form = express.urlencoded({ extended: false, limit: broker.config.limits.bodyBytes, parameterLimit: 20 });
@@ -167,7 +170,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.json({ status: "ok" });
   });
   app.get("/health/ready", async (_req, res) => {
-    const report = await checkReadiness(broker);
+    const report = await checkReadiness(broker, draining.active);
     res.setHeader("Cache-Control", "no-store");
     res.status(report.ready ? 200 : 503).json(report);
   });
