@@ -6,6 +6,9 @@ import { brokerUrls, signatureAlgorithmFor, type BrokerContext } from "./broker-
 import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key-material.js";
 import { loadTrustRegistry } from "./trust/registry.js";
 import { createStore } from "./store/create-store.js";
+import type { MemoryStoreEvents } from "./store/memory-store.js";
+import { MemoryStore } from "./store/memory-store.js";
+import { reportStateStoreBytes, stateStoreEvictions, stateStoreFull } from "./observability/metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { ConfigError, requireSharedSecrets } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
@@ -31,13 +34,34 @@ async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Pro
   }
 }
 
+/** The memory store's pressure as metrics, and as a log line at most once a minute. */
+function memoryStoreEvents(log: Logger): MemoryStoreEvents {
+  let lastWarning = 0;
+  const warn = (fields: Record<string, unknown>, message: string) => {
+    if (Date.now() - lastWarning < 60_000) return;
+    lastWarning = Date.now();
+    log.warn(fields, message);
+  };
+  return {
+    onEvicted(count, bytesInUse) {
+      stateStoreEvictions.inc(count);
+      warn({ event: "state_store_evicting", evicted: count, bytesInUse }, "memory store full: evicting the oldest SSO sessions (raise store.memoryMaxMegabytes, or use Redis)");
+    },
+    onFull(bytesInUse) {
+      stateStoreFull.inc();
+      warn({ event: "state_store_full", reason: "store_full", bytesInUse }, "memory store full with nothing to evict: new logins get 503 (raise store.memoryMaxMegabytes, or use Redis)");
+    },
+  };
+}
+
 export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
   requireSharedSecrets(config);
   const log = options.logger ?? createLogger(config.log.level, options.logDestination);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
   const registry = loadTrustRegistry(config);
-  const store = options.store ?? (await createStore(config.store, log));
+  const store = options.store ?? (await createStore(config.store, log, memoryStoreEvents(log)));
+  if (store instanceof MemoryStore) reportStateStoreBytes(() => store.bytes);
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {
     cookieSecret = randomBytes(32).toString("hex");

@@ -101,6 +101,17 @@ export const storeSchema = z
       .refine((url) => url === "memory" || /^rediss?:\/\/[^\s]*$/.test(url), "store.url is \"memory\" or a redis:// or rediss:// URL"),
     /** Prepended to every key, so deployments can share one Redis. */
     prefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "prefix is 1-64 letters, digits or :_.-").default("broker:"),
+    /**
+     * The memory store's budget (one process): expired entries go first, then the oldest SSO sessions;
+     * replay marks and logins in flight are never evicted. About 3 KB per SSO session, 1 KB per login in flight.
+     */
+    memoryMaxMegabytes: z.number().int().min(8).max(16_384).default(128),
+    /**
+     * Redis must not evict the broker's keys (a replay mark evicted is a replay accepted): at start the
+     * broker reads `maxmemory-policy` and refuses to start (refuse, default) or logs an error (warn)
+     * unless it is noeviction.
+     */
+    evictionPolicyCheck: z.enum(["refuse", "warn"]).default("refuse"),
     /** A command that gets no answer within this time fails (the login gets a 503 page). */
     commandTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
     connectTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),

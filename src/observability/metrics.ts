@@ -2,7 +2,7 @@
  * The process's metrics (prom-client), served at /metrics. One registry;
  * each module registers the metrics it owns here.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: "broker_" });
@@ -54,3 +54,31 @@ export const stepUpsTotal = new Counter({
 export function countRejection(reason: string): void {
   rejectionsTotal.inc({ reason: /^[a-z_]{1,48}$/.test(reason) ? reason : "other" });
 }
+
+export const stateStoreEvictions = new Counter({
+  name: "broker_state_store_evictions_total",
+  help: "Browser sessions (SSO) the memory store evicted under pressure; each costs a person a new login at their IdP.",
+  registers: [metricsRegistry],
+});
+
+export const stateStoreFull = new Counter({
+  name: "broker_state_store_full_total",
+  help: "Entries the memory store refused because nothing could be evicted (the request got a 503).",
+  registers: [metricsRegistry],
+});
+
+let stateStoreBytesSource: () => number = () => 0;
+
+/** Where broker_state_store_bytes reads from (the memory store, when it is the store). */
+export function reportStateStoreBytes(source: () => number): void {
+  stateStoreBytesSource = source;
+}
+
+export const stateStoreBytes = new Gauge({
+  name: "broker_state_store_bytes",
+  help: "Estimated bytes held by the memory store (0 with Redis).",
+  registers: [metricsRegistry],
+  collect() {
+    this.set(stateStoreBytesSource());
+  },
+});

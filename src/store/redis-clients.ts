@@ -16,6 +16,8 @@ export interface RedisHandle {
   getDel(key: string): Promise<string | null>;
   get(key: string): Promise<string | null>;
   ping(): Promise<void>;
+  /** Every data node's `maxmemory-policy` (undefined where CONFIG is not allowed, as on some managed services). */
+  evictionPolicies(): Promise<Array<string | undefined>>;
   /** Connected and able to take commands now. */
   isReady(): boolean;
   /** Resolves once connected the first time; rejects when the first connection fails for good. */
@@ -27,6 +29,16 @@ export interface RedisHandle {
 }
 
 export type RedisEvent = { kind: "error"; error: Error } | { kind: "ready" } | { kind: "reconnecting" };
+
+/** One node's `maxmemory-policy`, or undefined when the server does not allow CONFIG GET. */
+async function policyOf(configGet: () => Promise<Record<string, unknown>>): Promise<string | undefined> {
+  try {
+    const value = (await configGet())["maxmemory-policy"];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Retry forever with a capped backoff and jitter; never give up (the broker must recover without a restart). */
 export function reconnectDelay(retries: number): number {
@@ -111,6 +123,7 @@ export function createRedisHandle(config: StoreConfig, onEvent: (event: RedisEve
       ping: async () => {
         await sentinel.ping();
       },
+      evictionPolicies: async () => [await policyOf(() => sentinel.configGet("maxmemory-policy"))],
       isReady: () => sentinel.isReady,
       connect: async () => {
         await sentinel.connect();
@@ -140,6 +153,14 @@ export function createRedisHandle(config: StoreConfig, onEvent: (event: RedisEve
         if (cluster.masters.length === 0) throw new Error("no cluster masters known");
         for (const master of cluster.masters) await (await cluster.nodeClient(master)).ping();
       },
+      evictionPolicies: async () => {
+        const policies: Array<string | undefined> = [];
+        for (const master of cluster.masters) {
+          const node = await cluster.nodeClient(master);
+          policies.push(await policyOf(() => node.configGet("maxmemory-policy")));
+        }
+        return policies;
+      },
       isReady: () => connected && cluster.isOpen,
       connect: async () => {
         await cluster.connect();
@@ -163,6 +184,7 @@ export function createRedisHandle(config: StoreConfig, onEvent: (event: RedisEve
     ping: async () => {
       await client.ping();
     },
+    evictionPolicies: async () => [await policyOf(() => client.configGet("maxmemory-policy"))],
     isReady: () => client.isReady,
     connect: async () => {
       await client.connect();

@@ -14,6 +14,7 @@ import type { StoreConfig } from "../config/schema.js";
 export interface RedisStoreLog {
   warn(fields: Record<string, unknown>, message: string): void;
   info(fields: Record<string, unknown>, message: string): void;
+  error?(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface RedisStoreOptions {
@@ -54,6 +55,11 @@ export class RedisStore implements StateStore {
     await Promise.race([this.firstConnection, timeout]);
     clearTimeout(timer);
     return this.handle.isReady();
+  }
+
+  /** Every data node's eviction policy (undefined where CONFIG GET is not allowed). */
+  evictionPolicies(): Promise<Array<string | undefined>> {
+    return this.handle.evictionPolicies();
   }
 
   async put(key: string, value: string, ttlSeconds: number): Promise<void> {
