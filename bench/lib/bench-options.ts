@@ -1,7 +1,7 @@
 /** What a benchmark run measures and how long: the options of `npm run bench` and their defaults. */
 import type { KeyBits } from "./parties.js";
 
-export type Part = 1 | 2 | 3 | 4 | 5;
+export type Part = 1 | 2 | 3 | 4 | 5 | 6;
 
 /**
  * The broker runs with these Node flags in production (Dockerfile,
@@ -25,6 +25,9 @@ export interface BenchOptions {
   wholeBits: KeyBits;
   /** Logins in the sequential whole-login run (twice as many run concurrently). */
   wholeLogins: number;
+  /** Part 6: minutes of steady whole logins, and the rate. */
+  soakMinutes: number;
+  soakRate: number;
   /** Node flags for every broker process. */
   brokerNodeFlags: string[];
   /** A few logins per run only: proves the benchmark works, measures nothing. */
@@ -34,13 +37,15 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   bits: [2048, 3072],
-  parts: [1, 2, 3, 4, 5],
+  parts: [1, 2, 3, 4, 5, 6],
   redis: true,
   seconds: 6,
   concurrency: 16,
   scaleBits: 3072,
   wholeBits: 3072,
   wholeLogins: 100,
+  soakMinutes: 3,
+  soakRate: 20,
   brokerNodeFlags: BROKER_NODE_FLAGS,
   smoke: false,
   progress: () => {},

@@ -128,6 +128,23 @@ export function renderReport(results: BenchResults): string {
     out.push("", "One login at a time, mean ms per step as the browser and the client saw it:", "");
     out.push(table(["step", "ms"], OIDC_LOGIN_STEPS.map((step) => [step, o.sequential.stepsMs[step]])));
   }
+  if (results.soak) {
+    const k = results.soak;
+    out.push("", `### 6. Soak (RSA-${k.bits}; whole demo logins at ${k.ratePerSec}/s for ${k.minutes} min, one broker, memory store)`, "");
+    out.push(
+      table(
+        ["logins", "failed", "logins/s", "p50 (ms)", "p99 (ms)", "heap growth after the first minute (MB)", "peak RSS (MB)"],
+        [[String(k.completed), String(k.failed), k.achievedPerSec, k.latency.p50Ms, k.latency.p99Ms, k.heapGrowthAfterWarmupMb, k.peakRssMb]],
+      ),
+    );
+    out.push("", "Samples (memory after full collections; event-loop delay since the previous sample):", "");
+    out.push(
+      table(
+        ["s", "heap after GC (MB)", "RSS (MB)", "loop delay p50 (ms)", "p99 (ms)", "max (ms)"],
+        k.samples.map((s) => [String(s.atSeconds), s.heapAfterGcMb, s.rssMb, s.loopDelayMs.p50, s.loopDelayMs.p99, s.loopDelayMs.max]),
+      ),
+    );
+  }
   if (results.targets.length > 0) {
     out.push("", "### Targets", "");
     out.push(table(["target", "measured", "met"], results.targets.map((t) => [t.target, t.value, t.met ? "yes" : "no"]), 1));

@@ -4,6 +4,7 @@ import type { CeilingResult } from "./ceiling.js";
 import type { HopResult } from "./hop.js";
 import type { WholeLoginResult } from "./whole-login.js";
 import type { OidcLoginResult } from "./oidc-whole-login.js";
+import type { SoakResult } from "./soak.js";
 import { formatNumber, percent } from "./report.js";
 import type { LoginTimings } from "../../src/observability/login-timings.js";
 import type { BenchOptions } from "./bench-options.js";
@@ -64,6 +65,8 @@ export interface BenchResults {
   wholeLogin: WholeLoginResult | undefined;
   /** Part 5: the whole OIDC login (authorize → IdP → broker → code → token). */
   oidcLogin: OidcLoginResult | undefined;
+  /** Part 6: steady whole logins for minutes; memory and latency over time. */
+  soak: SoakResult | undefined;
   /** Highest resident set size of any broker process in the run. */
   peakRssMb: number;
   targets: TargetCheck[];

@@ -8,6 +8,7 @@
  *   3. scale-out  two broker processes on one Redis against one
  *   4. whole      fagsystem → broker → IdP → broker → fagsystem with the demo parties
  *   5. OIDC       authorize → broker → IdP → broker → code → token, with the demo IdP
+ *   6. soak       steady whole logins for minutes: memory after GC, event-loop delay, p50/p99
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { BenchChild } from "./processes.js";
@@ -16,6 +17,7 @@ import { measureCeiling } from "./ceiling.js";
 import { runHop, type HopResult } from "./hop.js";
 import { runWholeLogin } from "./whole-login.js";
 import { runOidcWholeLogin } from "./oidc-whole-login.js";
+import { runSoak } from "./soak.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
 import { DEFAULT_OPTIONS, type BenchOptions } from "./bench-options.js";
 import { failuresOf, key, summarizeHop, targetChecks, type BenchResults } from "./bench-results.js";
@@ -44,6 +46,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     scaleOut: undefined,
     wholeLogin: undefined,
     oidcLogin: undefined,
+    soak: undefined,
     peakRssMb: 0,
     targets: [],
   };
@@ -52,7 +55,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     ...new Set([
       ...(options.parts.includes(1) || options.parts.includes(2) ? options.bits : []),
       ...(options.parts.includes(3) ? [options.scaleBits] : []),
-      ...(options.parts.includes(4) || options.parts.includes(5) ? [options.wholeBits] : []),
+      ...(options.parts.includes(4) || options.parts.includes(5) || options.parts.includes(6) ? [options.wholeBits] : []),
     ]),
   ];
   progress(`generating keys (RSA ${allBits.join(", ")})`);
@@ -138,6 +141,23 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       if (oidc.sequential.completed === 0) throw new Error(`no OIDC login succeeded: ${oidc.sequential.failures.join(" | ")}`);
       results.oidcLogin = oidc;
       results.peakRssMb = Math.max(results.peakRssMb, oidc.peakRssMb);
+    }
+    if (options.parts.includes(6)) {
+      const soak = await runSoak(
+        {
+          bits: options.wholeBits,
+          keys: keys.get(options.wholeBits)!,
+          minutes: options.smoke ? 0.25 : options.soakMinutes,
+          ratePerSec: options.smoke ? 4 : options.soakRate,
+          sampleSeconds: options.smoke ? 5 : 15,
+          nodeFlags: options.brokerNodeFlags,
+          load,
+        },
+        progress,
+      );
+      if (soak.completed === 0) throw new Error(`no soak login succeeded: ${soak.failures.join(" | ")}`);
+      results.soak = soak;
+      results.peakRssMb = Math.max(results.peakRssMb, soak.peakRssMb);
     }
   } finally {
     await load?.stop();

@@ -6,7 +6,9 @@
  *
  * Argument: the configuration folder.
  */
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, monitorEventLoopDelay } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { loadConfig } from "../../src/config/load-config.js";
 import { buildBroker } from "../../src/build-broker.js";
 import { serveBroker } from "../../src/serve.js";
@@ -57,10 +59,29 @@ serveChild(async () => {
     }
     return out;
   };
+  // The soak's samples: memory after full collections, and the event loop's delay since the last sample.
+  setFlagsFromString("--expose-gc");
+  const collectGarbage = runInNewContext("gc") as () => void;
+  // Sampled every millisecond: the delays reported are the loop being late, to within 1 ms.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const sample = () => {
+    collectGarbage();
+    collectGarbage();
+    const memory = process.memoryUsage();
+    const out = {
+      heapAfterGcMb: memory.heapUsed / 1048576,
+      rssMb: memory.rss / 1048576,
+      maxRssMb: process.resourceUsage().maxRSS / 1024,
+      loopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    };
+    loopDelay.reset();
+    return out;
+  };
   const ready: BrokerReady = { url: running.url, pid: process.pid };
   return {
     ready,
-    handlers: { stats: (params: { reset: boolean } | null) => stats(params?.reset ?? false) },
+    handlers: { stats: (params: { reset: boolean } | null) => stats(params?.reset ?? false), sample: () => sample() },
     stop: () => running.stop(),
   };
 });

@@ -21,7 +21,10 @@ export interface WholeLoginJob {
   spUrl: string;
   user: string;
   count: number;
+  /** Logins in flight at most. */
   concurrency: number;
+  /** Open loop: start one login every 1/rate seconds (the soak); unset: closed loop. */
+  ratePerSec?: number;
   timeoutMs: number;
 }
 

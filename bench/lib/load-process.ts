@@ -120,18 +120,35 @@ async function runWholeLogins(job: WholeLoginJob): Promise<LoadResult> {
     tally.latenciesMs.push(performance.now() - begin);
     for (const name of WHOLE_LOGIN_STEPS) steps[name].push(times[name]!);
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < job.count && performance.now() < deadline) {
-      next += 1;
-      try {
-        await login();
-      } catch (error) {
-        tally.fail((error as Error).message);
-      }
+  const attempt = async () => {
+    try {
+      await login();
+    } catch (error) {
+      tally.fail((error as Error).message);
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  if (job.ratePerSec === undefined) {
+    let next = 0;
+    const worker = async () => {
+      while (next < job.count && performance.now() < deadline) {
+        next += 1;
+        await attempt();
+      }
+    };
+    await Promise.all(Array.from({ length: job.concurrency }, worker));
+  } else {
+    // Open loop at a steady rate, as people arrive; at most `concurrency` in flight.
+    const interval = 1000 / job.ratePerSec;
+    const inFlight = new Set<Promise<void>>();
+    for (let index = 0; index < job.count && performance.now() < deadline; index++) {
+      const wait = started + index * interval - performance.now();
+      if (wait > 0.5) await sleep(wait);
+      if (inFlight.size >= job.concurrency) await Promise.race(inFlight);
+      const running = attempt().finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+    await Promise.all(inFlight);
+  }
   const elapsedMs = performance.now() - started;
   client.close();
   return { completed: tally.completed, failed: tally.failed, failures: tally.failures, elapsedMs, latenciesMs: tally.latenciesMs, stepsMs: steps };
