@@ -9,6 +9,8 @@ import { generateKeyPairSync } from "node:crypto";
 import Provider, { type Configuration } from "oidc-provider";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
+import { storeAdapterFactory } from "../frontends/oidc-op/store-adapter.js";
+import { MemoryStore } from "../store/memory-store.js";
 
 export interface EntraUser {
   username: string;
@@ -37,6 +39,8 @@ export function createDemoEntraOp(options: DemoEntraOpOptions): express.Express 
   const byOid = new Map(options.users.map((u) => [u.oid, u]));
   const signingKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" });
   const configuration: Configuration = {
+    // The broker's own storage adapter on a memory store of the demo OP's own.
+    adapter: storeAdapterFactory(new MemoryStore({ maxBytes: 16 * 1024 * 1024 })),
     jwks: { keys: [{ ...signingKey, kid: "nord-demo-1", use: "sig", alg: "RS256" }] } as Configuration["jwks"],
     clients: [
       {
