@@ -7,6 +7,7 @@ import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key
 import { loadTrustRegistry } from "./trust/registry.js";
 import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
+import { recordBrokerInfo } from "./observability/metrics.js";
 import { ConfigError } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
@@ -31,10 +32,11 @@ async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Pro
 }
 
 export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
-  const log = options.logger ?? createLogger(config.log.level, options.logDestination);
+  const log = options.logger ? options.logger.child({ environment: config.environment }) : createLogger(config.log.level, options.logDestination, config.environment);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
   const registry = loadTrustRegistry(config);
+  recordBrokerInfo(config.environment, config.entityId);
   const store = options.store ?? (await createStore(config.store, log));
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {

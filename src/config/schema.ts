@@ -10,6 +10,7 @@ import {
   serviceProviderPolicyFields,
 } from "./policy-schema.js";
 import { nemLogInSchema } from "./nemlogin-schema.js";
+import { BROKER_ENVIRONMENTS } from "./environments.js";
 import { oidcClientSchema } from "./oidc-client-schema.js";
 import {
   attributeServicesSchema,
@@ -129,6 +130,12 @@ export const storeSchema = z
 
 export const configSchema = z
   .object({
+    /**
+     * Which trust set this deployment serves. A production broker refuses
+     * known test parties and a non-production one refuses production
+     * NemLog-in (src/trust/environment-guard.ts); shown in pages, logs and metrics.
+     */
+    environment: z.enum(BROKER_ENVIRONMENTS).default("production"),
     baseUrl: z.url().default("http://localhost:8080"),
     entityId: z.string().min(1).default("https://saml.broker.localhost"),
     host: z.string().default("127.0.0.1"),

@@ -2,7 +2,7 @@
  * The process's metrics (prom-client), served at /metrics. One registry;
  * each module registers the metrics it owns here.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry, prefix: "broker_" });
@@ -53,4 +53,17 @@ export const stepUpsTotal = new Counter({
 /** Counts a rejection by its reason code; unknown or odd codes are folded so label values stay bounded. */
 export function countRejection(reason: string): void {
   rejectionsTotal.inc({ reason: /^[a-z_]{1,48}$/.test(reason) ? reason : "other" });
+}
+
+export const brokerInfo = new Gauge({
+  name: "broker_info",
+  help: "Always 1; its labels say which environment (production, test, ...) and entityID this broker serves.",
+  labelNames: ["environment", "entity_id"] as const,
+  registers: [metricsRegistry],
+});
+
+/** One process serves one broker: the info gauge holds that broker's labels only. */
+export function recordBrokerInfo(environment: string, entityId: string): void {
+  brokerInfo.reset();
+  brokerInfo.set({ environment, entity_id: entityId }, 1);
 }

@@ -13,6 +13,7 @@ import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } fr
 import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 import { loadOidcClients } from "./oidc-clients.js";
+import { checkEnvironment } from "./environment-guard.js";
 
 export interface IdentityProvider {
   id: string;
@@ -171,7 +172,13 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), 
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
-  return new TrustRegistry(idps, sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
+  const nemlogin = loadNemLogIn(config.nemlogin, now);
+  checkEnvironment(config.environment, [
+    ...(nemlogin ? [{ where: "nemlogin", entityId: nemlogin.metadata.entityId }] : []),
+    ...idps.map((idp, index) => ({ where: `identityProviders[${index}] (${idp.id})`, entityId: idp.metadata.entityId })),
+    ...sps.map((sp, index) => ({ where: `serviceProviders[${index}] (${sp.id})`, entityId: sp.metadata.entityId })),
+  ]);
+  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env));
 }
 
 function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
