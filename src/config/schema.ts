@@ -37,8 +37,12 @@ export const identityProviderSchema = z
     metadata: z.string().min(1),
     /** CVRs this IdP may issue tokens for; the first is the municipality it serves. */
     cvrs: z.array(cvr).min(1),
-    /** Send Scoping/RequesterID naming the fagsystem (AD FS rejects Scoping). */
-    sendScoping: z.boolean().default(true),
+    /**
+     * Send Scoping/RequesterID naming the fagsystem. Off by default, as the
+     * real Context Handler's SupportsScope (AD FS rejects Scoping); switch it
+     * on for IdPs that pick a per-system policy from it.
+     */
+    sendScoping: z.boolean().default(false),
     allowSha1: z.boolean().default(false),
     /** Require the assertion itself to be signed (OIOSAML 3). When false, a signed Response is enough. */
     requireSignedAssertion: z.boolean().default(true),
