@@ -7,7 +7,8 @@ import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key
 import { loadTrustRegistry } from "./trust/registry.js";
 import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
-import { recordBrokerInfo } from "./observability/metrics.js";
+import { recordBrokerInfo, trackCertificateExpiry } from "./observability/metrics.js";
+import { asExpiring, brokerCertificates, expiryWarnings, partyCertificates } from "./trust/certificate-inventory.js";
 import { ConfigError } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
@@ -35,8 +36,13 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   const log = options.logger ? options.logger.child({ environment: config.environment }) : createLogger(config.log.level, options.logDestination, config.environment);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
-  const registry = loadTrustRegistry(config);
+  const now = options.now ?? Date.now;
+  const registry = loadTrustRegistry(config, new Date(now()));
   recordBrokerInfo(config.environment, config.entityId);
+  const certificates = () => [...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }), ...partyCertificates(registry)];
+  trackCertificateExpiry(() => certificates().map(asExpiring), now);
+  for (const warning of registry.warnings) log.warn({ event: "trust_certificate_dates" }, warning);
+  for (const warning of expiryWarnings(certificates(), now())) log.warn({ event: "certificate_expires_soon" }, warning);
   const store = options.store ?? (await createStore(config.store, log));
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {
@@ -53,7 +59,7 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
     signatureAlgorithm: signatureAlgorithmFor(config),
     xmlLimits: { maxBytes: config.limits.inflatedBytes, maxDepth: config.limits.xmlDepth, maxElements: config.limits.xmlElements },
     cookieSecret,
-    now: options.now ?? Date.now,
+    now,
     onLoginTimings: options.onLoginTimings,
   };
 }

@@ -50,6 +50,8 @@ export const identityProviderSchema = z
     requireEncryptedAssertion: z.boolean().default(false),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
+    allowExpiredCertificate: z.boolean().default(false),
     /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
     ...identityProviderPolicyFields,
     /** Where this municipality's privileges come from (assertion, attribute service, both): docs/attribute-service.md. */
@@ -72,6 +74,8 @@ export const serviceProviderSchema = z
     signResponse: z.boolean().default(false),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
+    allowExpiredCertificate: z.boolean().default(false),
     allowSha1: z.boolean().default(false),
     encryption: z
       .object({
@@ -191,6 +195,14 @@ export const configSchema = z
       .strict()
       .prefault({}),
     store: storeSchema,
+    /** How parties' certificates are checked (README, "Certificate checks"). */
+    trust: z
+      .object({
+        /** Days a signing certificate is still accepted after its notAfter (and before its notBefore). */
+        certificateGraceDays: z.number().int().min(0).max(365).default(0),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()
@@ -219,7 +231,24 @@ export const configSchema = z
   .superRefine((config, context) => {
     checkAttributeServiceReferences({ ...config, serviceProviders: [...config.serviceProviders, ...config.oidcClients] }, context);
     checkDownstreamIds(config, context);
+    checkProductionStrictness(config, context);
   });
+
+/** In production every certificate is checked against its dates: the test-only override is refused. */
+function checkProductionStrictness(
+  config: { environment: string; identityProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; serviceProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; nemlogin?: { allowExpiredCertificate: boolean } | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (config.environment !== "production") return;
+  const message = "allowExpiredCertificate is for test parties and is refused in production (environment: production)";
+  config.identityProviders.forEach((idp, index) => {
+    if (idp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["identityProviders", index, "allowExpiredCertificate"], message });
+  });
+  config.serviceProviders.forEach((sp, index) => {
+    if (sp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["serviceProviders", index, "allowExpiredCertificate"], message });
+  });
+  if (config.nemlogin?.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["nemlogin", "allowExpiredCertificate"], message });
+}
 
 /** A SAML fagsystem and an OIDC fagsystem cannot share an id; two OIDC clients cannot share a client_id. */
 function checkDownstreamIds(config: { serviceProviders: ReadonlyArray<{ id: string }>; oidcClients: ReadonlyArray<{ id: string; clientId: string }> }, context: z.RefinementCtx): void {

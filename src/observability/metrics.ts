@@ -67,3 +67,29 @@ export function recordBrokerInfo(environment: string, entityId: string): void {
   brokerInfo.reset();
   brokerInfo.set({ environment, entity_id: entityId }, 1);
 }
+
+/** A certificate the broker holds or trusts, as the expiry gauge shows it. */
+export interface ExpiringCertificate {
+  labels: { party: string; role: string; use: string; fingerprint: string };
+  notAfterMs: number;
+}
+
+let expiring: { list: () => readonly ExpiringCertificate[]; now: () => number } = { list: () => [], now: Date.now };
+
+export const certificateExpiryDays = new Gauge({
+  name: "broker_certificate_expiry_days",
+  help: "Days until each certificate expires (negative: expired): the broker's own, and every party's signing and encryption certificates.",
+  labelNames: ["party", "role", "use", "fingerprint"] as const,
+  registers: [metricsRegistry],
+  collect() {
+    // Computed at each scrape, from the trust in force and the broker's clock.
+    this.reset();
+    const now = expiring.now();
+    for (const certificate of expiring.list()) this.set(certificate.labels, (certificate.notAfterMs - now) / 86_400_000);
+  },
+});
+
+/** The certificates the gauge reports from now on (one broker per process). */
+export function trackCertificateExpiry(list: () => readonly ExpiringCertificate[], now: () => number): void {
+  expiring = { list, now };
+}

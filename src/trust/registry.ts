@@ -14,6 +14,7 @@ import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 import { loadOidcClients } from "./oidc-clients.js";
 import { checkEnvironment } from "./environment-guard.js";
+import { checkSigningCertificateDates } from "./certificate-dates.js";
 
 export interface IdentityProvider {
   id: string;
@@ -53,6 +54,8 @@ export class TrustRegistry {
     organisations: Array<{ cvr: string; name: string }>,
     private readonly nemLogInParty: NemLogIn | undefined = undefined,
     clients: OidcClient[] = [],
+    /** What the operator should know about this trust (certificates refused or kept outside their dates), one line each. */
+    readonly warnings: readonly string[] = [],
   ) {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
@@ -156,35 +159,61 @@ function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
   if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
 }
 
+/**
+ * The metadata with only the signing certificates within their dates (or all,
+ * with the party's test override). A party whose every signing certificate is
+ * outside its dates is refused.
+ */
+function withDatedSigningCertificates<T extends { signingCertificates: string[] }>(
+  where: string,
+  metadata: T,
+  policy: { allowExpiredCertificate: boolean },
+  config: BrokerConfig,
+  now: Date,
+  warnings: string[],
+): T {
+  if (metadata.signingCertificates.length === 0) return metadata;
+  const checked = checkSigningCertificateDates(where, metadata.signingCertificates, {
+    nowMs: now.getTime(),
+    graceDays: config.trust.certificateGraceDays,
+    allowOutsideDates: policy.allowExpiredCertificate,
+  });
+  if (checked.usable.length === 0) throw new ConfigError(`${where}: no signing certificate in its metadata is within its validity dates: ${checked.warnings.join("; ")}`);
+  warnings.push(...checked.warnings);
+  return { ...metadata, signingCertificates: checked.usable };
+}
+
 export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
+  const warnings: string[] = [];
   const idps = config.identityProviders.map((policy, index): IdentityProvider => {
     const where = `identityProviders[${index}] (${policy.id})`;
-    const metadata = partyMetadata(where, policy, readIdpMetadata, now);
+    const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, now), policy, config, now, warnings);
     requireUpstreamEssentials(metadata, where);
     return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
   });
   const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
     const where = `serviceProviders[${index}] (${policy.id})`;
-    const metadata = partyMetadata(where, policy, readSpMetadata, now);
+    const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readSpMetadata, now), policy, config, now, warnings);
     if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
     if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
       throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
     }
     return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
   });
-  const nemlogin = loadNemLogIn(config.nemlogin, now);
+  const nemlogin = loadNemLogIn(config, now, warnings);
   checkEnvironment(config.environment, [
     ...(nemlogin ? [{ where: "nemlogin", entityId: nemlogin.metadata.entityId }] : []),
     ...idps.map((idp, index) => ({ where: `identityProviders[${index}] (${idp.id})`, entityId: idp.metadata.entityId })),
     ...sps.map((sp, index) => ({ where: `serviceProviders[${index}] (${sp.id})`, entityId: sp.metadata.entityId })),
   ]);
-  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env));
+  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), warnings);
 }
 
-function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
+function loadNemLogIn(config: BrokerConfig, now: Date, warnings: string[]): NemLogIn | undefined {
+  const policy = config.nemlogin;
   if (!policy) return undefined;
   const where = "nemlogin";
-  const metadata = partyMetadata(where, policy, readIdpMetadata, now);
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, now), policy, config, now, warnings);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
