@@ -43,7 +43,12 @@ describe("metadata validUntil at use", () => {
   async function world(): Promise<{ fixture: BrokerFixture; otherIdpKey: KeyMaterial; clock: { at: number } }> {
     const clock = { at: START };
     const expiring = file("idp-expiring.xml", withValidUntil(idpMetadataXml({ entityId: IDP_ENTITY_ID, signing: keys.idpSigning, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect] })));
-    const { fixture, otherIdpKey } = await createTwoMunicipalityFixture({ idp: { metadata: expiring }, now: () => clock.at, store: new MemoryStore({ now: () => clock.at }) });
+    const { fixture, otherIdpKey } = await createTwoMunicipalityFixture({
+      idp: { metadata: expiring },
+      config: { secureCookies: "never" },
+      now: () => clock.at,
+      store: new MemoryStore({ now: () => clock.at }),
+    });
     return { fixture, otherIdpKey, clock };
   }
 
@@ -95,6 +100,20 @@ describe("metadata validUntil at use", () => {
     const outcome = await postResponse(login.agent, await idpResponse(fixture.keys, { requestId: login.upstreamRequestId, now: clock.at }));
     await expectRefused(fixture, outcome, "metadata_expired");
     await expiryLogged(fixture, outcome.correlationId, /^municipal-idp test-kommune .*its metadata expired/);
+  });
+
+  it("does not reuse an SSO session proved by an IdP whose metadata has since expired", async () => {
+    const { fixture, clock } = await world();
+    clock.at = START + HOUR - 60_000;
+    const login = await start(fixture, clock.at, "test-kommune");
+    await expectAccepted(await postResponse(login.agent, await idpResponse(fixture.keys, { requestId: login.upstreamRequestId, now: clock.at })));
+    clock.at = START + HOUR + 1000;
+    const again = await login.agent.get(spRedirectRequest(fixture.keys, { issueInstant: samlInstant(clock.at) }, "").path);
+    expect(again.status).toBe(200);
+    expect(readSpAnswer(again.text).statusCode).not.toBe(STATUS.success);
+    const correlationId = again.headers["x-correlation-id"] as string;
+    expect(fixture.logs.some((l) => l.correlationId === correlationId && l["event"] === "sso_declined" && l.reason === "metadata_expired")).toBe(true);
+    await expiryLogged(fixture, correlationId, /^municipal-idp test-kommune .*its metadata expired/);
   });
 
   describe("a fagsystem's metadata", () => {

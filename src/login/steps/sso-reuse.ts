@@ -28,7 +28,7 @@ export const ssoReuse: Row["run"] = async (state) => {
     broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: "sso_other_municipality", sp: request.downstream.partyId }, "SSO session is for another municipality");
     return state;
   }
-  const expired = expiredMetadata("identity-provider", broker.registry.identityProvider(session.idpId)!, broker.now());
+  const expired = expiredMetadata("municipal-idp", broker.registry.identityProvider(session.idpId)!, broker.now());
   if (expired) {
     // The session was proved by a party no longer trusted: the login starts afresh (and is refused there, naming it).
     broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: METADATA_EXPIRED, detail: expired, sp: request.downstream.partyId }, "SSO session's IdP is no longer trusted");
