@@ -133,9 +133,21 @@ function readFile(path: string, party: string): string {
   }
 }
 
-/** The metadata to read: the file as is, or, when the party's config names a signing certificate, only what that signature covers. */
-function trustedMetadataXml(path: string, signingCert: string | undefined, party: string): string {
-  const xml = readFile(path, party);
+/** Where a party's metadata document comes from, by its backing file's path: the file itself, unless a fresher copy is being checked. */
+export type MetadataSource = (path: string, where: string) => string;
+
+export const READ_METADATA_FILES: MetadataSource = readFile;
+
+/** What every party's loading shares. */
+interface Loading {
+  config: BrokerConfig;
+  now: Date;
+  warnings: string[];
+  source: MetadataSource;
+}
+
+/** The metadata to read: the document as is, or, when the party's config names a signing certificate, only what that signature covers. */
+function trustedMetadataXml(xml: string, signingCert: string | undefined): string {
   return signingCert === undefined ? xml : verifiedMetadataXml(xml, readMetadataSigningCert(signingCert));
 }
 
@@ -143,10 +155,11 @@ function reasonAndMessage(error: unknown): string {
   return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
-/** A party's metadata file, read by `read`; every failure names the party and the file. */
-function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, now: Date): T {
+/** A party's metadata, read by `read`; every failure names the party and the file. */
+function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, loading: Loading): T {
+  const xml = loading.source(party.metadata, where);
   try {
-    return read(trustedMetadataXml(party.metadata, party.metadataSigningCert, where), now);
+    return read(trustedMetadataXml(xml, party.metadataSigningCert), loading.now);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${where}: metadata ${party.metadata}: ${reasonAndMessage(error)}`);
@@ -164,59 +177,88 @@ function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
  * with the party's test override). A party whose every signing certificate is
  * outside its dates is refused.
  */
-function withDatedSigningCertificates<T extends { signingCertificates: string[] }>(
-  where: string,
-  metadata: T,
-  policy: { allowExpiredCertificate: boolean },
-  config: BrokerConfig,
-  now: Date,
-  warnings: string[],
-): T {
+function withDatedSigningCertificates<T extends { signingCertificates: string[] }>(where: string, metadata: T, policy: { allowExpiredCertificate: boolean }, loading: Loading): T {
   if (metadata.signingCertificates.length === 0) return metadata;
   const checked = checkSigningCertificateDates(where, metadata.signingCertificates, {
-    nowMs: now.getTime(),
-    graceDays: config.trust.certificateGraceDays,
+    nowMs: loading.now.getTime(),
+    graceDays: loading.config.trust.certificateGraceDays,
     allowOutsideDates: policy.allowExpiredCertificate,
   });
   if (checked.usable.length === 0) throw new ConfigError(`${where}: no signing certificate in its metadata is within its validity dates: ${checked.warnings.join("; ")}`);
-  warnings.push(...checked.warnings);
+  loading.warnings.push(...checked.warnings);
   return { ...metadata, signingCertificates: checked.usable };
 }
 
-export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
-  const warnings: string[] = [];
-  const idps = config.identityProviders.map((policy, index): IdentityProvider => {
-    const where = `identityProviders[${index}] (${policy.id})`;
-    const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, now), policy, config, now, warnings);
-    requireUpstreamEssentials(metadata, where);
-    return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
-  });
-  const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
-    const where = `serviceProviders[${index}] (${policy.id})`;
-    const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readSpMetadata, now), policy, config, now, warnings);
-    if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
-    if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
-      throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
-    }
-    return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
-  });
-  const nemlogin = loadNemLogIn(config, now, warnings);
-  checkEnvironment(config.environment, [
-    ...(nemlogin ? [{ where: "nemlogin", entityId: nemlogin.metadata.entityId }] : []),
-    ...idps.map((idp, index) => ({ where: `identityProviders[${index}] (${idp.id})`, entityId: idp.metadata.entityId })),
-    ...sps.map((sp, index) => ({ where: `serviceProviders[${index}] (${sp.id})`, entityId: sp.metadata.entityId })),
-  ]);
-  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), warnings);
+/** A party in the configuration whose metadata can be read on its own. */
+export type PartyRef = { kind: "identityProvider"; index: number } | { kind: "serviceProvider"; index: number } | { kind: "nemlogin" };
+
+export function partyWhere(config: BrokerConfig, ref: PartyRef): string {
+  switch (ref.kind) {
+    case "identityProvider":
+      return `identityProviders[${ref.index}] (${config.identityProviders[ref.index]?.id ?? "?"})`;
+    case "serviceProvider":
+      return `serviceProviders[${ref.index}] (${config.serviceProviders[ref.index]?.id ?? "?"})`;
+    case "nemlogin":
+      return "nemlogin";
+  }
 }
 
-function loadNemLogIn(config: BrokerConfig, now: Date, warnings: string[]): NemLogIn | undefined {
-  const policy = config.nemlogin;
+function loadIdentityProvider(index: number, loading: Loading): IdentityProvider {
+  const policy = loading.config.identityProviders[index]!;
+  const where = partyWhere(loading.config, { kind: "identityProvider", index });
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
+  requireUpstreamEssentials(metadata, where);
+  return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
+}
+
+function loadServiceProvider(index: number, loading: Loading): ServiceProvider {
+  const policy = loading.config.serviceProviders[index]!;
+  const where = partyWhere(loading.config, { kind: "serviceProvider", index });
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readSpMetadata, loading), policy, loading);
+  if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
+  if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
+    throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
+  }
+  return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
+}
+
+function loadNemLogIn(loading: Loading): NemLogIn | undefined {
+  const policy = loading.config.nemlogin;
   if (!policy) return undefined;
   const where = "nemlogin";
-  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, now), policy, config, now, warnings);
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
   requireUpstreamEssentials(metadata, where);
   return { id: NEMLOGIN_ID, displayName: policy.displayName, policy, metadata };
+}
+
+/**
+ * Checks one party's metadata document on its own, by every rule start-up
+ * applies to it (signature, shape, validUntil, certificate dates, the
+ * environment). Throws ConfigError naming the party; returns the warnings.
+ */
+export function checkPartyMetadata(config: BrokerConfig, ref: PartyRef, xml: string, now: Date): string[] {
+  const loading: Loading = { config, now, warnings: [], source: () => xml };
+  const where = partyWhere(config, ref);
+  const entityId =
+    ref.kind === "identityProvider" ? loadIdentityProvider(ref.index, loading).metadata.entityId
+    : ref.kind === "serviceProvider" ? loadServiceProvider(ref.index, loading).metadata.entityId
+    : loadNemLogIn(loading)?.metadata.entityId;
+  if (entityId !== undefined) checkEnvironment(config.environment, [{ where, entityId }]);
+  return loading.warnings;
+}
+
+export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env, source: MetadataSource = READ_METADATA_FILES): TrustRegistry {
+  const loading: Loading = { config, now, warnings: [], source };
+  const idps = config.identityProviders.map((_policy, index) => loadIdentityProvider(index, loading));
+  const sps = config.serviceProviders.map((_policy, index) => loadServiceProvider(index, loading));
+  const nemlogin = loadNemLogIn(loading);
+  checkEnvironment(config.environment, [
+    ...(nemlogin ? [{ where: "nemlogin", entityId: nemlogin.metadata.entityId }] : []),
+    ...idps.map((idp, index) => ({ where: partyWhere(config, { kind: "identityProvider", index }), entityId: idp.metadata.entityId })),
+    ...sps.map((sp, index) => ({ where: partyWhere(config, { kind: "serviceProvider", index }), entityId: sp.metadata.entityId })),
+  ]);
+  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), loading.warnings);
 }
