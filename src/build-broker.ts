@@ -5,6 +5,8 @@ import type { BrokerConfig } from "./config/schema.js";
 import { brokerUrls, signatureAlgorithmFor, type BrokerContext } from "./broker-context.js";
 import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key-material.js";
 import { loadTrustRegistry } from "./trust/registry.js";
+import { bindRefresh, MetadataRefresher } from "./trust/metadata-refresh.js";
+import { TrustHolder } from "./trust/trust-holder.js";
 import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { recordBrokerInfo, trackCertificateExpiry } from "./observability/metrics.js";
@@ -37,9 +39,12 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
   const now = options.now ?? Date.now;
-  const registry = loadTrustRegistry(config, new Date(now()));
+  // Parties with a metadataUrl: fetched first, so start-up reads the freshest good copy (or the backing file when the URL fails).
+  const refresher = new MetadataRefresher({ config, log, now, env: process.env });
+  const registry = (refresher.sources.length > 0 ? await refresher.refresh(undefined) : undefined) ?? loadTrustRegistry(config, new Date(now()));
+  const trust = new TrustHolder(registry);
   recordBrokerInfo(config.environment, config.entityId);
-  const certificates = () => [...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }), ...partyCertificates(registry)];
+  const certificates = () => [...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }), ...partyCertificates(trust.current())];
   trackCertificateExpiry(() => certificates().map(asExpiring), now);
   for (const warning of registry.warnings) log.warn({ event: "trust_certificate_dates" }, warning);
   for (const warning of expiryWarnings(certificates(), now())) log.warn({ event: "certificate_expires_soon" }, warning);
@@ -52,7 +57,10 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   return {
     config,
     keys: { signing, encryption },
-    registry,
+    get registry() {
+      return trust.current();
+    },
+    metadataRefresh: refresher.sources.length > 0 ? bindRefresh(refresher, trust) : undefined,
     store,
     log,
     urls: brokerUrls(config.baseUrl),

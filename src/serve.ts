@@ -25,12 +25,14 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : broker.config.port;
   broker.log.info({ event: "broker_started", port, entityId: broker.config.entityId, idps: broker.registry.identityProviders().length, sps: broker.registry.serviceProviders().length }, "broker listening");
+  broker.metadataRefresh?.start();
   let stopping: Promise<void> | undefined;
   return {
     server,
     url: `http://${broker.config.host}:${port}`,
     stop() {
       stopping ??= (async () => {
+        broker.metadataRefresh?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closed;

@@ -52,6 +52,8 @@ export const identityProviderSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
+    metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
     ...identityProviderPolicyFields,
     /** Where this municipality's privileges come from (assertion, attribute service, both): docs/attribute-service.md. */
@@ -76,6 +78,8 @@ export const serviceProviderSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
+    metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     allowSha1: z.boolean().default(false),
     encryption: z
       .object({
@@ -200,6 +204,14 @@ export const configSchema = z
       .object({
         /** Days a signing certificate is still accepted after its notAfter (and before its notBefore). */
         certificateGraceDays: z.number().int().min(0).max(365).default(0),
+        /** Parties with a metadataUrl: how often it is fetched again (bounded), and how long one fetch may take. */
+        metadataRefresh: z
+          .object({
+            intervalSeconds: z.number().int().min(60).max(86_400).default(3600),
+            timeoutSeconds: z.number().int().min(1).max(60).default(10),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -35,7 +35,7 @@ export function wireLogin(broker: BrokerContext): WiredLogin {
   const ports: LoginPorts = {
     frontends: { [SAML_FRONTEND]: samlFrontend(broker), [OIDC_FRONTEND]: oidcFrontend(broker, oidc.accounts, oidc.outcomes) },
     municipalUpstream: () => samlUpstream,
-    furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, broker.registry) },
+    furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, () => broker.registry) },
     privileges: attributeServicePrivileges(broker),
   };
   return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidc };

@@ -93,3 +93,10 @@ export const certificateExpiryDays = new Gauge({
 export function trackCertificateExpiry(list: () => readonly ExpiringCertificate[], now: () => number): void {
   expiring = { list, now };
 }
+
+export const metadataRefreshes = new Counter({
+  name: "broker_metadata_refresh_total",
+  help: "Fetches of parties' metadata URLs, by party and outcome (updated, unchanged, fetch_failed, rejected); a failure keeps the last good copy.",
+  labelNames: ["party", "outcome"] as const,
+  registers: [metricsRegistry],
+});

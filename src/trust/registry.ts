@@ -123,7 +123,37 @@ export class TrustRegistry {
   organisationName(cvr: string): string | undefined {
     return this.organisations.get(cvr);
   }
+
+  /**
+   * A new registry with these parties' registrations replaced (matched by id),
+   * every other party as it is here. The constructor's rules apply again
+   * (no two parties with one entityID).
+   */
+  withParties(replacements: readonly LoadedParty[], warnings: readonly string[]): TrustRegistry {
+    const idps = new Map<string, IdentityProvider>();
+    const sps = new Map<string, ServiceProvider>();
+    let nemlogin = this.nemLogInParty;
+    for (const replacement of replacements) {
+      if (replacement.kind === "identityProvider") idps.set(replacement.party.id, replacement.party);
+      else if (replacement.kind === "serviceProvider") sps.set(replacement.party.id, replacement.party);
+      else nemlogin = replacement.party;
+    }
+    return new TrustRegistry(
+      this.identityProviders().map((idp) => idps.get(idp.id) ?? idp),
+      this.serviceProviders().map((sp) => sps.get(sp.id) ?? sp),
+      [...this.organisations].map(([cvr, name]) => ({ cvr, name })),
+      nemlogin,
+      this.oidcClients(),
+      warnings,
+    );
+  }
 }
+
+/** One party's registration, read on its own. */
+export type LoadedParty =
+  | { kind: "identityProvider"; party: IdentityProvider }
+  | { kind: "serviceProvider"; party: ServiceProvider }
+  | { kind: "nemlogin"; party: NemLogIn };
 
 function readFile(path: string, party: string): string {
   try {
@@ -235,19 +265,23 @@ function loadNemLogIn(loading: Loading): NemLogIn | undefined {
 }
 
 /**
- * Checks one party's metadata document on its own, by every rule start-up
- * applies to it (signature, shape, validUntil, certificate dates, the
- * environment). Throws ConfigError naming the party; returns the warnings.
+ * Reads one party's registration from a metadata document, by every rule
+ * start-up applies to it (signature, shape, validUntil, certificate dates,
+ * the environment). Throws ConfigError naming the party.
  */
-export function checkPartyMetadata(config: BrokerConfig, ref: PartyRef, xml: string, now: Date): string[] {
+export function loadParty(config: BrokerConfig, ref: PartyRef, xml: string, now: Date): { loaded: LoadedParty; warnings: string[] } {
   const loading: Loading = { config, now, warnings: [], source: () => xml };
   const where = partyWhere(config, ref);
-  const entityId =
-    ref.kind === "identityProvider" ? loadIdentityProvider(ref.index, loading).metadata.entityId
-    : ref.kind === "serviceProvider" ? loadServiceProvider(ref.index, loading).metadata.entityId
-    : loadNemLogIn(loading)?.metadata.entityId;
-  if (entityId !== undefined) checkEnvironment(config.environment, [{ where, entityId }]);
-  return loading.warnings;
+  let loaded: LoadedParty;
+  if (ref.kind === "identityProvider") loaded = { kind: ref.kind, party: loadIdentityProvider(ref.index, loading) };
+  else if (ref.kind === "serviceProvider") loaded = { kind: ref.kind, party: loadServiceProvider(ref.index, loading) };
+  else {
+    const nemlogin = loadNemLogIn(loading);
+    if (!nemlogin) throw new ConfigError("nemlogin is not configured");
+    loaded = { kind: ref.kind, party: nemlogin };
+  }
+  checkEnvironment(config.environment, [{ where, entityId: loaded.party.metadata.entityId }]);
+  return { loaded, warnings: loading.warnings };
 }
 
 export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env, source: MetadataSource = READ_METADATA_FILES): TrustRegistry {
