@@ -39,6 +39,8 @@ export interface BrokerContext {
   now: () => number;
   /** Called with the step timings of every successful login (metrics, benchmarks). */
   onLoginTimings?: ((timings: LoginTimings) => void) | undefined;
+  /** When tracing is on: flushes the spans not yet exported and stops tracing. */
+  stopTracing?: (() => Promise<void>) | undefined;
 }
 
 export function brokerUrls(baseUrl: string): BrokerUrls {

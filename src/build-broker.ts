@@ -11,9 +11,10 @@ import { createStore } from "./store/create-store.js";
 import { createLogger, type Logger } from "./observability/logger.js";
 import { recordBrokerInfo, trackCertificateExpiry } from "./observability/metrics.js";
 import { asExpiring, brokerCertificates, expiryWarnings, partyCertificates } from "./trust/certificate-inventory.js";
-import { ConfigError } from "./config/load-config.js";
+import { ConfigError, requireSharedSecrets } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
+import { startTracing } from "./observability/tracing.js";
 
 export interface BuildOptions {
   logDestination?: DestinationStream;
@@ -35,6 +36,7 @@ async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Pro
 }
 
 export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
+  requireSharedSecrets(config);
   const log = options.logger ? options.logger.child({ environment: config.environment }) : createLogger(config.log.level, options.logDestination, config.environment);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
@@ -52,7 +54,8 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   let cookieSecret = config.cookieSecret;
   if (!cookieSecret) {
     cookieSecret = randomBytes(32).toString("hex");
-    log.warn({ event: "cookie_secret_generated" }, "no cookieSecret configured: using a random one (set BROKER_COOKIE_SECRET when running several instances)");
+    // Only the memory store gets here (validateConfig requires the secret with a shared store): one process, its own secret.
+    log.warn({ event: "cookie_secret_generated" }, "no cookieSecret configured: using a random one for this process (set BROKER_COOKIE_SECRET or BROKER_COOKIE_SECRET_FILE to keep logins and cookies across restarts)");
   }
   return {
     config,
@@ -69,5 +72,6 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
     cookieSecret,
     now,
     onLoginTimings: options.onLoginTimings,
+    stopTracing: await startTracing(config.tracing),
   };
 }

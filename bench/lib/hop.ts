@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { BenchChild } from "./processes.js";
+import { compiledBrokerProcess } from "./compiled-broker.js";
 import type { BrokerReady, BrokerStats } from "./broker-stats.js";
 import type { AcsJob, LoadResult } from "./load-jobs.js";
 import { HttpClient } from "./http-client.js";
@@ -26,8 +27,9 @@ export interface Brokers {
 
 export async function startBrokers(setup: BenchSetup, count: number, nodeFlags: string[] = []): Promise<Brokers> {
   const children: BenchChild<BrokerReady>[] = [];
+  const entry = process.env["BENCH_BROKER"] === "compiled" ? compiledBrokerProcess() : "broker-process.ts";
   try {
-    for (let i = 0; i < count; i++) children.push(await BenchChild.start<BrokerReady>(`broker ${i + 1}`, "broker-process.ts", [setup.configDir], nodeFlags));
+    for (let i = 0; i < count; i++) children.push(await BenchChild.start<BrokerReady>(`broker ${i + 1}`, entry, [setup.configDir], nodeFlags));
   } catch (error) {
     await Promise.all(children.map((child) => child.stop()));
     throw error;

@@ -8,7 +8,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -60,10 +60,14 @@ export class BenchChild<Ready = unknown> {
     });
   }
 
-  /** Starts `bench/lib/<entry>` with `args` (and Node flags `nodeFlags`) and waits until it reports ready. */
+  /**
+   * Starts `bench/lib/<entry>` with `args` (and Node flags `nodeFlags`) and waits until it reports ready.
+   * An absolute `.js` entry (a compiled child) runs as plain JavaScript, without tsx.
+   */
   static async start<R>(name: string, entry: string, args: string[], nodeFlags: string[] = [], readyTimeoutMs = 60_000): Promise<BenchChild<R>> {
-    const child = fork(join(HERE, entry), args, {
-      execArgv: [...nodeFlags, "--import", TSX_LOADER],
+    const compiled = isAbsolute(entry) && entry.endsWith(".js");
+    const child = fork(compiled ? entry : join(HERE, entry), args, {
+      execArgv: compiled ? nodeFlags : [...nodeFlags, "--import", TSX_LOADER],
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       env: { ...process.env, NODE_ENV: "production" },
     });

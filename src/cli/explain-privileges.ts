@@ -21,7 +21,7 @@ export function findExplanations(jsonLines: string, correlationId: string): Expl
 export function formatExplanation(record: ExplanationRecord): string {
   const lines = [
     `login ${record.correlationId} at ${record.at}`,
-    `  fagsystem ${record.sp}, IdP ${record.idp}, CVR ${record.cvr}, ${record.subject}, ${describeLevel(record.level)}`,
+    `  fagsystem ${record.sp}, IdP ${record.idp}, CVR ${record.cvr}, ${record.subject}, ${describeLevel(record.loginLevel)}`,
     `  ${record.outcomes.length} role(s) received, ${record.released} privilege group(s) released`,
   ];
   const outcomes: RoleOutcome[] = byPosition(record.outcomes);

@@ -22,7 +22,7 @@ export function formatStepUp(record: StepUpRecord): string {
   const outcome = record.outcome === "bound" ? `bound by ${record.binding}` : `refused (${record.reason ?? "unknown"}, binding ${record.binding})`;
   const lines = [
     `step-up ${record.correlationId} at ${record.at}: ${outcome}`,
-    `  fagsystem ${record.sp}, IdP ${record.idp}, CVR ${record.cvr}, ${describeLevel(record.level)}`,
+    `  fagsystem ${record.sp}, IdP ${record.idp}, CVR ${record.cvr}, ${describeLevel(record.loginLevel)}`,
   ];
   if (record.detail) lines.push(`  ${record.detail}`);
   for (const e of record.evidence) lines.push(`  ${e.upstream}: ${e.issuer} assertion ${e.assertionId} (authenticated ${e.authnInstant})`);

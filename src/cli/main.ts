@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     case "serve": {
       const config = loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config");
       const running = await serveBroker(await buildBroker(config));
-      onStop(() => running.stop());
+      onStop(() => running.stop(), running.stopBoundMs);
       return;
     }
     case "check-config": {

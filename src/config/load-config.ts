@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { configSchema, type BrokerConfig } from "./schema.js";
+import { EnvironmentValueError, readEnvironmentValue } from "./environment-value.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -29,6 +30,7 @@ const ENVIRONMENT: Array<[string, string[]]> = [
   ["BROKER_ENVIRONMENT", ["environment"]],
   ["BROKER_LOG_LEVEL", ["log", "level"]],
   ["BROKER_METRICS_TOKEN", ["metrics", "token"]],
+  ["BROKER_OTLP_ENDPOINT", ["tracing", "otlpEndpoint"]],
   ["BROKER_SIGNING_KEY", ["keys", "signing", "key"]],
   ["BROKER_SIGNING_CERT", ["keys", "signing", "cert"]],
   ["BROKER_ENCRYPTION_KEY", ["keys", "encryption", "key"]],
@@ -72,11 +74,18 @@ function isPlain(value: unknown): value is Plain {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Each variable, or `<VARIABLE>_FILE` naming a file that holds its value (mounted secrets). */
 export function applyEnvironment(raw: Plain, env: NodeJS.ProcessEnv): Plain {
   let out = raw;
   for (const [variable, path] of ENVIRONMENT) {
-    const value = env[variable];
-    if (value === undefined || value === "") continue;
+    let value: string | undefined;
+    try {
+      value = readEnvironmentValue(env, variable);
+    } catch (error) {
+      if (error instanceof EnvironmentValueError) throw new ConfigError(error.message);
+      throw error;
+    }
+    if (value === undefined) continue;
     let patch: unknown = value;
     for (const key of [...path].reverse()) patch = { [key]: patch };
     out = mergeConfig(out, patch as Plain);
@@ -91,6 +100,7 @@ export function validateConfig(raw: unknown): BrokerConfig {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const config = result.data;
+  requireSharedSecrets(config);
   for (const list of [config.identityProviders, config.serviceProviders]) {
     const seen = new Set<string>();
     list.forEach((party, index) => {
@@ -99,6 +109,15 @@ export function validateConfig(raw: unknown): BrokerConfig {
     });
   }
   return config;
+}
+
+/** With a shared store every instance must use the same secret: it cannot be generated per process. */
+export function requireSharedSecrets(config: BrokerConfig): void {
+  if (config.store.url !== "memory" && config.cookieSecret === undefined) {
+    throw new ConfigError(
+      "invalid configuration:\n  cookieSecret: required with a shared store (store.url is not memory): every instance must seal login state and sign cookies with the same secret; set BROKER_COOKIE_SECRET or BROKER_COOKIE_SECRET_FILE (at least 32 characters)",
+    );
+  }
 }
 
 export function loadConfig(folder: string, env: NodeJS.ProcessEnv = process.env): BrokerConfig {

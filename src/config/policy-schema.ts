@@ -193,8 +193,13 @@ export const levelsSchema = z
 
 export const auditSchema = z
   .object({
-    /** Append one JSON line per login's privilege explanation here (read it with `explain <correlationId>`). */
+    /** Append the audit records here, one JSON line each (read them with `explain <correlationId>`). */
     file: z.string().min(1).optional(),
+    /** Rotate the file before it grows past this many bytes, and when the UTC day changes. */
+    rotateBytes: z.number().int().min(1024).max(1024 ** 4).default(64 * 1024 * 1024),
+    rotateDaily: z.boolean().default(true),
+    /** Delete rotated files this many days after they were closed (NemLog-in asks for 180 days). */
+    retentionDays: z.number().int().min(1).max(3650).default(180),
   })
   .strict()
   .prefault({});

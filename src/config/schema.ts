@@ -12,6 +12,7 @@ import {
 import { nemLogInSchema } from "./nemlogin-schema.js";
 import { BROKER_ENVIRONMENTS } from "./environments.js";
 import { oidcClientSchema } from "./oidc-client-schema.js";
+import { oidcIdentityProviderSchema } from "./oidc-idp-schema.js";
 import {
   attributeServicesSchema,
   checkAttributeServiceReferences,
@@ -152,10 +153,13 @@ export const configSchema = z
     entityId: z.string().min(1).default("https://saml.broker.localhost"),
     host: z.string().default("127.0.0.1"),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
-    /** Secret for signing the browser cookies (municipality memory, login binding). Set BROKER_COOKIE_SECRET. */
     /** Secure flag on cookies: "auto" sets it when baseUrl is https. */
     secureCookies: z.enum(["auto", "always", "never"]).default("auto"),
-    cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters").optional(),
+    /**
+     * Secret for signing the browser cookies and sealing login state. Set BROKER_COOKIE_SECRET or
+     * BROKER_COOKIE_SECRET_FILE. Required with Redis (the same on every instance); generated per process with the memory store.
+     */
+    cookieSecret: z.string().min(32, "cookieSecret must be at least 32 characters (BROKER_COOKIE_SECRET or BROKER_COOKIE_SECRET_FILE)").optional(),
     keys: z
       .object({
         signing: keyPair.default({ key: "var/keys/broker-signing.key.pem", cert: "var/keys/broker-signing.cert.pem" }),
@@ -215,6 +219,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** OpenTelemetry spans over OTLP/HTTP (JSON) to this URL (e.g. http://collector:4318/v1/traces); absent: no tracing. */
+    tracing: z
+      .object({ otlpEndpoint: z.url().optional(), serviceName: z.string().min(1).default("context-broker") })
+      .strict()
+      .prefault({}),
+    /** On SIGTERM: readiness turns 503 at once; the listener stays open drainDelaySeconds (for load balancers to notice), then requests in flight get graceSeconds to finish. */
+    shutdown: z
+      .object({
+        drainDelaySeconds: z.number().int().min(0).max(120).default(0),
+        graceSeconds: z.number().int().min(1).max(300).default(10),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
       .strict()
@@ -231,6 +248,8 @@ export const configSchema = z
     levels: levelsSchema,
     audit: auditSchema,
     identityProviders: z.array(identityProviderSchema).default([]),
+    /** Municipal IdPs that speak OpenID Connect (Entra ID). See docs/oidc-idp.md. */
+    oidcIdentityProviders: z.array(oidcIdentityProviderSchema).default([]),
     serviceProviders: z.array(serviceProviderSchema).default([]),
     /** OpenID Connect fagsystemer (relying parties of the broker's OIDC frontend). See docs/oidc.md. */
     oidcClients: z.array(oidcClientSchema).default([]),
@@ -241,7 +260,15 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, context) => {
-    checkAttributeServiceReferences({ ...config, serviceProviders: [...config.serviceProviders, ...config.oidcClients] }, context);
+    checkAttributeServiceReferences(
+      { ...config, identityProviders: [...config.identityProviders, ...config.oidcIdentityProviders], serviceProviders: [...config.serviceProviders, ...config.oidcClients] },
+      context,
+    );
+    const idpIds = new Set(config.identityProviders.map((idp) => idp.id));
+    config.oidcIdentityProviders.forEach((idp, index) => {
+      if (idpIds.has(idp.id)) context.addIssue({ code: "custom", path: ["oidcIdentityProviders", index, "id"], message: `id ${idp.id} is already used by another IdP` });
+      idpIds.add(idp.id);
+    });
     checkDownstreamIds(config, context);
     checkProductionStrictness(config, context);
   });
@@ -279,6 +306,7 @@ export type StoreConfig = z.infer<typeof storeSchema>;
 export type IdentityProviderConfig = z.infer<typeof identityProviderSchema>;
 export type ServiceProviderConfig = z.infer<typeof serviceProviderSchema>;
 export type { OidcClientConfig } from "./oidc-client-schema.js";
+export type { OidcIdentityProviderConfig } from "./oidc-idp-schema.js";
 
 /** What the login core reads of any downstream party's registration, SAML or OIDC. */
 export type DownstreamPolicy = Pick<

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     vestIdp: Number(process.env["DEMO_VEST_IDP_PORT"] ?? 8094),
     nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
     oidcRp: Number(process.env["DEMO_OIDC_PORT"] ?? 8096),
+    nordOp: Number(process.env["DEMO_NORD_PORT"] ?? 8097),
   });
   onStop(() => demo.stop());
   console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n${demo.oidcRpUrl ? `  The demo OIDC fagsystem:  ${demo.oidcRpUrl}/\n` : ""}  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);

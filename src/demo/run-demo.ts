@@ -3,7 +3,7 @@ import { closeServer, listenOn, writeFileAndFolder } from "./demo-servers.js";
 import type { BrokerConfig } from "../config/schema.js";
 import { ensureKeyMaterial } from "../keys/key-material.js";
 import { idpMetadataXml, spMetadataXml } from "./demo-metadata.js";
-import { buildBroker } from "../build-broker.js";
+import { buildBroker, type BuildOptions } from "../build-broker.js";
 import { serveBroker, type RunningBroker } from "../serve.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { createDemoIdp } from "./demo-idp.js";
@@ -12,6 +12,7 @@ import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../saml/algorithms.js";
 import { startSkyKommune } from "./demo-sky-kommune.js";
 import { startStepUpDemo } from "./demo-step-up.js";
 import { startOidcDemo } from "./demo-oidc.js";
+import { startNordKommune } from "./demo-nord-kommune.js";
 
 export interface DemoPorts {
   idp: number;
@@ -24,6 +25,8 @@ export interface DemoPorts {
   nemlogin?: number;
   /** The demo OIDC fagsystem; 0 or absent: any free port. */
   oidcRp?: number;
+  /** The Entra ID municipality's OpenID Provider; 0 or absent: any free port. */
+  nordOp?: number;
 }
 
 export interface RunningDemo {
@@ -32,10 +35,13 @@ export interface RunningDemo {
   spUrl: string;
   /** The demo OIDC fagsystem, when registered. */
   oidcRpUrl: string | undefined;
+  /** The Entra ID municipality's OpenID Provider, when registered. */
+  nordOpUrl: string | undefined;
   stop(): Promise<void>;
 }
 
-export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys"): Promise<RunningDemo> {
+/** `options`: where the broker writes its log (stdout when absent). */
+export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys", options: Pick<BuildOptions, "logDestination"> = {}): Promise<RunningDemo> {
   const idpUrl = `http://127.0.0.1:${ports.idp}`;
   const spUrl = `http://127.0.0.1:${ports.sp}`;
   const idpConfig = config.identityProviders.find((p) => p.id === "demo-kommune");
@@ -70,7 +76,8 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
   const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
   const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
-  const broker = await serveBroker(await buildBroker(oidcRp?.config ?? sky?.config ?? config));
+  const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
+  const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config, options));
   // The demo parties import the broker's published metadata, as real parties do.
   const fetchText = async (url: string) => {
     const response = await fetch(url);
@@ -88,8 +95,9 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     idpUrl,
     spUrl,
     oidcRpUrl: oidcRp?.url,
+    nordOpUrl: nord?.url,
     async stop() {
-      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop()]);
+      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop()]);
       await broker.stop();
     },
   };

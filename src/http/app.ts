@@ -22,6 +22,7 @@ import { loginStarter } from "./begin-login.js";
 import { LOGIN_BINDING_COOKIE, environmentOf, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
+import { Draining } from "./draining.js";
 import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
@@ -40,9 +41,10 @@ export interface BrokerApp {
   logins: LoginService;
 }
 
-export function createApp(broker: BrokerContext): BrokerApp {
+/** `draining`: set by the server when it stops (readiness 503, connections closed after their response). */
+export function createApp(broker: BrokerContext, draining: Draining = new Draining()): BrokerApp {
   const app = express();
-  const { logins, ports, samlUpstream, oidc } = wireLogin(broker);
+  const { logins, ports, samlUpstream, oidcUpstream, oidc } = wireLogin(broker);
   const secureCookies = broker.config.secureCookies === "always" || (broker.config.secureCookies === "auto" && broker.urls.base.startsWith("https://"));
   const pageOptions = () => ({
     chooseUrl: broker.urls.chooser,
@@ -59,6 +61,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.locals["correlationId"] = randomUUID();
     res.locals["environment"] = broker.config.environment;
     res.setHeader("X-Correlation-Id", correlationIdOf(res));
+    if (draining.active) res.setHeader("Connection", "close");
     next();
   });
   const form = express.urlencoded({ extended: false, limit: broker.config.limits.bodyBytes, parameterLimit: 20 });
@@ -145,6 +148,19 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.setHeader("X-Correlation-Id", correlationId);
     sendInteraction(res, interaction, pageOptions());
   });
+  // A municipal OIDC IdP's answer: form_post (POST) or query (GET).
+  const oidcCallback = async (req: Request, res: Response) => {
+    const raw = req.method === "POST" ? ((req.body ?? {}) as Record<string, unknown>) : (req.query as Record<string, unknown>);
+    const params = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    const { interaction, correlationId, ssoSessionId } = await logins.complete((timer) => oidcUpstream.receive(params, timer));
+    if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
+    res.locals["correlationId"] = correlationId;
+    res.setHeader("X-Correlation-Id", correlationId);
+    sendInteraction(res, interaction, pageOptions());
+  };
+  app.get("/oidc-rp/callback", oidcCallback);
+  app.post("/oidc-rp/callback", requireForm, form, oidcCallback);
+
   app.get("/saml/acs", (_req, res) => {
     sendErrorPage(res, 405, "Forkert forespørgsel / Bad request", "Denne adresse modtager kun SAML-svar med HTTP-POST. / This address only accepts SAML responses by HTTP-POST.", correlationIdOf(res));
   });
@@ -155,7 +171,7 @@ export function createApp(broker: BrokerContext): BrokerApp {
     res.json({ status: "ok" });
   });
   app.get("/health/ready", async (_req, res) => {
-    const report = await checkReadiness(broker);
+    const report = await checkReadiness(broker, draining.active);
     res.setHeader("Cache-Control", "no-store");
     res.status(report.ready ? 200 : 503).json(report);
   });

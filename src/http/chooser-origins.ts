@@ -5,13 +5,15 @@
  * the broker itself and the origins of the registered IdPs' sign-on
  * endpoints, and nothing else.
  */
-import type { TrustRegistry } from "../trust/registry.js";
+import { isSamlIdp, type TrustRegistry } from "../trust/registry.js";
 
 export function chooserFormOrigins(registry: TrustRegistry): string[] {
   const origins = new Set<string>();
   for (const idp of registry.identityProviders()) {
-    for (const service of idp.metadata.singleSignOnServices) {
-      const origin = originOf(service.location);
+    // An OIDC IdP's authorization endpoint is on its issuer's origin (Entra ID: login.microsoftonline.com).
+    const locations = isSamlIdp(idp) ? idp.metadata.singleSignOnServices.map((s) => s.location) : [idp.policy.issuer];
+    for (const location of locations) {
+      const origin = originOf(location);
       if (origin) origins.add(origin);
     }
   }

@@ -11,6 +11,7 @@ import { LoginStateRepository } from "../login/login-state.js";
 import { samlFrontend } from "../frontends/saml-idp/saml-frontend.js";
 import { SAML_FRONTEND } from "../frontends/saml-idp/saml-reply.js";
 import { SamlUpstream } from "../backends/saml-sp/saml-upstream.js";
+import { OidcUpstream } from "../backends/oidc-rp/oidc-upstream.js";
 import { NemLogInUpstream } from "../backends/nemlogin/nemlogin-upstream.js";
 import { attributeServicePrivileges } from "../backends/attribute-service/privilege-source.js";
 import { oidcFrontend } from "../frontends/oidc-op/oidc-frontend.js";
@@ -23,6 +24,8 @@ export interface WiredLogin {
   ports: LoginPorts;
   /** The SAML SP backend: its ACS route hands verified answers to the core. */
   samlUpstream: SamlUpstream;
+  /** The OIDC RP backend: its callback route hands verified answers to the core. */
+  oidcUpstream: OidcUpstream;
   /** The OIDC frontend's stores: what each client was given, and finished logins waiting for their interaction. */
   oidc: { accounts: OidcAccounts; outcomes: InteractionOutcomes };
 }
@@ -31,12 +34,13 @@ export function wireLogin(broker: BrokerContext): WiredLogin {
   // One login-state repository, sealing earlier upstream results with the broker's secret.
   const states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret);
   const samlUpstream = new SamlUpstream(broker, states);
+  const oidcUpstream = new OidcUpstream(broker, states);
   const oidc = { accounts: new OidcAccounts(broker.store), outcomes: new InteractionOutcomes(broker.store, broker.cookieSecret, broker.config.timing.loginTtlSeconds) };
   const ports: LoginPorts = {
     frontends: { [SAML_FRONTEND]: samlFrontend(broker), [OIDC_FRONTEND]: oidcFrontend(broker, oidc.accounts, oidc.outcomes) },
-    municipalUpstream: () => samlUpstream,
+    municipalUpstream: (idp) => (idp.protocol === "oidc" ? oidcUpstream : samlUpstream),
     furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, () => broker.registry) },
     privileges: attributeServicePrivileges(broker),
   };
-  return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidc };
+  return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidcUpstream, oidc };
 }

@@ -38,6 +38,7 @@ import { explainPrivileges } from "./steps/explain-privileges.js";
 import { rememberSession } from "./steps/remember-session.js";
 import { answer } from "./steps/answer.js";
 import { toFurtherUpstream } from "./steps/further-upstream.js";
+import { inSpan } from "../observability/tracing.js";
 
 const FRESH = ["fresh"] as const;
 const AUTHENTICATED = ["sso", "resume"] as const;
@@ -96,6 +97,13 @@ export interface LoginOutcome {
   stoppedAt: string;
 }
 
+/** The state a login had reached when a row refused it (for its audit record). */
+const refusedAt = new WeakMap<LoginError, FlowState>();
+
+export function stateWhenRefused(error: LoginError): FlowState | undefined {
+  return refusedAt.get(error);
+}
+
 /**
  * Runs the table's rows for the state's entry, from `from` (a row name) on.
  * On the sso entry a refusal by a later row declines the session: the login
@@ -110,8 +118,10 @@ export async function runLogin(state: FlowState, from: string = LOGIN_TABLE[0]!.
     if (!row.on.includes(current.entry)) continue;
     let result: RowResult;
     try {
-      result = await row.run(current);
+      const state = current;
+      result = await inSpan(`login.${row.name}`, { correlationId: state.request.correlationId, "login.entry": state.entry, "login.sp": state.request.downstream.partyId }, () => row.run(state));
     } catch (error) {
+      if (error instanceof LoginError && current.entry !== "sso") refusedAt.set(error, current);
       if (!(error instanceof LoginError) || current.entry !== "sso") throw error;
       current.broker.log.info(
         { correlationId: current.request.correlationId, event: "sso_declined", reason: error.reason, step: row.name, sp: current.request.downstream.partyId },

@@ -13,13 +13,17 @@ import { LoginError, PageError } from "../model/login-error.js";
 import { LoginClock, UNTIMED, type PhaseTimer } from "../observability/login-timings.js";
 import { StoreUnavailableError } from "../store/state-store.js";
 import type { FlowState } from "./flow-types.js";
-import { runLogin, type LoginOutcome } from "./login-flow.js";
+import { runLogin, stateWhenRefused, type LoginOutcome } from "./login-flow.js";
+import { recordLogin } from "./login-record.js";
+import { inSpan } from "../observability/tracing.js";
 import type { LoginStateRepository } from "./login-state.js";
 import { SsoSessionRepository } from "./sso-session.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { UpstreamFailure, type LoginPorts, type ReceivedAnswer } from "./ports.js";
 
 const NOT_COMPLETED = "Login kunne ikke gennemføres / The login could not be completed";
+const MUNICIPAL_FAILURE_NOTICE =
+  "Svaret fra kommunens login kunne ikke bruges, eller loginet blev afbrudt. / The answer from the municipal login could not be used, or the login was cancelled.";
 
 /** What the party and the person are told when a further upstream step (step-up) fails, by its name in the ports' table. */
 const FURTHER_UPSTREAM_FAILURES: Readonly<Record<string, { message: string; notice: string }>> = {
@@ -103,7 +107,17 @@ export class LoginService {
     const clock = new LoginClock();
     let received: ReceivedAnswer;
     try {
-      received = await receive(clock);
+      // The upstream's answer, verified by its backend; the login (and its correlation id) is known once it is found.
+      received = await inSpan("upstream.receive", {}, async (span) => {
+        try {
+          const answer = await receive(clock);
+          span?.setAttributes({ correlationId: answer.state.request.correlationId, "upstream.id": answer.result.upstreamId });
+          return answer;
+        } catch (error) {
+          if (error instanceof UpstreamFailure) span?.setAttributes({ correlationId: error.state.request.correlationId, "upstream.refusal": error.reason });
+          throw error;
+        }
+      });
     } catch (error) {
       if (error instanceof UpstreamFailure) return this.upstreamFailed(error);
       throw error;
@@ -127,6 +141,16 @@ export class LoginService {
       if (!(error instanceof LoginError)) throw error;
       const { request } = state;
       this.broker.log.warn({ correlationId: request.correlationId, event: "login_failed", reason: error.reason, detail: error.message, sp: request.downstream.partyId }, "login refused by policy");
+      const reached = stateWhenRefused(error) ?? state;
+      await recordLogin({
+        broker: this.broker,
+        request,
+        entry: reached.entry,
+        upstreams: reached.upstreams,
+        idpId: reached.idp?.id,
+        identity: reached.identity,
+        refusal: { reason: error.reason, detail: error.message },
+      });
       return { interaction: this.refuse(request, error, error.userMessage), state, stoppedAt: "refused" };
     }
   }
@@ -138,20 +162,28 @@ export class LoginService {
   }
 
   /** The upstream's answer could not be used, after its login was found: the party is told. */
-  private upstreamFailed(failure: UpstreamFailure): CompleteOutcome {
+  private async upstreamFailed(failure: UpstreamFailure): Promise<CompleteOutcome> {
     const { request } = failure.state;
     const cause = failure.unexpected;
     if (cause instanceof StoreUnavailableError) throw cause instanceof LoginUnavailable ? cause : new LoginUnavailable(request.downstream, cause);
     this.broker.log.warn({ correlationId: request.correlationId, reason: failure.reason, detail: failure.message, idp: failure.state.upstreamId }, "upstream response rejected");
     if (cause) this.broker.log.error({ correlationId: request.correlationId, err: cause }, "unexpected error in upstream response");
+    await recordLogin({
+      broker: this.broker,
+      request,
+      entry: "resume",
+      upstreams: failure.state.completed,
+      idpId: failure.state.upstreamKind === "nemlogin" ? undefined : failure.state.upstreamId,
+      refusal: { reason: failure.reason, detail: failure.message },
+    });
     const further = FURTHER_UPSTREAM_FAILURES[failure.state.upstreamKind ?? ""];
     const error = new LoginError(failure.reason, further?.message ?? "Authentication at the municipal identity provider failed", failure.refusal);
     const frontend = this.ports.frontends[request.downstream.frontend];
     if (!frontend) throw new PageError(500, "frontend_gone", `no frontend ${request.downstream.frontend} is wired`, NOT_COMPLETED);
     const answer = frontend.refuse(request, error);
     return {
-      // The person was sent on by the broker to a further upstream: tell them why the login ends here.
-      interaction: further ? withNotice(answer, { title: NOT_COMPLETED, message: further.notice, correlationId: request.correlationId }) : answer,
+      // The person is told why the login ends here (with the correlation id) before the answer goes on.
+      interaction: withNotice(answer, { title: NOT_COMPLETED, message: further?.notice ?? MUNICIPAL_FAILURE_NOTICE, correlationId: request.correlationId }),
       correlationId: request.correlationId,
     };
   }

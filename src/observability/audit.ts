@@ -4,17 +4,46 @@
  * and, when `audit.file` is configured, appended as JSON lines to that file
  * for `explain <correlationId>`.
  */
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { AuditFile, type AuditFileSettings } from "./audit-file.js";
 import type { BrokerContext } from "../broker-context.js";
 import type { Logger } from "./logger.js";
-import type { ReachedLevel } from "../profiles/levels.js";
+import type { LevelRequirement, ReachedLevel } from "../profiles/levels.js";
 import type { SubjectKind } from "../profiles/robot.js";
 import type { RoleOutcome } from "../profiles/role-translation.js";
 import { stepUpsTotal } from "./metrics.js";
 
 export const EXPLANATION_KIND = "privilege-explanation";
 export const STEP_UP_KIND = "step-up";
+export const LOGIN_KIND = "login";
+
+/**
+ * Per finished login, answered or refused: one record. Identifiers only: the
+ * person by the persistent id the upstream gave (UUID or RID, else the NameID),
+ * never a CPR number or a name.
+ */
+export interface LoginRecord {
+  kind: typeof LOGIN_KIND;
+  at: string;
+  correlationId: string;
+  outcome: "succeeded" | "refused";
+  /** fresh (through an upstream) or sso (answered from the browser's session). */
+  entry: string;
+  sp: string;
+  /** The municipality's IdP, when one was chosen or answered. */
+  idp: string | undefined;
+  cvr: string | undefined;
+  personId: string | undefined;
+  /** What the fagsystem asked for, and the level the login proved (absent when refused before it was known). */
+  levelAsked: LevelRequirement;
+  loginLevel: ReachedLevel | undefined;
+  /** Privilege groups released to the fagsystem. */
+  privilegesReleased: number;
+  /** Each upstream's verified answer: the assertion ids the login rests on (the municipal IdP's, then NemLog-in's). */
+  evidence: Array<{ upstream: string; issuer: string; assertionId: string; authnInstant: string }>;
+  /** Why it was refused (a stable reason code) and the detail. */
+  reason?: string | undefined;
+  detail?: string | undefined;
+}
 
 /** Per step-up (MitID Erhverv after the municipal login): bound to the same person, or refused, with the evidence of both steps. */
 export interface StepUpRecord {
@@ -30,8 +59,8 @@ export interface StepUpRecord {
   detail?: string | undefined;
   /** Which key bound the two steps (its value is never recorded). */
   binding: string;
-  /** The merged level (bound), or what NemLog-in asserted (refused). */
-  level: ReachedLevel;
+  /** The merged level (bound), or what NemLog-in asserted (refused). Not `level`: in a log line that is pino's severity. */
+  loginLevel: ReachedLevel;
   evidence: Array<{ upstream: string; issuer: string; assertionId: string; authnInstant: string }>;
 }
 
@@ -44,22 +73,34 @@ export interface ExplanationRecord {
   idp: string;
   cvr: string;
   subject: SubjectKind;
-  level: ReachedLevel;
+  /** The level the login proved. Not `level`: in a log line that is pino's severity. */
+  loginLevel: ReachedLevel;
   outcomes: RoleOutcome[];
   /** Number of privilege groups released to the fagsystem. */
   released: number;
 }
 
+/** A record that must be kept could not be written: the login it belongs to does not complete. */
+export class AuditUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuditUnavailableError";
+  }
+}
+
 export class AuditTrail {
   private readonly log: Logger;
-  private directoryReady: Promise<unknown> | undefined;
+  private readonly file: string | undefined;
+  private readonly writer: AuditFile | undefined;
 
   constructor(
     log: Logger,
-    private readonly file: string | undefined,
+    settings: AuditFileSettings | undefined,
     private readonly now: () => number,
   ) {
     this.log = log.child({ audit: true });
+    this.file = settings?.file;
+    this.writer = settings && new AuditFile(settings, now);
   }
 
   async recordExplanation(input: Omit<ExplanationRecord, "kind" | "at">): Promise<ExplanationRecord> {
@@ -75,25 +116,40 @@ export class AuditTrail {
     return record;
   }
 
+  /**
+   * A bound step-up completes only once its record (both assertions' evidence) is in the audit file:
+   * when the file is configured and cannot be written, this throws AuditUnavailableError (fail closed).
+   */
   async recordStepUp(input: Omit<StepUpRecord, "kind" | "at">): Promise<StepUpRecord> {
     const record: StepUpRecord = { kind: STEP_UP_KIND, at: new Date(this.now()).toISOString(), ...input };
-    stepUpsTotal.inc({ outcome: record.outcome });
     if (record.outcome === "bound") this.log.info({ event: "step_up_bound", ...record }, `step-up bound to the same person by ${record.binding}`);
     // The refusal's reason goes out as `refusal` here: the login_failed line carries it as `reason` (and counts it once).
     else this.log.warn({ event: "step_up_refused", ...record, reason: undefined, refusal: record.reason }, `step-up refused: ${record.reason ?? "unknown"}`);
+    const written = this.file === undefined || (await this.append(record));
+    if (!written && record.outcome === "bound") {
+      stepUpsTotal.inc({ outcome: "refused" });
+      throw new AuditUnavailableError(`the step-up record could not be written to ${this.file}`);
+    }
+    stepUpsTotal.inc({ outcome: record.outcome });
+    return record;
+  }
+
+  /** Appends the login's record to the audit file (the log already has login_succeeded / login_failed). */
+  async recordLogin(input: Omit<LoginRecord, "kind" | "at">): Promise<LoginRecord> {
+    const record: LoginRecord = { kind: LOGIN_KIND, at: new Date(this.now()).toISOString(), ...input };
     if (this.file !== undefined) await this.append(record);
     return record;
   }
 
-  private async append(record: ExplanationRecord | StepUpRecord): Promise<void> {
+  /** Whether the record was written; a failure is logged. */
+  private async append(record: ExplanationRecord | StepUpRecord | LoginRecord): Promise<boolean> {
     const file = this.file!;
     try {
-      this.directoryReady ??= mkdir(dirname(file), { recursive: true });
-      await this.directoryReady;
-      await appendFile(file, `${JSON.stringify(record)}\n`, { encoding: "utf8", mode: 0o640 });
+      await this.writer!.write(JSON.stringify(record));
+      return true;
     } catch (error) {
-      this.directoryReady = undefined;
       this.log.error({ event: "audit_write_failed", file, correlationId: record.correlationId, detail: (error as Error).message }, "could not append to the audit file");
+      return false;
     }
   }
 }
@@ -104,7 +160,8 @@ const trails = new WeakMap<BrokerContext, AuditTrail>();
 export function auditTrail(broker: BrokerContext): AuditTrail {
   let trail = trails.get(broker);
   if (!trail) {
-    trail = new AuditTrail(broker.log, broker.config.audit?.file, broker.now);
+    const audit = broker.config.audit;
+    trail = new AuditTrail(broker.log, audit?.file === undefined ? undefined : { ...audit, file: audit.file }, broker.now);
     trails.set(broker, trail);
   }
   return trail;

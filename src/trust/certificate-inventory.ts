@@ -6,7 +6,7 @@
  */
 import type { ExpiringCertificate } from "../observability/metrics.js";
 import { CERTIFICATE_WARNING_DAYS, certificateDates, daysToExpiry, type CertificateDates } from "./certificate-dates.js";
-import type { TrustRegistry } from "./registry.js";
+import { isSamlIdp, type TrustRegistry } from "./registry.js";
 
 export type CertificateRole = "broker" | "identity-provider" | "fagsystem" | "nemlogin";
 
@@ -36,7 +36,7 @@ export function brokerCertificates(own: { signing?: string | undefined; encrypti
 export function partyCertificates(registry: TrustRegistry): HeldCertificate[] {
   const nemlogin = registry.nemLogIn();
   return [
-    ...registry.identityProviders().flatMap((idp) => held(idp.id, "identity-provider", idp.metadata)),
+    ...registry.identityProviders().filter(isSamlIdp).flatMap((idp) => held(idp.id, "identity-provider", idp.metadata)),
     ...registry.serviceProviders().flatMap((sp) => held(sp.id, "fagsystem", sp.metadata)),
     ...(nemlogin ? held(nemlogin.id, "nemlogin", nemlogin.metadata) : []),
   ];

@@ -4,10 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { XmlError } from "../xml/xml-error.js";
-import type { BrokerConfig, IdentityProviderConfig, ServiceProviderConfig } from "../config/schema.js";
+import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { DownstreamParty, OidcClient } from "./downstream-party.js";
 
 export type { DownstreamParty, OidcClient } from "./downstream-party.js";
+import { isSamlIdp, type IdentityProvider, type SamlIdentityProvider } from "./identity-provider.js";
+
+export { isSamlIdp } from "./identity-provider.js";
+export type { IdentityProvider, OidcIdentityProvider, SamlIdentityProvider } from "./identity-provider.js";
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
@@ -15,15 +19,8 @@ import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signatu
 import { loadOidcClients } from "./oidc-clients.js";
 import { checkEnvironment } from "./environment-guard.js";
 import { checkSigningCertificateDates } from "./certificate-dates.js";
+import { loadOidcIdentityProviders } from "./oidc-idps.js";
 
-export interface IdentityProvider {
-  id: string;
-  displayName: string;
-  /** The municipality this IdP serves (its first CVR). */
-  cvr: string;
-  policy: IdentityProviderConfig;
-  metadata: IdpMetadata;
-}
 
 /** A SAML service provider: a downstream party with SAML metadata. */
 export interface ServiceProvider extends DownstreamParty {
@@ -60,8 +57,10 @@ export class TrustRegistry {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
     for (const idp of idps) {
-      if (idpEntityIds.has(idp.metadata.entityId)) throw new ConfigError(`two identity providers share entityID ${idp.metadata.entityId}`);
-      idpEntityIds.add(idp.metadata.entityId);
+      if (this.idpsById.has(idp.id)) throw new ConfigError(`two identity providers share the id ${idp.id}`);
+      const entityId = isSamlIdp(idp) ? idp.metadata.entityId : `oidc:${idp.policy.issuer}`;
+      if (idpEntityIds.has(entityId)) throw new ConfigError(`two identity providers share ${isSamlIdp(idp) ? "entityID" : "issuer"} ${entityId}`);
+      idpEntityIds.add(entityId);
       this.idpsById.set(idp.id, idp);
     }
     for (const sp of sps) {
@@ -151,7 +150,7 @@ export class TrustRegistry {
 
 /** One party's registration, read on its own. */
 export type LoadedParty =
-  | { kind: "identityProvider"; party: IdentityProvider }
+  | { kind: "identityProvider"; party: SamlIdentityProvider }
   | { kind: "serviceProvider"; party: ServiceProvider }
   | { kind: "nemlogin"; party: NemLogIn };
 
@@ -233,7 +232,7 @@ export function partyWhere(config: BrokerConfig, ref: PartyRef): string {
   }
 }
 
-function loadIdentityProvider(index: number, loading: Loading): IdentityProvider {
+function loadIdentityProvider(index: number, loading: Loading): SamlIdentityProvider {
   const policy = loading.config.identityProviders[index]!;
   const where = partyWhere(loading.config, { kind: "identityProvider", index });
   const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
@@ -294,5 +293,5 @@ export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), 
     ...idps.map((idp, index) => ({ where: partyWhere(config, { kind: "identityProvider", index }), entityId: idp.metadata.entityId })),
     ...sps.map((sp, index) => ({ where: partyWhere(config, { kind: "serviceProvider", index }), entityId: sp.metadata.entityId })),
   ]);
-  return new TrustRegistry(idps, sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), loading.warnings);
+  return new TrustRegistry([...idps, ...loadOidcIdentityProviders(config.oidcIdentityProviders, env)], sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), loading.warnings);
 }

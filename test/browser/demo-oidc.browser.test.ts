@@ -38,7 +38,7 @@ describe("the demo OIDC fagsystem in Chromium", () => {
     await page.waitForURL(`${rpUrl}/`);
     await expect.poll(() => page.locator("h1").first().textContent()).toBe("Logget ind / Logged in");
     const content = await page.content();
-    expect(content).toContain("https://data.gov.dk/concept/core/nsis/loa/Substantial");
+    expect(content).toContain("urn:dk:gov:saml:attribute:AssuranceLevel:3");
     expect(content).toContain("http://demo-oidc-fagsystem.dk/roles/usersystemrole/sagsbehandling/1");
 
     await page.getByRole("link", { name: "Log ud / Log out" }).click();

@@ -15,6 +15,7 @@ import { STATUS } from "../../src/saml/namespaces.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../../src/profiles/bpp-codec.js";
 import { findExplanations, formatExplanation } from "../../src/cli/explain-privileges.js";
+import { findLogins, formatLogin } from "../../src/cli/explain-login.js";
 import { EVERYTHING, jobRoles, login, NEIGHBOUR, policyFixture, releasedPrivileges, STRANGER } from "./policy-world.js";
 
 describe("privileges: the fagsystem receives exactly its translated user-system roles", () => {
@@ -90,7 +91,10 @@ describe("the explanation of one login, by correlation id", () => {
     expect(text).toContain(`#5 ${JOB_ROLE.strangers} [CVR ${STRANGER}] → dropped (foreign_scope)`);
 
     const cli = execFileSync(join("node_modules", ".bin", "tsx"), ["src/cli/main.ts", "explain", outcome.correlationId, "--audit-file", auditFile], { encoding: "utf8" });
-    expect(cli.trim()).toBe(text);
+    // How the login ended (its login record), then the explanation.
+    const ended = findLogins(readFileSync(auditFile, "utf8"), outcome.correlationId);
+    expect(ended).toHaveLength(1);
+    expect(cli.trim()).toBe([formatLogin(ended[0]!), text].join("\n\n"));
     let missing = "";
     try {
       execFileSync(join("node_modules", ".bin", "tsx"), ["src/cli/main.ts", "explain", "no-such-login", "--audit-file", auditFile], { encoding: "utf8", stdio: "pipe" });

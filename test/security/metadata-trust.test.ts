@@ -14,7 +14,7 @@ import { idpResponse } from "../support/saml-peers.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { idpMetadataXml, spMetadataXml } from "../../src/demo/demo-metadata.js";
 import { validateConfig } from "../../src/config/load-config.js";
-import { loadTrustRegistry } from "../../src/trust/registry.js";
+import { loadTrustRegistry, type SamlIdentityProvider } from "../../src/trust/registry.js";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { BINDING, NS } from "../../src/saml/namespaces.js";
 import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
@@ -80,7 +80,7 @@ describe("metadata trust", () => {
 
   describe("metadataSigningCert", () => {
     it("loads correctly signed IdP and SP metadata", () => {
-      expect(load("idp", sign(idpXml(), "_md1"))().identityProviders()[0]!.metadata.signingCertificates).toEqual([keys.idpSigning.certificatePem]);
+      expect((load("idp", sign(idpXml(), "_md1"))().identityProviders()[0] as SamlIdentityProvider).metadata.signingCertificates).toEqual([keys.idpSigning.certificatePem]);
       expect(load("sp", sign(spXml(), "_md2"))().serviceProviders()[0]!.metadata.entityId).toBe(SP_ENTITY_ID);
     });
 

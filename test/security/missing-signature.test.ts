@@ -11,7 +11,7 @@ import { createBrokerFixture, type BrokerFixture } from "../support/broker-fixtu
 import { idpResponse, spRedirectRequest } from "../support/saml-peers.js";
 import { NS } from "../../src/saml/namespaces.js";
 import { validateConfig } from "../../src/config/load-config.js";
-import { loadTrustRegistry } from "../../src/trust/registry.js";
+import { loadTrustRegistry, type SamlIdentityProvider } from "../../src/trust/registry.js";
 import { readResponseEnvelope, validateResponse } from "../../src/saml/response-validator.js";
 import { DEFAULT_XML_LIMITS } from "../../src/xml/xml-parser.js";
 import { expectRefused, reasonsFor, tryAtAcs } from "./support/attack-kit.js";
@@ -32,7 +32,7 @@ describe("signature placement and assertion count", () => {
 
     it("fails closed when the IdP has no signing key at run time: signed and unsigned messages alike", async () => {
       const fixture = await createBrokerFixture();
-      const idp = fixture.broker.registry.identityProvider("test-kommune")!;
+      const idp = fixture.broker.registry.identityProvider("test-kommune") as SamlIdentityProvider;
       idp.metadata.signingCertificates.length = 0;
       for (const sign of [true, false]) {
         const outcome = await tryAtAcs(fixture, (requestId, keys) => idpResponse(keys, { requestId, encryptFor: null, signAssertionWith: sign ? keys.idpSigning : null }));

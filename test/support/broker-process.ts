@@ -1,7 +1,7 @@
 /**
  * Real broker processes for multi-instance tests: a configuration folder
  * (keys, metadata, parties, cookie secret, store) written once, and
- * `tsx src/cli/main.ts serve --config <dir>` started as often as needed,
+ * `node --import tsx src/cli/main.ts serve --config <dir>` started as often as needed,
  * each on its own port. Waits are bounded; stop() always ends the process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -69,6 +69,8 @@ export interface BrokerProcess {
   exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL after a bound; resolves once it has ended. */
   stop(): Promise<number | string>;
+  /** Sends a signal to the broker process. */
+  signal(name: NodeJS.Signals): void;
 }
 
 async function ready(url: string): Promise<boolean> {
@@ -80,13 +82,35 @@ async function ready(url: string): Promise<boolean> {
   }
 }
 
-/** Starts `tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
+export interface BrokerCommand {
+  /** The program and its arguments, e.g. the image's `node dist/cli/main.js serve`. */
+  command: string;
+  args: string[];
+  cwd: string;
+  /** The whole environment of the process (nothing is inherited); BROKER_PORT is set to the free port. */
+  env: Record<string, string>;
+  /** Run as this user and group (a test running as root runs the broker as an unprivileged user, as the image does). */
+  user?: { uid: number; gid: number };
+}
+
+/** Starts `node --import tsx src/cli/main.ts serve --config <dir>` on a free port and waits until it reports ready. */
 export async function startBrokerProcess(configDir: string, env: Record<string, string> = {}): Promise<BrokerProcess> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/cli/main.ts", "serve", "--config", configDir], {
+  return startBrokerCommand({
+    // The same Node as the tests, with tsx loaded in-process: signals reach the broker itself.
+    command: process.execPath,
+    args: ["--import", "tsx", "src/cli/main.ts", "serve", "--config", configDir],
     cwd: ROOT,
-    // The same Node as the tests (tsx's `#!/usr/bin/env node` resolves through PATH).
-    env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env["PATH"] ?? ""}`, BROKER_PORT: String(port), ...env },
+    env: { ...(process.env as Record<string, string>), ...env },
+  });
+}
+
+/** Starts a broker with the given command on a free port and waits until it reports ready. */
+export async function startBrokerCommand(run: BrokerCommand): Promise<BrokerProcess> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(run.command, run.args, {
+    cwd: run.cwd,
+    ...run.user,
+    env: { ...run.env, BROKER_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -110,5 +134,5 @@ export async function startBrokerProcess(configDir: string, env: Record<string, 
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`, { cause: error });
   }
   if (gone) throw new Error(`broker on port ${port} exited at start:\n${output.slice(-2000)}`);
-  return { url, port, output: () => output, exited, stop };
+  return { url, port, output: () => output, exited, stop, signal: (name) => child.kill(name) };
 }

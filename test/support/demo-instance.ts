@@ -1,8 +1,9 @@
 /**
  * The demo (`npm start`) started for a test: the shipped demo configuration
  * with the broker, the demo IdPs and the demo fagsystem on free ports, keys
- * and metadata in a throwaway folder, logs silent.
+ * and metadata in a throwaway folder, logs silent unless a test asks for them.
  */
+import type { DestinationStream } from "pino";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,9 @@ export interface DemoInstance {
 export interface DemoInstanceOptions {
   /** Changes the demo configuration before start (e.g. more OIDC clients). */
   configure?: (config: BrokerConfig) => BrokerConfig;
+  /** The broker's log lines go here, at `logLevel` (default: no log, or TEST_LOG_LEVEL on stdout). */
+  logDestination?: DestinationStream;
+  logLevel?: BrokerConfig["log"]["level"];
 }
 
 export async function startDemoInstance(options: DemoInstanceOptions = {}): Promise<DemoInstance> {
@@ -35,19 +39,19 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
     ...shipped,
     baseUrl: brokerUrl,
     port: brokerPort,
-    log: { level: (process.env["TEST_LOG_LEVEL"] as "silent" | undefined) ?? "silent" },
+    log: { level: options.logDestination ? (options.logLevel ?? "debug") : ((process.env["TEST_LOG_LEVEL"] as "silent" | undefined) ?? "silent") },
     keys: {
       ...shipped.keys,
       bits: 2048,
       signing: { key: join(keyDir, "broker-signing.key.pem"), cert: join(keyDir, "broker-signing.cert.pem") },
       encryption: { key: join(keyDir, "broker-encryption.key.pem"), cert: join(keyDir, "broker-encryption.cert.pem") },
     },
-    audit: { file: auditFile },
+    audit: { ...shipped.audit, file: auditFile },
     identityProviders: shipped.identityProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "idps", `${p.id}.xml`) })),
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort }, keyDir);
+  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort }, keyDir, { logDestination: options.logDestination });
   return {
     demo,
     brokerUrl,

@@ -74,7 +74,7 @@ export class Browser {
     const form = /<form method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(page.body);
     if (!form) throw new Error(`no form on the page from ${page.url} (${page.status}): ${page.body.slice(0, 300)}`);
     const fields: Record<string, string> = {};
-    for (const input of (form[2] ?? "").matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
+    for (const input of (form[2] ?? "").matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)"\s*\/?>/g)) {
       fields[unescapeHtml(input[1] ?? "")] = unescapeHtml(input[2] ?? "");
     }
     const action = new URL(unescapeHtml(form[1] ?? ""), page.url).toString();

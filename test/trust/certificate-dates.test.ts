@@ -18,7 +18,7 @@ import { generateKeyPair } from "../../src/keys/generate-key-pair.js";
 import { keyMaterialFromPem, type KeyMaterial } from "../../src/keys/key-material.js";
 import { idpMetadataXml } from "../../src/demo/demo-metadata.js";
 import { ConfigError, validateConfig } from "../../src/config/load-config.js";
-import { loadTrustRegistry } from "../../src/trust/registry.js";
+import { isSamlIdp, loadTrustRegistry } from "../../src/trust/registry.js";
 import { checkConfig } from "../../src/cli/check-config.js";
 import { BINDING } from "../../src/saml/namespaces.js";
 
@@ -82,20 +82,20 @@ describe("certificate dates", () => {
   });
 
   it("accepts an expired certificate within the configured grace, and not beyond it", () => {
-    expect(load(metadataFile(expired), { trust: { certificateGraceDays: 3 } }).identityProviders()[0]!.metadata.signingCertificates).toEqual([expired.certificatePem]);
+    expect(load(metadataFile(expired), { trust: { certificateGraceDays: 3 } }).identityProviders().filter(isSamlIdp)[0]!.metadata.signingCertificates).toEqual([expired.certificatePem]);
     expect(() => load(metadataFile(expired), { trust: { certificateGraceDays: 1 } })).toThrow(/within its validity dates/);
   });
 
   it("drops an expired certificate next to a valid one, and says so", () => {
     const registry = load(metadataFile(expired, keys.idpSigning));
-    expect(registry.identityProviders()[0]!.metadata.signingCertificates).toEqual([keys.idpSigning.certificatePem]);
+    expect(registry.identityProviders().filter(isSamlIdp)[0]!.metadata.signingCertificates).toEqual([keys.idpSigning.certificatePem]);
     expect(registry.warnings).toHaveLength(1);
     expect(registry.warnings[0]).toMatch(/^identityProviders\[0\] \(kommune\): signing certificate .* is outside its dates .*: refused$/);
   });
 
   it("keeps a test party's expired certificate with allowExpiredCertificate, outside production", () => {
     const registry = load(metadataFile(expired), { environment: "test", idp: { allowExpiredCertificate: true } });
-    expect(registry.identityProviders()[0]!.metadata.signingCertificates).toEqual([expired.certificatePem]);
+    expect(registry.identityProviders().filter(isSamlIdp)[0]!.metadata.signingCertificates).toEqual([expired.certificatePem]);
     expect(registry.warnings[0]).toMatch(/kept because allowExpiredCertificate is set/);
   });
 

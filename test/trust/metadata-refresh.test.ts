@@ -23,6 +23,7 @@ import { validateConfig } from "../../src/config/load-config.js";
 import { signEnveloped } from "../../src/saml/sign.js";
 import { BINDING } from "../../src/saml/namespaces.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
+import { isSamlIdp } from "../../src/trust/registry.js";
 
 interface MetadataServer {
   url: string;
@@ -107,7 +108,7 @@ describe("metadata from a URL", () => {
     return { fixture, server, file };
   }
 
-  const signingCertificates = (fixture: BrokerFixture) => fixture.broker.registry.identityProvider("test-kommune")!.metadata.signingCertificates;
+  const signingCertificates = (fixture: BrokerFixture) => fixture.broker.registry.identityProviders().filter(isSamlIdp).find((idp) => idp.id === "test-kommune")!.metadata.signingCertificates;
   const loginSignedBy = (fixture: BrokerFixture, key: KeyMaterial) => tryAtAcs(fixture, (requestId, k) => idpResponse(k, { requestId, signAssertionWith: key }));
 
   async function refreshFailure(fixture: BrokerFixture): Promise<Record<string, unknown>> {

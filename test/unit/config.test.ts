@@ -101,7 +101,7 @@ describe("loadConfig", () => {
 
   it("lets environment variables override the files", () => {
     const folder = configFolder({ "broker.yaml": BASE });
-    const config = loadConfig(folder, { BROKER_PORT: "9999", BROKER_STORE_URL: "redis://redis.internal:6379/2", BROKER_LOG_LEVEL: "warn" });
+    const config = loadConfig(folder, { BROKER_PORT: "9999", BROKER_STORE_URL: "redis://redis.internal:6379/2", BROKER_LOG_LEVEL: "warn", BROKER_COOKIE_SECRET: "a-cookie-secret-shared-by-all-instances-0123" });
     expect(config.port).toBe(9999);
     expect(config.store.url).toBe("redis://redis.internal:6379/2");
     expect(config.log.level).toBe("warn");

@@ -11,7 +11,7 @@ import type { LoginRequest } from "../../src/model/login-request.js";
 import { samlUpstreamResult } from "../support/upstream-results.js";
 import type { Person } from "../../src/model/identity.js";
 import type { RawAttribute, UpstreamResult } from "../../src/model/upstream-result.js";
-import type { IdentityProvider } from "../../src/trust/registry.js";
+import type { IdentityProvider, SamlIdentityProvider } from "../../src/trust/registry.js";
 import { identityProviderSchema } from "../../src/config/schema.js";
 
 const UUID = "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11";
@@ -126,7 +126,7 @@ describe("the level a step-up asks for", () => {
 describe("what the municipal IdP is asked for when a step-up may follow", () => {
   const idp = (policy: Record<string, unknown>): IdentityProvider => {
     const parsed = identityProviderSchema.parse({ id: "k", displayName: "K", metadata: "x.xml", cvrs: ["29189846"], ...policy });
-    return { id: "k", displayName: "K", cvr: "29189846", policy: parsed, metadata: { entityId: "e", signingCertificates: [], singleSignOnServices: [] } as unknown as IdentityProvider["metadata"] };
+    return { id: "k", displayName: "K", cvr: "29189846", policy: parsed, metadata: { entityId: "e", signingCertificates: [], singleSignOnServices: [] } as unknown as SamlIdentityProvider["metadata"] };
   };
   const substantial = { kind: "nsis", minimum: "Substantial" } as const;
 

@@ -5,6 +5,7 @@
  * failure, so every login that needs it fails closed with the reason.
  */
 import { readFileSync } from "node:fs";
+import { EnvironmentValueError, readEnvironmentValue } from "../../config/environment-value.js";
 import { XmlError } from "../../xml/xml-error.js";
 import type { BrokerContext } from "../../broker-context.js";
 import { DEFAULT_BPP_LIMITS, type BppLimits } from "../../profiles/bpp-codec.js";
@@ -44,8 +45,14 @@ export function buildResolver(service: AttributeServiceConfig, broker: BrokerCon
   if (service.kind === "rest") {
     let apiKey: { header: string; value: string } | undefined;
     if (service.apiKey) {
-      const value = env[service.apiKey.env];
-      if (value === undefined || value.trim() === "") throw new AttributeServiceError("misconfigured", `environment variable ${service.apiKey.env} (the API key) is not set`);
+      let value: string | undefined;
+      try {
+        value = readEnvironmentValue(env, service.apiKey.env);
+      } catch (error) {
+        if (error instanceof EnvironmentValueError) throw new AttributeServiceError("misconfigured", `the API key: ${error.message}`);
+        throw error;
+      }
+      if (value === undefined || value.trim() === "") throw new AttributeServiceError("misconfigured", `environment variable ${service.apiKey.env} (the API key) is not set, nor ${service.apiKey.env}_FILE`);
       apiKey = { header: service.apiKey.header, value: value.trim() };
     }
     return new RestPrivilegeResolver({

@@ -9,6 +9,7 @@ import { cacheKey, cachedPrivileges, cachePrivileges } from "./attribute-cache.j
 import { attributeServiceMetrics, type CallOutcome } from "./attribute-metrics.js";
 import type { RegisteredAttributeService } from "./attribute-services.js";
 import { AttributeServiceError, type PrivilegeAnswer, type PrivilegeQuery } from "./types.js";
+import { inSpan } from "../../observability/tracing.js";
 
 export interface LookupResult {
   answer: PrivilegeAnswer;
@@ -48,7 +49,7 @@ export async function lookupPrivileges(broker: BrokerContext, service: Registere
   for (;;) {
     attempt += 1;
     try {
-      const answer = await resolver.resolve(query);
+      const answer = await inSpan("attribute_service.call", { correlationId: query.correlationId, "attribute_service.id": config.id, "attribute_service.attempt": attempt }, () => resolver.resolve(query));
       const seconds = (performance.now() - started) / 1000;
       const outcome: CallOutcome = answer.kind === "unknown-user" ? "unknown_user" : "ok";
       attributeServiceMetrics.recordCall(config.id, outcome, seconds);

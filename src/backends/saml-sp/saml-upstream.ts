@@ -3,7 +3,7 @@
  * receive and verify the Response, and return an UpstreamResult.
  */
 import type { BrokerContext } from "../../broker-context.js";
-import type { IdentityProvider } from "../../trust/registry.js";
+import { isSamlIdp, type IdentityProvider } from "../../trust/registry.js";
 import type { LoginRequest } from "../../model/login-request.js";
 import type { RawAttribute, UpstreamResult } from "../../model/upstream-result.js";
 import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
@@ -55,6 +55,7 @@ export class SamlUpstream implements MunicipalUpstream {
 
   /** Builds the AuthnRequest for the municipal `idp`, stores the login under its ID, and says where to send the browser. */
   async start(idp: IdentityProvider, request: LoginRequest, completed: UpstreamResult[] = []): Promise<StartedUpstream> {
+    if (!isSamlIdp(idp)) throw new Error(`IdP ${idp.id} is not registered over SAML`);
     return this.startAt(municipalTarget(idp, request, this.broker.registry), request, completed);
   }
 

@@ -5,7 +5,7 @@
  * request goes, what it asks for, and which keys and rules verify the answer.
  */
 import type { IdpMetadata } from "../../saml/metadata-reader.js";
-import type { TrustRegistry, IdentityProvider } from "../../trust/registry.js";
+import { isSamlIdp, type TrustRegistry, type IdentityProvider, type SamlIdentityProvider } from "../../trust/registry.js";
 import type { LoginRequest } from "../../model/login-request.js";
 import type { UpstreamKind } from "../../model/upstream-result.js";
 import type { AwaitingUpstream } from "../../login/login-state.js";
@@ -60,7 +60,7 @@ export function municipalRequirement(required: LevelRequirement, idp: IdentityPr
   }
 }
 
-export function municipalTarget(idp: IdentityProvider, request: LoginRequest, registry: TrustRegistry): SamlUpstreamTarget {
+export function municipalTarget(idp: SamlIdentityProvider, request: LoginRequest, registry: TrustRegistry): SamlUpstreamTarget {
   return {
     kind: "municipal-idp",
     id: idp.id,
@@ -75,7 +75,9 @@ export function awaitedParty(registry: TrustRegistry, state: AwaitingUpstream): 
   const kind: UpstreamKind = state.upstreamKind ?? "municipal-idp";
   switch (kind) {
     case "municipal-idp": {
-      const idp = registry.identityProvider(state.upstreamId);
+      const found = registry.identityProvider(state.upstreamId);
+      // A login awaiting a SAML answer from an IdP now registered over OIDC finds no SAML party.
+      const idp = found && isSamlIdp(found) ? found : undefined;
       return idp && { kind, id: idp.id, metadata: idp.metadata, policy: idp.policy, robot: idp.policy.robot };
     }
     case "nemlogin": {

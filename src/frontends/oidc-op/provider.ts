@@ -131,6 +131,8 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
       requestObjectSigningAlgValues: ["PS256", "RS256"],
     },
     cookies: {
+      // The broker's own names, so they never collide with another OpenID Provider's on the same host.
+      names: { session: "broker_oidc_session", interaction: "broker_oidc_interaction", resume: "broker_oidc_resume" },
       keys: [broker.cookieSecret],
       long: { signed: true, httpOnly: true, sameSite: "lax" },
       short: { signed: true, httpOnly: true, sameSite: "lax" },

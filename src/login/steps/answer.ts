@@ -2,6 +2,7 @@
 import type { Row } from "../flow-types.js";
 import { LoginError } from "../../model/login-error.js";
 import { mappedIdentity } from "./municipal-upstream.js";
+import { recordLogin } from "../login-record.js";
 
 export const answer: Row["run"] = async (state) => {
   const { request, broker } = state;
@@ -24,5 +25,6 @@ export const answer: Row["run"] = async (state) => {
     },
     state.entry === "sso" ? "login answered from the SSO session" : "login succeeded",
   );
+  await recordLogin({ broker, request, entry: state.entry, upstreams: state.upstreams, identity });
   return { stop: interaction };
 };

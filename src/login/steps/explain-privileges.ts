@@ -18,7 +18,7 @@ export const explainPrivileges: LoginStep = async (context) => {
     idp: privileges.source,
     cvr: identity.organisation.cvr,
     subject: identity.subject,
-    level: identity.level,
+    loginLevel: identity.level,
     outcomes: privileges.outcomes,
     released: privileges.list.groups.length,
   });

@@ -15,6 +15,7 @@ import type { Row } from "../flow-types.js";
 import { forDownstream } from "../login-unavailable.js";
 import { upstreamsForReuse } from "./step-up.js";
 import { expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
+import { isSamlIdp } from "../../trust/registry.js";
 
 export const ssoReuse: Row["run"] = async (state) => {
   const { request, broker } = state;
@@ -28,7 +29,8 @@ export const ssoReuse: Row["run"] = async (state) => {
     broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: "sso_other_municipality", sp: request.downstream.partyId }, "SSO session is for another municipality");
     return state;
   }
-  const expired = expiredMetadata("municipal-idp", broker.registry.identityProvider(session.idpId)!, broker.now());
+  const sessionIdp = broker.registry.identityProvider(session.idpId)!;
+  const expired = isSamlIdp(sessionIdp) ? expiredMetadata("municipal-idp", sessionIdp, broker.now()) : undefined;
   if (expired) {
     // The session was proved by a party no longer trusted: the login starts afresh (and is refused there, naming it).
     broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: METADATA_EXPIRED, detail: expired, sp: request.downstream.partyId }, "SSO session's IdP is no longer trusted");

@@ -22,7 +22,7 @@ import { LoginError, type Refusal } from "../../model/login-error.js";
 import { describeLevel, describeRequirement, lowestNsisProving, nsisRank, satisfies, type LevelRequirement, type NistFromNsisTable, type NsisLevel, type ReachedLevel } from "../../profiles/levels.js";
 import { checkSamePerson, type NemLogInIdentity } from "../../profiles/nemlogin-profile.js";
 import { levelTableOf } from "../../config/level-table.js";
-import { auditTrail } from "../../observability/audit.js";
+import { auditTrail, AuditUnavailableError } from "../../observability/audit.js";
 import type { BrokerContext } from "../../broker-context.js";
 import { mappedIdentity, municipalUpstream } from "./municipal-upstream.js";
 
@@ -38,6 +38,8 @@ const MESSAGES = {
   nemlogin_unusable:
     "Svaret fra NemLog-in kunne ikke bruges. / The answer from NemLog-in could not be used.",
 } as const;
+
+const AUDIT_UNAVAILABLE = "Loginet kunne ikke registreres, så det blev ikke gennemført. Prøv igen senere. / The login could not be recorded, so it was not completed. Please try again later.";
 
 /** The NSIS level a step-up must reach for this requirement, or undefined when no NSIS level meets it. */
 export function stepUpLevelFor(required: LevelRequirement, table: Readonly<NistFromNsisTable>): NsisLevel | undefined {
@@ -123,7 +125,7 @@ export const stepUpBind: LoginStep = async (context) => {
     evidence: evidenceOf(context.upstreams),
   };
   const refuse = async (reason: keyof typeof MESSAGES, detail: string, level: ReachedLevel, refusal: Refusal) => {
-    await audit.recordStepUp({ ...base, outcome: "refused", reason, detail, level });
+    await audit.recordStepUp({ ...base, outcome: "refused", reason, detail, loginLevel: level });
     return new LoginError(reason, `step-up refused: ${detail}`, refusal, MESSAGES[reason]);
   };
 
@@ -140,7 +142,13 @@ export const stepUpBind: LoginStep = async (context) => {
   if (!satisfies(merged, required, table)) {
     throw await refuse("step_up_level_too_low", `NemLog-in asserted NSIS ${stepped.identity.nsis}; the fagsystem requires ${describeRequirement(required)}`, nemlogin.level, "level_not_met");
   }
-  await audit.recordStepUp({ ...base, outcome: "bound", level: merged });
+  try {
+    await audit.recordStepUp({ ...base, outcome: "bound", loginLevel: merged });
+  } catch (error) {
+    // NemLog-in's evidence must be kept: without its record the step-up does not complete (fail closed).
+    if (error instanceof AuditUnavailableError) throw new LoginError("audit_unavailable", error.message, "failed", AUDIT_UNAVAILABLE);
+    throw error;
+  }
   return { ...context, identity: { ...identity, level: merged } };
 };
 
