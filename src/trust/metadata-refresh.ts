@@ -109,7 +109,12 @@ export class MetadataRefresher {
       return undefined;
     }
     for (const a of accepted) {
-      writeAtomically(a.source.file, a.xml);
+      try {
+        writeAtomically(a.source.file, a.xml);
+      } catch (error) {
+        // The new copy is checked and in force; only a restart would fall back to the older file.
+        this.deps.log.error({ event: "metadata_backing_write_failed", party: a.source.party, file: a.source.file, detail: (error as Error).message }, "could not write the backing file");
+      }
       this.validators.set(a.source.url, a.validators);
       this.counted(a.source, "updated");
       this.deps.log.info({ event: "metadata_refreshed", party: a.source.party, source: a.source.url, file: a.source.file, entityId: a.loaded.party.metadata.entityId }, "metadata updated from its URL");
