@@ -2,6 +2,7 @@
 import type { BrokerConfig } from "./config/schema.js";
 import type { KeyMaterial } from "./keys/key-material.js";
 import type { TrustRegistry } from "./trust/registry.js";
+import type { TrustRefresh } from "./trust/metadata-refresh.js";
 import type { StateStore } from "./store/state-store.js";
 import type { Logger } from "./observability/logger.js";
 import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "./saml/algorithms.js";
@@ -25,7 +26,10 @@ export interface BrokerUrls {
 export interface BrokerContext {
   config: BrokerConfig;
   keys: BrokerKeys;
-  registry: TrustRegistry;
+  /** The trust in force, read at every use (a metadata refresh may replace it while the broker runs). */
+  readonly registry: TrustRegistry;
+  /** Refreshes the parties' metadata from their URLs (`metadataUrl`); undefined when no party has one. */
+  metadataRefresh?: TrustRefresh | undefined;
   store: StateStore;
   log: Logger;
   urls: BrokerUrls;

@@ -5,11 +5,15 @@ import type { BrokerConfig } from "./config/schema.js";
 import { brokerUrls, signatureAlgorithmFor, type BrokerContext } from "./broker-context.js";
 import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key-material.js";
 import { loadTrustRegistry } from "./trust/registry.js";
+import { bindRefresh, MetadataRefresher } from "./trust/metadata-refresh.js";
+import { TrustHolder } from "./trust/trust-holder.js";
 import { createStore } from "./store/create-store.js";
 import type { MemoryStoreEvents } from "./store/memory-store.js";
 import { MemoryStore } from "./store/memory-store.js";
 import { reportStateStoreBytes, stateStoreEvictions, stateStoreFull } from "./observability/metrics.js";
 import { createLogger, type Logger } from "./observability/logger.js";
+import { recordBrokerInfo, trackCertificateExpiry } from "./observability/metrics.js";
+import { asExpiring, brokerCertificates, expiryWarnings, partyCertificates } from "./trust/certificate-inventory.js";
 import { ConfigError, requireSharedSecrets } from "./config/load-config.js";
 import type { StateStore } from "./store/state-store.js";
 import type { LoginTimings } from "./observability/login-timings.js";
@@ -56,10 +60,19 @@ function memoryStoreEvents(log: Logger): MemoryStoreEvents {
 
 export async function buildBroker(config: BrokerConfig, options: BuildOptions = {}): Promise<BrokerContext> {
   requireSharedSecrets(config);
-  const log = options.logger ?? createLogger(config.log.level, options.logDestination);
+  const log = options.logger ? options.logger.child({ environment: config.environment }) : createLogger(config.log.level, options.logDestination, config.environment);
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
-  const registry = loadTrustRegistry(config);
+  const now = options.now ?? Date.now;
+  // Parties with a metadataUrl: fetched first, so start-up reads the freshest good copy (or the backing file when the URL fails).
+  const refresher = new MetadataRefresher({ config, log, now, env: process.env });
+  const registry = (refresher.sources.length > 0 ? await refresher.refresh(undefined) : undefined) ?? loadTrustRegistry(config, new Date(now()));
+  const trust = new TrustHolder(registry);
+  recordBrokerInfo(config.environment, config.entityId);
+  const certificates = () => [...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }), ...partyCertificates(trust.current())];
+  trackCertificateExpiry(() => certificates().map(asExpiring), now);
+  for (const warning of registry.warnings) log.warn({ event: "trust_certificate_dates" }, warning);
+  for (const warning of expiryWarnings(certificates(), now())) log.warn({ event: "certificate_expires_soon" }, warning);
   const store = options.store ?? (await createStore(config.store, log, memoryStoreEvents(log)));
   if (store instanceof MemoryStore) reportStateStoreBytes(() => store.bytes);
   let cookieSecret = config.cookieSecret;
@@ -71,14 +84,17 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   return {
     config,
     keys: { signing, encryption },
-    registry,
+    get registry() {
+      return trust.current();
+    },
+    metadataRefresh: refresher.sources.length > 0 ? bindRefresh(refresher, trust) : undefined,
     store,
     log,
     urls: brokerUrls(config.baseUrl),
     signatureAlgorithm: signatureAlgorithmFor(config),
     xmlLimits: { maxBytes: config.limits.inflatedBytes, maxDepth: config.limits.xmlDepth, maxElements: config.limits.xmlElements },
     cookieSecret,
-    now: options.now ?? Date.now,
+    now,
     onLoginTimings: options.onLoginTimings,
     stopTracing: await startTracing(config.tracing),
   };

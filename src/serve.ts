@@ -35,6 +35,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : broker.config.port;
   broker.log.info({ event: "broker_started", port, entityId: broker.config.entityId, idps: broker.registry.identityProviders().length, sps: broker.registry.serviceProviders().length }, "broker listening");
+  broker.metadataRefresh?.start();
   const { drainDelaySeconds, graceSeconds } = broker.config.shutdown;
   let stopping: Promise<void> | undefined;
   return {
@@ -43,6 +44,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
     stopBoundMs: (drainDelaySeconds + graceSeconds) * 1000,
     stop() {
       stopping ??= (async () => {
+        broker.metadataRefresh?.stop();
         draining.begin();
         broker.log.info({ event: "broker_stopping", drainDelaySeconds, graceSeconds }, "stopping: not ready, finishing requests in flight");
         if (drainDelaySeconds > 0) await sleep(drainDelaySeconds * 1000);

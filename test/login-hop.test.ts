@@ -20,8 +20,8 @@ describe("the login hop through the broker", () => {
     fixture = await createBrokerFixture();
   });
 
-  it("sends a signed AuthnRequest to the IdP with Scoping naming the fagsystem", async () => {
-    const login = await startLogin(fixture);
+  it("sends a signed AuthnRequest to the IdP with Scoping naming the fagsystem, when the IdP is registered for Scoping", async () => {
+    const login = await startLogin(await createBrokerFixture({ idp: { sendScoping: true } }));
     expect(login.upstreamXml).toContain(`<samlp:RequesterID>${SP_ENTITY_ID}</samlp:RequesterID>`);
     expect(login.upstreamXml).toContain('AssertionConsumerServiceURL="https://broker.test/saml/acs"');
   });

@@ -11,7 +11,7 @@ import { loadConfig, ConfigError } from "../config/load-config.js";
 import { buildBroker } from "../build-broker.js";
 import { serveBroker } from "../serve.js";
 import { onStop } from "./on-stop.js";
-import { loadTrustRegistry } from "../trust/registry.js";
+import { checkConfig } from "./check-config.js";
 import { explainCommand } from "./explain.js";
 
 const { positionals, values } = parseArgs({
@@ -29,14 +29,9 @@ async function main(): Promise<void> {
       return;
     }
     case "check-config": {
-      const config = loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config");
-      const registry = loadTrustRegistry(config);
-      const nemlogin = registry.nemLogIn();
-      const stepUp = nemlogin ? `, step-up through ${nemlogin.metadata.entityId} for ${registry.identityProviders().filter((idp) => idp.policy.stepUp).length} of them` : "";
-      console.log(`configuration is valid: ${registry.identityProviders().length} identity providers${stepUp}, ${registry.serviceProviders().length} fagsystemer`);
-      if (!nemlogin) {
-        for (const idp of registry.identityProviders().filter((p) => p.policy.stepUp)) console.log(`warning: ${idp.id} has stepUp, but no nemlogin is configured: its logins are not stepped up`);
-      }
+      const report = checkConfig(loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config"));
+      for (const line of report.lines) console.log(line);
+      for (const warning of report.warnings) console.log(`warning: ${warning}`);
       return;
     }
     case "explain": {

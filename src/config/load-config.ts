@@ -27,6 +27,7 @@ const ENVIRONMENT: Array<[string, string[]]> = [
   ["BROKER_STORE_URL", ["store", "url"]],
   ["BROKER_STORE_PREFIX", ["store", "prefix"]],
   ["BROKER_STORE_SENTINEL_PASSWORD", ["store", "sentinel", "password"]],
+  ["BROKER_ENVIRONMENT", ["environment"]],
   ["BROKER_LOG_LEVEL", ["log", "level"]],
   ["BROKER_METRICS_TOKEN", ["metrics", "token"]],
   ["BROKER_OTLP_ENDPOINT", ["tracing", "otlpEndpoint"]],

@@ -21,6 +21,10 @@ export const nemLogInSchema = z
     displayName: z.string().min(1).default("NemLog-in"),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
+    allowExpiredCertificate: z.boolean().default(false),
+    /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
+    metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     allowSha1: z.boolean().default(false),
     /** OIOSAML 3: the assertion itself is signed ... */
     requireSignedAssertion: z.boolean().default(true),

@@ -10,6 +10,7 @@ import {
   serviceProviderPolicyFields,
 } from "./policy-schema.js";
 import { nemLogInSchema } from "./nemlogin-schema.js";
+import { BROKER_ENVIRONMENTS } from "./environments.js";
 import { oidcClientSchema } from "./oidc-client-schema.js";
 import { oidcIdentityProviderSchema } from "./oidc-idp-schema.js";
 import {
@@ -37,8 +38,12 @@ export const identityProviderSchema = z
     metadata: z.string().min(1),
     /** CVRs this IdP may issue tokens for; the first is the municipality it serves. */
     cvrs: z.array(cvr).min(1),
-    /** Send Scoping/RequesterID naming the fagsystem (AD FS rejects Scoping). */
-    sendScoping: z.boolean().default(true),
+    /**
+     * Send Scoping/RequesterID naming the fagsystem. Off by default, as the
+     * real Context Handler's SupportsScope (AD FS rejects Scoping); switch it
+     * on for IdPs that pick a per-system policy from it.
+     */
+    sendScoping: z.boolean().default(false),
     allowSha1: z.boolean().default(false),
     /** Require the assertion itself to be signed (OIOSAML 3). When false, a signed Response is enough. */
     requireSignedAssertion: z.boolean().default(true),
@@ -46,6 +51,10 @@ export const identityProviderSchema = z
     requireEncryptedAssertion: z.boolean().default(false),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
+    allowExpiredCertificate: z.boolean().default(false),
+    /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
+    metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
     ...identityProviderPolicyFields,
     /** Where this municipality's privileges come from (assertion, attribute service, both): docs/attribute-service.md. */
@@ -68,6 +77,10 @@ export const serviceProviderSchema = z
     signResponse: z.boolean().default(false),
     /** PEM certificate that must have signed the metadata file (fail closed when it is unsigned or the signature does not verify). */
     metadataSigningCert: z.string().min(1).optional(),
+    /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
+    allowExpiredCertificate: z.boolean().default(false),
+    /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
+    metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     allowSha1: z.boolean().default(false),
     encryption: z
       .object({
@@ -141,6 +154,12 @@ export const storeSchema = z
 
 export const configSchema = z
   .object({
+    /**
+     * Which trust set this deployment serves. A production broker refuses
+     * known test parties and a non-production one refuses production
+     * NemLog-in (src/trust/environment-guard.ts); shown in pages, logs and metrics.
+     */
+    environment: z.enum(BROKER_ENVIRONMENTS).default("production"),
     baseUrl: z.url().default("http://localhost:8080"),
     entityId: z.string().min(1).default("https://saml.broker.localhost"),
     host: z.string().default("127.0.0.1"),
@@ -195,6 +214,22 @@ export const configSchema = z
       .strict()
       .prefault({}),
     store: storeSchema,
+    /** How parties' certificates are checked (README, "Certificate checks"). */
+    trust: z
+      .object({
+        /** Days a signing certificate is still accepted after its notAfter (and before its notBefore). */
+        certificateGraceDays: z.number().int().min(0).max(365).default(0),
+        /** Parties with a metadataUrl: how often it is fetched again (bounded), and how long one fetch may take. */
+        metadataRefresh: z
+          .object({
+            intervalSeconds: z.number().int().min(60).max(86_400).default(3600),
+            timeoutSeconds: z.number().int().min(1).max(60).default(10),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** OpenTelemetry spans over OTLP/HTTP (JSON) to this URL (e.g. http://collector:4318/v1/traces); absent: no tracing. */
     tracing: z
       .object({ otlpEndpoint: z.url().optional(), serviceName: z.string().min(1).default("context-broker") })
@@ -246,7 +281,24 @@ export const configSchema = z
       idpIds.add(idp.id);
     });
     checkDownstreamIds(config, context);
+    checkProductionStrictness(config, context);
   });
+
+/** In production every certificate is checked against its dates: the test-only override is refused. */
+function checkProductionStrictness(
+  config: { environment: string; identityProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; serviceProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; nemlogin?: { allowExpiredCertificate: boolean } | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (config.environment !== "production") return;
+  const message = "allowExpiredCertificate is for test parties and is refused in production (environment: production)";
+  config.identityProviders.forEach((idp, index) => {
+    if (idp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["identityProviders", index, "allowExpiredCertificate"], message });
+  });
+  config.serviceProviders.forEach((sp, index) => {
+    if (sp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["serviceProviders", index, "allowExpiredCertificate"], message });
+  });
+  if (config.nemlogin?.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["nemlogin", "allowExpiredCertificate"], message });
+}
 
 /** A SAML fagsystem and an OIDC fagsystem cannot share an id; two OIDC clients cannot share a client_id. */
 function checkDownstreamIds(config: { serviceProviders: ReadonlyArray<{ id: string }>; oidcClients: ReadonlyArray<{ id: string; clientId: string }> }, context: z.RefinementCtx): void {

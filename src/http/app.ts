@@ -19,7 +19,7 @@ import { chooserFormOrigins, oidcClientOrigins } from "./chooser-origins.js";
 import { mountOidc } from "./oidc-routes.js";
 import { createOidcProvider } from "../frontends/oidc-op/provider.js";
 import { loginStarter } from "./begin-login.js";
-import { LOGIN_BINDING_COOKIE, sendErrorPage, sendInteraction } from "./respond.js";
+import { LOGIN_BINDING_COOKIE, environmentOf, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
 import { Draining } from "./draining.js";
@@ -59,6 +59,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   app.use(helmet({ contentSecurityPolicy: { directives: { "form-action": ["'self'"], "script-src": ["'self'"] } } }));
   app.use((req, res, next) => {
     res.locals["correlationId"] = randomUUID();
+    res.locals["environment"] = broker.config.environment;
     res.setHeader("X-Correlation-Id", correlationIdOf(res));
     if (draining.active) res.setHeader("Connection", "close");
     next();
@@ -183,6 +184,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
       layout(
         "Context broker",
         html`<h1>Context broker</h1><p>SAML metadata: <a href="/saml/metadata/sp">as SP (for municipal IdPs)</a>, <a href="/saml/metadata/idp">as IdP (for fagsystemer)</a>.</p>`,
+        environmentOf(res),
       ),
     );
   });

@@ -3,28 +3,37 @@ import { html, type RawHtml } from "./html.js";
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
 h1{font-size:1.4rem}.muted{color:#666;font-size:.9rem}button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0;cursor:pointer}
-ul.choices{list-style:none;padding:0}ul.choices li{margin:.4rem 0}code{background:#f3f3f3;padding:.1rem .3rem}`;
+ul.choices{list-style:none;padding:0}ul.choices li{margin:.4rem 0}code{background:#f3f3f3;padding:.1rem .3rem}
+.environment{background:#fff3c4;border:1px solid #d9a900;padding:.3rem .6rem;font-size:.9rem}`;
 
-export function layout(title: string, body: RawHtml): string {
+/** Every page outside production says which environment it belongs to, so nobody mistakes a test login for a real one. */
+function environmentBanner(environment: string | undefined): RawHtml | undefined {
+  if (environment === undefined || environment === "production") return undefined;
+  return html`<p class="environment" role="note">Ikke produktion / Not production: <strong>${environment}</strong></p>
+`;
+}
+
+export function layout(title: string, body: RawHtml, environment?: string): string {
   return html`<!doctype html>
 <html lang="da">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
 <link rel="stylesheet" href="/static/broker.css"></head>
-<body>${body}</body>
+<body>${environmentBanner(environment)}${body}</body>
 </html>`.value;
 }
 
 export const STYLESHEET = STYLE;
 
-export function errorPage(title: string, message: string, correlationId: string): string {
+export function errorPage(title: string, message: string, correlationId: string, environment?: string): string {
   return layout(
     title,
     html`<h1>${title}</h1><p>${message}</p>
 <p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>`,
+    environment,
   );
 }
 
-export function chooserPage(loginId: string, options: Array<{ id: string; name: string }>, chooseUrl: string): string {
+export function chooserPage(loginId: string, options: Array<{ id: string; name: string }>, chooseUrl: string, environment?: string): string {
   return layout(
     "Vælg kommune / Choose municipality",
     html`<h1>Vælg din kommune / Choose your municipality</h1>
@@ -32,11 +41,12 @@ export function chooserPage(loginId: string, options: Array<{ id: string; name: 
 <input type="hidden" name="login" value="${loginId}">
 <ul class="choices">${options.map((o) => html`<li><button type="submit" name="idp" value="${o.id}">${o.name}</button></li>`)}</ul>
 </form>`,
+    environment,
   );
 }
 
 /** Auto-submitting form (HTTP-POST binding). Works without JavaScript through the button. */
-export function autoPostPage(url: string, fields: Record<string, string>): string {
+export function autoPostPage(url: string, fields: Record<string, string>, environment?: string): string {
   return layout(
     "Videre / Continue",
     html`<form method="post" action="${url}" id="saml-post">
@@ -45,6 +55,7 @@ ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="
 <button type="submit">Fortsæt / Continue</button>
 </form>
 <script src="/static/autosubmit.js"></script>`,
+    environment,
   );
 }
 
@@ -52,7 +63,7 @@ ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="
  * A refusal shown to the person, with the SAML answer for the fagsystem in a
  * form they send on with the button (no auto-submit, so the message is read).
  */
-export function noticePostPage(url: string, fields: Record<string, string>, title: string, message: string, correlationId: string): string {
+export function noticePostPage(url: string, fields: Record<string, string>, title: string, message: string, correlationId: string, environment?: string): string {
   return layout(
     title,
     html`<h1>${title}</h1><p>${message}</p>
@@ -61,5 +72,6 @@ export function noticePostPage(url: string, fields: Record<string, string>, titl
 ${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
 <button type="submit">Tilbage til systemet / Back to the system</button>
 </form>`,
+    environment,
   );
 }

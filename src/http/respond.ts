@@ -5,6 +5,12 @@ import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
+/** The broker's environment, set on every response by the app (a banner on non-production pages). */
+export function environmentOf(res: Response): string | undefined {
+  const value: unknown = res.locals["environment"];
+  return typeof value === "string" ? value : undefined;
+}
+
 export interface InteractionPageOptions {
   chooseUrl: string;
   secureCookies: boolean;
@@ -30,8 +36,8 @@ export function sendInteraction(res: Response, interaction: Interaction, options
       res.setHeader("Cache-Control", "no-store");
       const notice = interaction.notice;
       const page = notice
-        ? noticePostPage(interaction.url, interaction.fields, notice.title, notice.message, notice.correlationId)
-        : autoPostPage(interaction.url, interaction.fields);
+        ? noticePostPage(interaction.url, interaction.fields, notice.title, notice.message, notice.correlationId, environmentOf(res))
+        : autoPostPage(interaction.url, interaction.fields, environmentOf(res));
       res.status(200).type("html").send(page);
       return;
     }
@@ -48,7 +54,7 @@ export function sendInteraction(res: Response, interaction: Interaction, options
         "Content-Security-Policy",
         `default-src 'none'; style-src 'self'; form-action 'self' ${options.chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
       );
-      res.status(200).type("html").send(chooserPage(interaction.loginId, interaction.options, options.chooseUrl));
+      res.status(200).type("html").send(chooserPage(interaction.loginId, interaction.options, options.chooseUrl, environmentOf(res)));
       return;
   }
 }
@@ -56,5 +62,5 @@ export function sendInteraction(res: Response, interaction: Interaction, options
 export function sendErrorPage(res: Response, httpStatus: number, title: string, message: string, correlationId: string): void {
   if (res.headersSent) return;
   res.setHeader("Cache-Control", "no-store");
-  res.status(httpStatus).type("html").send(errorPage(title, message, correlationId));
+  res.status(httpStatus).type("html").send(errorPage(title, message, correlationId, environmentOf(res)));
 }

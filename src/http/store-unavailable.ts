@@ -12,7 +12,7 @@ import { LoginUnavailable } from "../login/login-unavailable.js";
 import type { StoreUnavailableError } from "../store/state-store.js";
 import { html } from "./html.js";
 import { layout } from "./pages.js";
-import { sendErrorPage } from "./respond.js";
+import { environmentOf, sendErrorPage } from "./respond.js";
 
 const TITLE = "Login er midlertidigt utilgængeligt / Login is temporarily unavailable";
 const MESSAGE = "Prøv igen om lidt. / Please try again shortly.";
@@ -44,6 +44,7 @@ ${Object.entries(answer.fields).map(([name, value]) => html`<input type="hidden"
 <button type="submit">Tilbage til systemet / Back to the system</button>
 </form>
 <p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>`,
+      environmentOf(res),
     ),
   );
 }

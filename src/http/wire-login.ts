@@ -39,7 +39,7 @@ export function wireLogin(broker: BrokerContext): WiredLogin {
   const ports: LoginPorts = {
     frontends: { [SAML_FRONTEND]: samlFrontend(broker), [OIDC_FRONTEND]: oidcFrontend(broker, oidc.accounts, oidc.outcomes) },
     municipalUpstream: (idp) => (idp.protocol === "oidc" ? oidcUpstream : samlUpstream),
-    furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, broker.registry) },
+    furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, () => broker.registry) },
     privileges: attributeServicePrivileges(broker),
   };
   return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidcUpstream, oidc };

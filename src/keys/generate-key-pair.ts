@@ -15,6 +15,8 @@ export interface KeyPairOptions {
   commonName: string;
   bits?: RsaKeySize;
   validDays?: number;
+  /** Start of validity; a minute ago when not given. */
+  notBefore?: Date;
 }
 
 /** Creates an RSA key pair with a self-signed certificate (SHA-256), as used to pin keys in SAML metadata. */
@@ -27,7 +29,7 @@ export async function generateKeyPair(options: KeyPairOptions): Promise<Generate
     modulusLength: bits,
   };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;
-  const notBefore = new Date(Date.now() - 60_000);
+  const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = new Date(notBefore.getTime() + (options.validDays ?? 3650) * 86_400_000);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString("hex").replace(/^[89a-f]/, "1"),

@@ -20,11 +20,12 @@ function countFromLogLine(fields: Record<string, unknown>, bindings: Record<stri
   }
 }
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/** `environment` (production, test, ...) is a field of every line, so logs from several deployments cannot be mixed up. */
+export function createLogger(level: string, destination?: DestinationStream, environment?: string): Logger {
   return pino(
     {
       level,
-      base: { service: "context-broker" },
+      base: { service: "context-broker", ...(environment === undefined ? {} : { environment }) },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
         paths: ["SAMLRequest", "SAMLResponse", "*.SAMLRequest", "*.SAMLResponse", "cpr", "*.cpr", "cookie", "*.cookie", "req.headers.cookie"],

@@ -82,3 +82,48 @@ export const stateStoreBytes = new Gauge({
     this.set(stateStoreBytesSource());
   },
 });
+export const brokerInfo = new Gauge({
+  name: "broker_info",
+  help: "Always 1; its labels say which environment (production, test, ...) and entityID this broker serves.",
+  labelNames: ["environment", "entity_id"] as const,
+  registers: [metricsRegistry],
+});
+
+/** One process serves one broker: the info gauge holds that broker's labels only. */
+export function recordBrokerInfo(environment: string, entityId: string): void {
+  brokerInfo.reset();
+  brokerInfo.set({ environment, entity_id: entityId }, 1);
+}
+
+/** A certificate the broker holds or trusts, as the expiry gauge shows it. */
+export interface ExpiringCertificate {
+  labels: { party: string; role: string; use: string; fingerprint: string };
+  notAfterMs: number;
+}
+
+let expiring: { list: () => readonly ExpiringCertificate[]; now: () => number } = { list: () => [], now: Date.now };
+
+export const certificateExpiryDays = new Gauge({
+  name: "broker_certificate_expiry_days",
+  help: "Days until each certificate expires (negative: expired): the broker's own, and every party's signing and encryption certificates.",
+  labelNames: ["party", "role", "use", "fingerprint"] as const,
+  registers: [metricsRegistry],
+  collect() {
+    // Computed at each scrape, from the trust in force and the broker's clock.
+    this.reset();
+    const now = expiring.now();
+    for (const certificate of expiring.list()) this.set(certificate.labels, (certificate.notAfterMs - now) / 86_400_000);
+  },
+});
+
+/** The certificates the gauge reports from now on (one broker per process). */
+export function trackCertificateExpiry(list: () => readonly ExpiringCertificate[], now: () => number): void {
+  expiring = { list, now };
+}
+
+export const metadataRefreshes = new Counter({
+  name: "broker_metadata_refresh_total",
+  help: "Fetches of parties' metadata URLs, by party and outcome (updated, unchanged, fetch_failed, rejected); a failure keeps the last good copy.",
+  labelNames: ["party", "outcome"] as const,
+  registers: [metricsRegistry],
+});

@@ -8,7 +8,7 @@ import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { DownstreamParty, OidcClient } from "./downstream-party.js";
 
 export type { DownstreamParty, OidcClient } from "./downstream-party.js";
-import { isSamlIdp, type IdentityProvider } from "./identity-provider.js";
+import { isSamlIdp, type IdentityProvider, type SamlIdentityProvider } from "./identity-provider.js";
 
 export { isSamlIdp } from "./identity-provider.js";
 export type { IdentityProvider, OidcIdentityProvider, SamlIdentityProvider } from "./identity-provider.js";
@@ -17,6 +17,8 @@ import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } fr
 import { ConfigError } from "../config/load-config.js";
 import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
 import { loadOidcClients } from "./oidc-clients.js";
+import { checkEnvironment } from "./environment-guard.js";
+import { checkSigningCertificateDates } from "./certificate-dates.js";
 import { loadOidcIdentityProviders } from "./oidc-idps.js";
 
 
@@ -49,6 +51,8 @@ export class TrustRegistry {
     organisations: Array<{ cvr: string; name: string }>,
     private readonly nemLogInParty: NemLogIn | undefined = undefined,
     clients: OidcClient[] = [],
+    /** What the operator should know about this trust (certificates refused or kept outside their dates), one line each. */
+    readonly warnings: readonly string[] = [],
   ) {
     const idpEntityIds = new Set<string>();
     if (nemLogInParty) idpEntityIds.add(nemLogInParty.metadata.entityId);
@@ -118,7 +122,37 @@ export class TrustRegistry {
   organisationName(cvr: string): string | undefined {
     return this.organisations.get(cvr);
   }
+
+  /**
+   * A new registry with these parties' registrations replaced (matched by id),
+   * every other party as it is here. The constructor's rules apply again
+   * (no two parties with one entityID).
+   */
+  withParties(replacements: readonly LoadedParty[], warnings: readonly string[]): TrustRegistry {
+    const idps = new Map<string, IdentityProvider>();
+    const sps = new Map<string, ServiceProvider>();
+    let nemlogin = this.nemLogInParty;
+    for (const replacement of replacements) {
+      if (replacement.kind === "identityProvider") idps.set(replacement.party.id, replacement.party);
+      else if (replacement.kind === "serviceProvider") sps.set(replacement.party.id, replacement.party);
+      else nemlogin = replacement.party;
+    }
+    return new TrustRegistry(
+      this.identityProviders().map((idp) => idps.get(idp.id) ?? idp),
+      this.serviceProviders().map((sp) => sps.get(sp.id) ?? sp),
+      [...this.organisations].map(([cvr, name]) => ({ cvr, name })),
+      nemlogin,
+      this.oidcClients(),
+      warnings,
+    );
+  }
 }
+
+/** One party's registration, read on its own. */
+export type LoadedParty =
+  | { kind: "identityProvider"; party: SamlIdentityProvider }
+  | { kind: "serviceProvider"; party: ServiceProvider }
+  | { kind: "nemlogin"; party: NemLogIn };
 
 function readFile(path: string, party: string): string {
   try {
@@ -128,9 +162,21 @@ function readFile(path: string, party: string): string {
   }
 }
 
-/** The metadata to read: the file as is, or, when the party's config names a signing certificate, only what that signature covers. */
-function trustedMetadataXml(path: string, signingCert: string | undefined, party: string): string {
-  const xml = readFile(path, party);
+/** Where a party's metadata document comes from, by its backing file's path: the file itself, unless a fresher copy is being checked. */
+export type MetadataSource = (path: string, where: string) => string;
+
+export const READ_METADATA_FILES: MetadataSource = readFile;
+
+/** What every party's loading shares. */
+interface Loading {
+  config: BrokerConfig;
+  now: Date;
+  warnings: string[];
+  source: MetadataSource;
+}
+
+/** The metadata to read: the document as is, or, when the party's config names a signing certificate, only what that signature covers. */
+function trustedMetadataXml(xml: string, signingCert: string | undefined): string {
   return signingCert === undefined ? xml : verifiedMetadataXml(xml, readMetadataSigningCert(signingCert));
 }
 
@@ -138,10 +184,11 @@ function reasonAndMessage(error: unknown): string {
   return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
 }
 
-/** A party's metadata file, read by `read`; every failure names the party and the file. */
-function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, now: Date): T {
+/** A party's metadata, read by `read`; every failure names the party and the file. */
+function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, loading: Loading): T {
+  const xml = loading.source(party.metadata, where);
   try {
-    return read(trustedMetadataXml(party.metadata, party.metadataSigningCert, where), now);
+    return read(trustedMetadataXml(xml, party.metadataSigningCert), loading.now);
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${where}: metadata ${party.metadata}: ${reasonAndMessage(error)}`);
@@ -154,32 +201,97 @@ function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
   if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
 }
 
-export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env): TrustRegistry {
-  const idps = config.identityProviders.map((policy, index): IdentityProvider => {
-    const where = `identityProviders[${index}] (${policy.id})`;
-    const metadata = partyMetadata(where, policy, readIdpMetadata, now);
-    requireUpstreamEssentials(metadata, where);
-    return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
+/**
+ * The metadata with only the signing certificates within their dates (or all,
+ * with the party's test override). A party whose every signing certificate is
+ * outside its dates is refused.
+ */
+function withDatedSigningCertificates<T extends { signingCertificates: string[] }>(where: string, metadata: T, policy: { allowExpiredCertificate: boolean }, loading: Loading): T {
+  if (metadata.signingCertificates.length === 0) return metadata;
+  const checked = checkSigningCertificateDates(where, metadata.signingCertificates, {
+    nowMs: loading.now.getTime(),
+    graceDays: loading.config.trust.certificateGraceDays,
+    allowOutsideDates: policy.allowExpiredCertificate,
   });
-  const sps = config.serviceProviders.map((policy, index): ServiceProvider => {
-    const where = `serviceProviders[${index}] (${policy.id})`;
-    const metadata = partyMetadata(where, policy, readSpMetadata, now);
-    if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
-    if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
-      throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
-    }
-    return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
-  });
-  return new TrustRegistry([...idps, ...loadOidcIdentityProviders(config.oidcIdentityProviders, env)], sps, config.organisations, loadNemLogIn(config.nemlogin, now), loadOidcClients(config.oidcClients, env));
+  if (checked.usable.length === 0) throw new ConfigError(`${where}: no signing certificate in its metadata is within its validity dates: ${checked.warnings.join("; ")}`);
+  loading.warnings.push(...checked.warnings);
+  return { ...metadata, signingCertificates: checked.usable };
 }
 
-function loadNemLogIn(policy: NemLogInConfig | undefined, now: Date): NemLogIn | undefined {
+/** A party in the configuration whose metadata can be read on its own. */
+export type PartyRef = { kind: "identityProvider"; index: number } | { kind: "serviceProvider"; index: number } | { kind: "nemlogin" };
+
+export function partyWhere(config: BrokerConfig, ref: PartyRef): string {
+  switch (ref.kind) {
+    case "identityProvider":
+      return `identityProviders[${ref.index}] (${config.identityProviders[ref.index]?.id ?? "?"})`;
+    case "serviceProvider":
+      return `serviceProviders[${ref.index}] (${config.serviceProviders[ref.index]?.id ?? "?"})`;
+    case "nemlogin":
+      return "nemlogin";
+  }
+}
+
+function loadIdentityProvider(index: number, loading: Loading): SamlIdentityProvider {
+  const policy = loading.config.identityProviders[index]!;
+  const where = partyWhere(loading.config, { kind: "identityProvider", index });
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
+  requireUpstreamEssentials(metadata, where);
+  return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
+}
+
+function loadServiceProvider(index: number, loading: Loading): ServiceProvider {
+  const policy = loading.config.serviceProviders[index]!;
+  const where = partyWhere(loading.config, { kind: "serviceProvider", index });
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readSpMetadata, loading), policy, loading);
+  if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
+  if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
+    throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
+  }
+  return { id: policy.id, displayName: policy.displayName ?? policy.id, systemId: metadata.entityId, policy, metadata };
+}
+
+function loadNemLogIn(loading: Loading): NemLogIn | undefined {
+  const policy = loading.config.nemlogin;
   if (!policy) return undefined;
   const where = "nemlogin";
-  const metadata = partyMetadata(where, policy, readIdpMetadata, now);
+  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
   requireUpstreamEssentials(metadata, where);
   return { id: NEMLOGIN_ID, displayName: policy.displayName, policy, metadata };
+}
+
+/**
+ * Reads one party's registration from a metadata document, by every rule
+ * start-up applies to it (signature, shape, validUntil, certificate dates,
+ * the environment). Throws ConfigError naming the party.
+ */
+export function loadParty(config: BrokerConfig, ref: PartyRef, xml: string, now: Date): { loaded: LoadedParty; warnings: string[] } {
+  const loading: Loading = { config, now, warnings: [], source: () => xml };
+  const where = partyWhere(config, ref);
+  let loaded: LoadedParty;
+  if (ref.kind === "identityProvider") loaded = { kind: ref.kind, party: loadIdentityProvider(ref.index, loading) };
+  else if (ref.kind === "serviceProvider") loaded = { kind: ref.kind, party: loadServiceProvider(ref.index, loading) };
+  else {
+    const nemlogin = loadNemLogIn(loading);
+    if (!nemlogin) throw new ConfigError("nemlogin is not configured");
+    loaded = { kind: ref.kind, party: nemlogin };
+  }
+  checkEnvironment(config.environment, [{ where, entityId: loaded.party.metadata.entityId }]);
+  return { loaded, warnings: loading.warnings };
+}
+
+export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env, source: MetadataSource = READ_METADATA_FILES): TrustRegistry {
+  const loading: Loading = { config, now, warnings: [], source };
+  const idps = config.identityProviders.map((_policy, index) => loadIdentityProvider(index, loading));
+  const sps = config.serviceProviders.map((_policy, index) => loadServiceProvider(index, loading));
+  const nemlogin = loadNemLogIn(loading);
+  checkEnvironment(config.environment, [
+    ...(nemlogin ? [{ where: "nemlogin", entityId: nemlogin.metadata.entityId }] : []),
+    ...idps.map((idp, index) => ({ where: partyWhere(config, { kind: "identityProvider", index }), entityId: idp.metadata.entityId })),
+    ...sps.map((sp, index) => ({ where: partyWhere(config, { kind: "serviceProvider", index }), entityId: sp.metadata.entityId })),
+  ]);
+  return new TrustRegistry([...idps, ...loadOidcIdentityProviders(config.oidcIdentityProviders, env)], sps, config.organisations, nemlogin, loadOidcClients(config.oidcClients, env), loading.warnings);
 }

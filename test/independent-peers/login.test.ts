@@ -26,7 +26,7 @@ describe("end to end with independent SAML peers (node-saml as fagsystem, samlif
   let brokerIdp: PublishedParty;
   let brokerSp: PublishedParty;
   beforeAll(async () => {
-    ({ fixture, brokerIdp, brokerSp } = await peerWorld({ sp: NODE_SAML_SP_POLICY }));
+    ({ fixture, brokerIdp, brokerSp } = await peerWorld({ sp: NODE_SAML_SP_POLICY, idp: { sendScoping: true } }));
   });
 
   it("logs in: node-saml's request goes through samlify's IdP and node-saml accepts the broker's assertion", async () => {

@@ -73,6 +73,11 @@ describe("levels toward the IdP and back", () => {
     expect(outcome.attributes.get(LEGACY.assuranceLevel)).toEqual(["3"]);
   });
 
+  it("sends no Scoping by default (the real Context Handler's SupportsScope is off by default)", async () => {
+    const login = await startLogin(await policyFixture());
+    expect(login.upstreamXml).not.toContain("Scoping");
+  });
+
   it("sends Scoping/RequesterID only to an IdP that accepts it", async () => {
     const accepting = await startLogin(await policyFixture({ idp: { sendScoping: true } }));
     expect(accepting.upstreamXml).toContain("<samlp:Scoping><samlp:RequesterID>https://fagsystem.test/sp</samlp:RequesterID></samlp:Scoping>");

@@ -85,6 +85,8 @@ export function stepUpSetup(keys: FixtureKeys, nemlogin: KeyMaterial, nemloginPo
     nemlogin,
     auditFile,
     config: {
+      // NemLog-in's test entityID: only a non-production broker may register it.
+      environment: "test",
       secureCookies: "never",
       audit: { file: auditFile },
       nemlogin: {

@@ -87,7 +87,7 @@ describe("loadConfig", () => {
   it("applies the schema defaults to each party", () => {
     const config = loadConfig(configFolder({ "a.yaml": BASE, "b.yaml": MORE }), {});
     const [a, b] = config.identityProviders;
-    expect(a).toMatchObject({ sendScoping: true, allowSha1: false, requireSignedAssertion: true, requireEncryptedAssertion: false });
+    expect(a).toMatchObject({ sendScoping: false, allowSha1: false, requireSignedAssertion: true, requireEncryptedAssertion: false });
     expect(b).toMatchObject({ cvrs: ["12345678", "87654321"], allowSha1: true });
     expect(config.serviceProviders[0]?.requiredLevel).toBe("none");
     expect(config.serviceProviders[1]?.requiredLevel).toEqual({ nist: 3 });

@@ -17,6 +17,7 @@ describe("step-up configuration", () => {
       entityId: "https://saml.nemlog-in.dk",
       displayName: "NemLog-in",
       allowSha1: false,
+      allowExpiredCertificate: false,
       requireSignedAssertion: true,
       requireEncryptedAssertion: true,
       requestProfessionalIdentity: true,

@@ -34,11 +34,12 @@ export function nemLogInTarget(nemlogin: NemLogIn, level: NsisLevel): SamlUpstre
 export class NemLogInUpstream implements FurtherUpstream {
   constructor(
     private readonly saml: SamlUpstream,
-    private readonly registry: TrustRegistry,
+    /** The trust in force at each login (it may be refreshed while the broker runs). */
+    private readonly registry: () => TrustRegistry,
   ) {}
 
   start(level: NsisLevel, request: LoginRequest, completed: UpstreamResult[]): Promise<StartedUpstream> {
-    const nemlogin = this.registry.nemLogIn();
+    const nemlogin = this.registry().nemLogIn();
     if (!nemlogin) throw new LoginError("nemlogin_gone", "NemLog-in is no longer configured");
     return this.saml.startAt(nemLogInTarget(nemlogin, level), request, completed);
   }

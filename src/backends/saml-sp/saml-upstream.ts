@@ -9,7 +9,7 @@ import type { RawAttribute, UpstreamResult } from "../../model/upstream-result.j
 import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
 import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type StartedUpstream } from "../../login/ports.js";
 import type { Refusal } from "../../model/login-error.js";
-import { PageError } from "../../model/login-error.js";
+import { LoginError, PageError } from "../../model/login-error.js";
 import { XmlError } from "../../xml/xml-error.js";
 import { StoreUnavailableError } from "../../store/state-store.js";
 import { readClaims } from "./read-claims.js";
@@ -27,6 +27,7 @@ import { ProfileError } from "../../profiles/oiosaml3-profile.js";
 import type { ReachedLevel } from "../../profiles/levels.js";
 import type { IdpOiosamlProfile } from "../../profiles/idp-profiles.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
+import { EXPIRED_REGISTRATION_MESSAGE, expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
 
 export type { StartedUpstream } from "../../login/ports.js";
 
@@ -65,6 +66,8 @@ export class SamlUpstream implements MunicipalUpstream {
     const post = target.metadata.singleSignOnServices.find((s) => s.binding === BINDING.post);
     const endpoint = redirect ?? post;
     if (!endpoint) throw new SamlError("idp_no_endpoint", `upstream ${target.id} has no usable SingleSignOnService`);
+    const expired = expiredMetadata(target.kind, target, this.broker.now());
+    if (expired) throw new LoginError(METADATA_EXPIRED, expired, "failed", EXPIRED_REGISTRATION_MESSAGE);
     const xml = buildAuthnRequest({
       id,
       issueInstant: samlInstant(this.broker.now()),
@@ -131,6 +134,9 @@ export class SamlUpstream implements MunicipalUpstream {
     const idp = awaitedParty(this.broker.registry, state);
     if (!idp) throw new SamlError("idp_gone", `upstream ${state.upstreamId} is no longer registered`);
     const now = this.broker.now();
+    // A login started while the party's metadata was valid is not finished with it once it has expired.
+    const expired = expiredMetadata(idp.kind, idp, now);
+    if (expired) throw new SamlError(METADATA_EXPIRED, expired);
     {
       const assertion = await validateResponse(envelope, {
         idpEntityId: idp.metadata.entityId,

@@ -20,7 +20,8 @@ export interface OidcPages {
   postLogoutSuccessSource(ctx: KoaContextWithOIDC): void;
 }
 
-export function oidcPages(): OidcPages {
+/** The OpenID Provider's own pages; `environment` puts the non-production banner on them as on the broker's other pages. */
+export function oidcPages(environment?: string): OidcPages {
   return {
     renderError(ctx, out) {
       ctx.type = "html";
@@ -29,6 +30,7 @@ export function oidcPages(): OidcPages {
         "Login kunne ikke gennemføres / The login could not be completed",
         `Systemet sendte en forespørgsel, som ikke kunne godkendes (${describe(out)}). / The system sent a request that could not be accepted (${describe(out)}).`,
         correlationIdOf(ctx),
+        environment,
       );
     },
     logoutSource(ctx, form) {
@@ -37,12 +39,13 @@ export function oidcPages(): OidcPages {
       ctx.body = layout(
         "Log ud / Log out",
         html`<h1>Log ud / Log out</h1><p>Vil du logge ud af alle systemer, du er logget ind på gennem denne browser? / Do you want to log out of every system you are logged in to in this browser?</p>${raw(form)}<p><button type="submit" form="op.logoutForm" name="logout" value="yes">Log ud / Log out</button></p>`,
+        environment,
       );
     },
     postLogoutSuccessSource(ctx) {
       ctx.type = "html";
       ctx.set("Cache-Control", "no-store");
-      ctx.body = layout("Logget ud / Logged out", html`<h1>Du er logget ud / You are logged out</h1><p>Du kan lukke vinduet. / You may close this window.</p>`);
+      ctx.body = layout("Logget ud / Logged out", html`<h1>Du er logget ud / You are logged out</h1><p>Du kan lukke vinduet. / You may close this window.</p>`, environment);
     },
   };
 }

@@ -98,7 +98,7 @@ export function createOidcProvider(broker: BrokerContext, accounts: OidcAccounts
   };
   const policy = interactionPolicy.base();
   policy.get("login")?.checks.add(brokerLoginCheck(broker, accounts));
-  const pages = oidcPages();
+  const pages = oidcPages(broker.config.environment);
 
   const configuration: Configuration = {
     adapter: storeAdapterFactory(broker.store),

@@ -1,4 +1,5 @@
 /** Encodes the outcome of a login as a SAML Response to the fagsystem's ACS (HTTP-POST). */
+import { LoginError } from "../../model/login-error.js";
 import type { BrokerContext } from "../../broker-context.js";
 import type { Identity } from "../../model/identity.js";
 import type { SamlReply } from "./saml-reply.js";
@@ -16,6 +17,7 @@ import { releaseFor } from "../../profiles/release-profiles.js";
 import { levelTableOf } from "../../config/level-table.js";
 import { requirementOf } from "../../config/level-requirement.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
+import { EXPIRED_REGISTRATION_MESSAGE, expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
 
 function postTo(downstream: SamlReply, responseXml: string): Interaction {
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
@@ -67,6 +69,9 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
   const sp = broker.registry.serviceProviderByEntityId(downstream.spEntityId);
   if (!sp) throw new Error(`fagsystem ${downstream.spEntityId} is no longer registered`);
   const now = broker.now();
+  // No assertion for a fagsystem whose metadata (its keys, its endpoints) has expired since the login began.
+  const expired = expiredMetadata("fagsystem", sp, now);
+  if (expired) throw new LoginError(METADATA_EXPIRED, expired, "failed", EXPIRED_REGISTRATION_MESSAGE);
   const assertionId = newId();
   const nameId = nameIdFor(identity, sp);
   const release = releaseFor(identity, {

@@ -25,6 +25,7 @@ import { levelTableOf } from "../../config/level-table.js";
 import { requirementOf } from "../../config/level-requirement.js";
 import { StoreUnavailableError } from "../../store/state-store.js";
 import { LoginUnavailable } from "../../login/login-unavailable.js";
+import { expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
 
 export interface IncomingHttp {
   method: "GET" | "POST";
@@ -91,6 +92,8 @@ export async function receiveAuthnRequest(broker: BrokerContext, http: IncomingH
     const found = broker.registry.serviceProviderByEntityId(unverified.issuer);
     if (!found) throw new SamlError("unknown_sp", `no fagsystem is registered with entityID ${unverified.issuer.slice(0, 200)}`);
     sp = found;
+    const expired = expiredMetadata("fagsystem", sp, broker.now());
+    if (expired) throw new SamlError(METADATA_EXPIRED, expired);
     const verified = signatureCheck(sp);
     if (!verified && (sp.policy.requireSignedRequests || sp.metadata.authnRequestsSigned)) {
       throw new SamlError("signature_missing", `AuthnRequests from ${sp.id} must be signed`);

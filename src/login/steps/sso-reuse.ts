@@ -14,6 +14,8 @@
 import type { Row } from "../flow-types.js";
 import { forDownstream } from "../login-unavailable.js";
 import { upstreamsForReuse } from "./step-up.js";
+import { expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
+import { isSamlIdp } from "../../trust/registry.js";
 
 export const ssoReuse: Row["run"] = async (state) => {
   const { request, broker } = state;
@@ -25,6 +27,13 @@ export const ssoReuse: Row["run"] = async (state) => {
   const hinted = hint === undefined ? undefined : broker.registry.identityProviderForHint(hint);
   if ((hint !== undefined && hinted?.id !== session.idpId) || !broker.registry.identityProvider(session.idpId)) {
     broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: "sso_other_municipality", sp: request.downstream.partyId }, "SSO session is for another municipality");
+    return state;
+  }
+  const sessionIdp = broker.registry.identityProvider(session.idpId)!;
+  const expired = isSamlIdp(sessionIdp) ? expiredMetadata("municipal-idp", sessionIdp, broker.now()) : undefined;
+  if (expired) {
+    // The session was proved by a party no longer trusted: the login starts afresh (and is refused there, naming it).
+    broker.log.info({ correlationId: request.correlationId, event: "sso_declined", reason: METADATA_EXPIRED, detail: expired, sp: request.downstream.partyId }, "SSO session's IdP is no longer trusted");
     return state;
   }
   return { ...state, entry: "sso", session, upstreams: upstreamsForReuse(broker, request, session.upstreams) };
