@@ -51,54 +51,61 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-idp-signing.key.pem`, `${keyDir}/demo-idp-signing.cert.pem`, "Demo Kommune IdP signing", bits);
   const spSigning = await ensureKeyMaterial(`${keyDir}/demo-sp-signing.key.pem`, `${keyDir}/demo-sp-signing.cert.pem`, "Demo fagsystem signing", bits);
   const spEncryption = await ensureKeyMaterial(`${keyDir}/demo-sp-encryption.key.pem`, `${keyDir}/demo-sp-encryption.cert.pem`, "Demo fagsystem encryption", bits);
-  const idpEntityId = `${idpUrl}/idp`;
-  const spEntityId = `${spUrl}/sp`;
-  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
-  writeFileAndFolder(
-    spConfig.metadata,
-    spMetadataXml({
-      entityId: spEntityId,
-      signing: spSigning,
-      encryption: spEncryption,
-      encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep],
-      acsUrls: [`${spUrl}/acs`],
-    }),
-  );
-
-  // The Entra-like municipality (config/demo/sky-kommune.yaml), when registered: its IdP and its role catalogue.
-  // The upstream demo parties start before the broker (it reads their metadata) and learn its metadata after.
-  const published: { brokerAsSp?: SpMetadata } = {};
-  const brokerMetadata = (): SpMetadata => {
-    if (!published.brokerAsSp) throw new Error("the broker's metadata is not loaded yet");
-    return published.brokerAsSp;
-  };
-  const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
-  // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
-  const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
-  const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
-  const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
-  const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config, options));
-  // The demo parties import the broker's published metadata, as real parties do.
-  const fetchText = async (url: string) => {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
-    return response.text();
-  };
-  published.brokerAsSp = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
-  const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
+  // The demo IdP's and fagsystem's ports are taken now, before the parties that listen on any free
+  // port start: otherwise one of them could be given the same port (their handlers come later).
   const { server: idpServer } = await listenOn(ports.idp);
-  idpServer.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: brokerMetadata }));
   const { server: spServer } = await listenOn(ports.sp);
-  spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }));
-  return {
-    broker,
-    idpUrl,
-    spUrl,
-    oidcRpUrl: oidcRp?.url,
-    nordOpUrl: nord?.url,
-    async stop() {
-      await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop()]);
-      await broker.stop();
-    },
-  };
+  try {
+    const idpEntityId = `${idpUrl}/idp`;
+    const spEntityId = `${spUrl}/sp`;
+    writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
+    writeFileAndFolder(
+      spConfig.metadata,
+      spMetadataXml({
+        entityId: spEntityId,
+        signing: spSigning,
+        encryption: spEncryption,
+        encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep],
+        acsUrls: [`${spUrl}/acs`],
+      }),
+    );
+
+    // The Entra-like municipality (config/demo/sky-kommune.yaml), when registered: its IdP and its role catalogue.
+    // The upstream demo parties start before the broker (it reads their metadata) and learn its metadata after.
+    const published: { brokerAsSp?: SpMetadata } = {};
+    const brokerMetadata = (): SpMetadata => {
+      if (!published.brokerAsSp) throw new Error("the broker's metadata is not loaded yet");
+      return published.brokerAsSp;
+    };
+    const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
+    // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
+    const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
+    const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
+    const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
+    const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config, options));
+    // The demo parties import the broker's published metadata, as real parties do.
+    const fetchText = async (url: string) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+      return response.text();
+    };
+    published.brokerAsSp = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
+    const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
+    idpServer.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: brokerMetadata }));
+    spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }));
+    return {
+      broker,
+      idpUrl,
+      spUrl,
+      oidcRpUrl: oidcRp?.url,
+      nordOpUrl: nord?.url,
+      async stop() {
+        await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop()]);
+        await broker.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all([closeServer(idpServer), closeServer(spServer)]);
+    throw error;
+  }
 }

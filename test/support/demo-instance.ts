@@ -10,7 +10,25 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { BrokerConfig } from "../../src/config/schema.js";
 import { runDemo, type RunningDemo } from "../../src/demo/run-demo.js";
-import { freePort } from "../../scripts/lib/redis-server.js";
+import { createServer, type Server } from "node:net";
+
+/** `count` distinct free ports: all held open until every one is known, so none is handed out twice. */
+async function distinctFreePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => resolve());
+      });
+      servers.push(server);
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
 
 export interface DemoInstance {
   demo: RunningDemo;
@@ -31,7 +49,8 @@ export interface DemoInstanceOptions {
 export async function startDemoInstance(options: DemoInstanceOptions = {}): Promise<DemoInstance> {
   const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
   const auditFile = join(workDir, "audit.jsonl");
-  const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
+  // Every party on a port chosen here, none on "any free port": a party given port 0 could otherwise land on the broker's.
+  const [brokerPort = 0, idpPort = 0, spPort = 0, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp] = await distinctFreePorts(9);
   const brokerUrl = `http://127.0.0.1:${brokerPort}`;
   const shipped = loadConfig("config/demo", {});
   const keyDir = join(workDir, "keys");
@@ -51,7 +70,7 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort }, keyDir, { logDestination: options.logDestination });
+  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp }, keyDir, { logDestination: options.logDestination });
   return {
     demo,
     brokerUrl,
