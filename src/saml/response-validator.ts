@@ -111,10 +111,12 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   if (direct.length !== 1 || everywhere !== 1) {
     throw new SamlError("assertion_count", `Response must carry exactly one assertion (found ${direct.length} direct, ${everywhere} in all)`);
   }
+  refuseStraySignatures(response);
   let assertion = direct[0]!;
   if (assertion.localName === "EncryptedAssertion") {
     const encrypted = assertion;
     assertion = await timer.time("decrypt", () => decryptAssertion(encrypted, expect.decryptionKeys, expect.limits));
+
   } else if (expect.requireEncryptedAssertion) {
     throw new SamlError("assertion_not_encrypted", "this IdP must send an encrypted assertion");
   }
@@ -125,7 +127,26 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
     throw new SamlError("assertion_not_signed", responseSigned ? "the assertion itself must be signed" : "neither the Response nor the assertion is signed");
   }
   refuseNestedAssertions(assertion);
+  // The decrypted assertion's content too: nothing signature-shaped beyond what was verified.
+  refuseStraySignatures(assertion);
   return readAssertion(assertion, expect);
+}
+
+/**
+ * A Signature may sit only where one is read: as a direct child of the
+ * Response, or of the assertion directly in it. A Signature anywhere else (a
+ * copy of the assertion's parked in Status or Extensions, say) is refused,
+ * not ignored: another verifier could pick it up, and a message that holds
+ * more signatures than it needs is not one an honest IdP sends.
+ */
+function refuseStraySignatures(root: Element): void {
+  const allowed = new Set<Element>(childElements(root, NS.ds, "Signature"));
+  for (const assertion of childElements(root, NS.saml, "Assertion")) for (const signature of childElements(assertion, NS.ds, "Signature")) allowed.add(signature);
+  const stray = descendants(root, NS.ds, "Signature").filter((signature) => !allowed.has(signature));
+  if (stray.length > 0) {
+    const where = stray[0]!.parentNode as Element | null;
+    throw new SamlError("signature_unexpected", `a Signature inside ${where?.localName ?? "the message"}, where none is read`);
+  }
 }
 
 /** An assertion inside an assertion (Advice) is never read: refuse it outright. */
