@@ -38,16 +38,34 @@ export function redisServerBinary(): string {
   return binary;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports handed out here come from below the kernel's ephemeral range
+ * (32768–60999 on Linux), chosen at random and checked free: a port from the
+ * ephemeral range can be taken by any outgoing connection between the check
+ * and the moment the server binds it, which under a busy parallel test run
+ * happens. Below that range only another explicit choice can collide.
+ */
+const CHOSEN_PORTS = { min: 20_000, max: 32_000 };
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = CHOSEN_PORTS.min + Math.floor(Math.random() * (CHOSEN_PORTS.max - CHOSEN_PORTS.min));
+    if (handedOut.has(port)) continue;
+    if (await bindable(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port between ${CHOSEN_PORTS.min} and ${CHOSEN_PORTS.max}`);
 }
 
 /** Sends PING over a plain socket; resolves true on +PONG. */

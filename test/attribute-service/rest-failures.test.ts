@@ -76,9 +76,9 @@ describe("REST attribute service (OS2rollekatalog shape): failures", () => {
     const error = await refused(login(missing));
     expect(error.reason).toBe("attribute_service_misconfigured");
     expect(error.message).toContain("TEST_ROLLER_KEY_NOT_SET");
-    const url = server.url;
     await server.close();
-    const down = await restFixture({ ...server, url });
+    // Port 1 on loopback: nothing listens there (a closed test server's port can be taken by another test at once).
+    const down = await restFixture({ ...server, url: "http://127.0.0.1:1" });
     expect((await refused(login(down))).reason).toBe("attribute_service_unreachable");
   });
 });

@@ -10,24 +10,16 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { BrokerConfig } from "../../src/config/schema.js";
 import { runDemo, type RunningDemo } from "../../src/demo/run-demo.js";
-import { createServer, type Server } from "node:net";
+import { freePort } from "../../scripts/lib/redis-server.js";
 
-/** `count` distinct free ports: all held open until every one is known, so none is handed out twice. */
+/** `count` distinct free ports (outside the ephemeral range, see freePort). */
 async function distinctFreePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve());
-      });
-      servers.push(server);
-    }
-    return servers.map((server) => (server.address() as { port: number }).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
   }
+  return ports;
 }
 
 export interface DemoInstance {
