@@ -113,10 +113,10 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   }
   refuseStraySignatures(response);
   let assertion = direct[0]!;
-  if (assertion.localName === "EncryptedAssertion") {
+  const arrivedEncrypted = assertion.localName === "EncryptedAssertion";
+  if (arrivedEncrypted) {
     const encrypted = assertion;
     assertion = await timer.time("decrypt", () => decryptAssertion(encrypted, expect.decryptionKeys, expect.limits));
-
   } else if (expect.requireEncryptedAssertion) {
     throw new SamlError("assertion_not_encrypted", "this IdP must send an encrypted assertion");
   }
@@ -127,8 +127,8 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
     throw new SamlError("assertion_not_signed", responseSigned ? "the assertion itself must be signed" : "neither the Response nor the assertion is signed");
   }
   refuseNestedAssertions(assertion);
-  // The decrypted assertion's content too: nothing signature-shaped beyond what was verified.
-  refuseStraySignatures(assertion);
+  // A plain assertion's content was in the Response scanned above; a decrypted one's is checked now.
+  if (arrivedEncrypted) refuseStraySignatures(assertion);
   return readAssertion(assertion, expect);
 }
 

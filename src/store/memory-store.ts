@@ -155,16 +155,17 @@ export class MemoryStore implements StateStore {
   /** Expired entries first, then the oldest sessions; refuses when neither frees enough. */
   private makeRoom(bytes: number): void {
     if (this.fits(bytes)) return;
-    // A sweep walks every entry: under steady pressure, at most once a second.
-    if (this.now() - this.lastSweep >= 1000) this.sweep();
+    // A sweep walks every entry: under steady pressure, at most once a second while sessions can be evicted.
+    const swept = this.now() - this.lastSweep >= 1000;
+    if (swept) this.sweep();
     let evicted = 0;
     for (const key of this.evictable) {
       if (this.fits(bytes)) break;
       this.remove(key);
       evicted += 1;
     }
+    if (!this.fits(bytes) && !swept) this.sweep();
     if (evicted > 0) this.events.onEvicted?.(evicted, this.bytesInUse);
-    if (!this.fits(bytes) && this.now() - this.lastSweep > 0) this.sweep();
     if (!this.fits(bytes)) {
       this.events.onFull?.(this.bytesInUse);
       throw new StoreUnavailableError("state store is full");
