@@ -7,12 +7,10 @@
  */
 import { BenchChild } from "./processes.js";
 import { OIDC_LOGIN_STEPS, type LoadResult, type OidcLoginJob, type OidcLoginStep } from "./load-jobs.js";
-import { createSetup, IDP_ID, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, type KeyBits, type PartyKeys } from "./parties.js";
-import { freePort } from "./redis.js";
-import { startBrokers, brokerStats } from "./hop.js";
+import { IDP_ID, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, type KeyBits, type PartyKeys } from "./parties.js";
+import { brokerStats } from "./hop.js";
 import { summarize, type LatencySummary } from "./stats.js";
-import { DEMO_USERS } from "../../src/demo/demo-users.js";
-import type { DemoPartiesArgs } from "./demo-parties-process.js";
+import { startDemoWorld } from "./demo-world.js";
 
 export interface OidcLoginOptions {
   bits: KeyBits;
@@ -43,29 +41,9 @@ export interface OidcLoginResult {
 }
 
 export async function runOidcWholeLogin(options: OidcLoginOptions, progress: (line: string) => void = () => {}): Promise<OidcLoginResult> {
-  const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
-  const idpBase = `http://127.0.0.1:${idpPort}`;
-  const spBase = `http://127.0.0.1:${spPort}`;
-  const brokerBase = `http://127.0.0.1:${brokerPort}`;
-  const setup = await createSetup({
-    bits: options.bits,
-    keys: options.keys,
-    port: brokerPort,
-    urls: { brokerBase, idpEntityId: `${idpBase}/idp`, idpSsoUrl: `${idpBase}/sso`, spEntityId: `${spBase}/sp`, spAcsUrl: `${spBase}/acs` },
-  });
-  const brokers = await startBrokers(setup, 1, options.nodeFlags);
-  let parties: BenchChild | undefined;
+  const world = await startDemoWorld(options);
+  const { brokers, brokerBase, user } = world;
   try {
-    const args: DemoPartiesArgs = {
-      brokerBase,
-      idpPort,
-      spPort,
-      idpEntityId: setup.urls.idpEntityId,
-      spEntityId: setup.urls.spEntityId,
-      keys: { idpSigning: setup.keyFiles.idpSigning, spSigning: setup.keyFiles.spSigning, spEncryption: setup.keyFiles.spEncryption },
-    };
-    parties = await BenchChild.start("demo parties", "demo-parties-process.ts", [JSON.stringify(args)]);
-    const user = DEMO_USERS.find((u) => u.nsis === "Substantial")?.username ?? "hanne";
     const run = async (count: number, concurrency: number): Promise<OidcLoginRun> => {
       const job: OidcLoginJob = {
         kind: "oidc",
@@ -103,6 +81,6 @@ export async function runOidcWholeLogin(options: OidcLoginOptions, progress: (li
     const peakRssMb = (await brokerStats(brokers, false))[0]!.maxRssMb;
     return { bits: options.bits, sequential, concurrent, peakRssMb };
   } finally {
-    await Promise.all([...brokers.children.map((child) => child.stop()), parties?.stop()]);
+    await world.stop();
   }
 }

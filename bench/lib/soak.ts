@@ -6,12 +6,9 @@
  */
 import { BenchChild } from "./processes.js";
 import type { LoadResult, WholeLoginJob } from "./load-jobs.js";
-import { createSetup, type KeyBits, type PartyKeys } from "./parties.js";
-import { freePort } from "./redis.js";
-import { startBrokers } from "./hop.js";
+import { type KeyBits, type PartyKeys } from "./parties.js";
 import { summarize, type LatencySummary } from "./stats.js";
-import { DEMO_USERS } from "../../src/demo/demo-users.js";
-import type { DemoPartiesArgs } from "./demo-parties-process.js";
+import { startDemoWorld } from "./demo-world.js";
 
 export interface SoakOptions {
   bits: KeyBits;
@@ -48,30 +45,10 @@ export interface SoakResult {
 }
 
 export async function runSoak(options: SoakOptions, progress: (line: string) => void = () => {}): Promise<SoakResult> {
-  const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
-  const idpBase = `http://127.0.0.1:${idpPort}`;
-  const spBase = `http://127.0.0.1:${spPort}`;
-  const setup = await createSetup({
-    bits: options.bits,
-    keys: options.keys,
-    port: brokerPort,
-    logLevel: "warn",
-    urls: { brokerBase: `http://127.0.0.1:${brokerPort}`, idpEntityId: `${idpBase}/idp`, idpSsoUrl: `${idpBase}/sso`, spEntityId: `${spBase}/sp`, spAcsUrl: `${spBase}/acs` },
-  });
-  const brokers = await startBrokers(setup, 1, options.nodeFlags);
-  const broker = brokers.children[0]!;
-  let parties: BenchChild | undefined;
+  const world = await startDemoWorld({ ...options, logLevel: "warn" });
+  const { spBase, user } = world;
+  const broker = world.brokers.children[0]!;
   try {
-    const args: DemoPartiesArgs = {
-      brokerBase: setup.urls.brokerBase,
-      idpPort,
-      spPort,
-      idpEntityId: setup.urls.idpEntityId,
-      spEntityId: setup.urls.spEntityId,
-      keys: { idpSigning: setup.keyFiles.idpSigning, spSigning: setup.keyFiles.spSigning, spEncryption: setup.keyFiles.spEncryption },
-    };
-    parties = await BenchChild.start("demo parties", "demo-parties-process.ts", [JSON.stringify(args)]);
-    const user = DEMO_USERS.find((u) => u.nsis === "Substantial")?.username ?? "hanne";
     const seconds = options.minutes * 60;
     const job: WholeLoginJob = { kind: "whole", spUrl: spBase, user, count: Math.round(seconds * options.ratePerSec), concurrency: 64, ratePerSec: options.ratePerSec, timeoutMs: (seconds + 60) * 1000 };
     progress(`soak: ${options.minutes} min at ${options.ratePerSec} logins/s, RSA-${options.bits}`);
@@ -109,6 +86,6 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       heapGrowthAfterWarmupMb: last.heapAfterGcMb - warm.heapAfterGcMb,
     };
   } finally {
-    await Promise.all([...brokers.children.map((child) => child.stop()), parties?.stop()]);
+    await world.stop();
   }
 }

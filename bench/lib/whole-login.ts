@@ -7,13 +7,11 @@
  */
 import { BenchChild } from "./processes.js";
 import { WHOLE_LOGIN_STEPS, type LoadResult, type WholeLoginJob, type WholeLoginStep } from "./load-jobs.js";
-import { createSetup, type KeyBits, type PartyKeys } from "./parties.js";
-import { freePort } from "./redis.js";
-import { startBrokers, brokerStats } from "./hop.js";
+import { type KeyBits, type PartyKeys } from "./parties.js";
+import { brokerStats } from "./hop.js";
 import { summarize, type LatencySummary } from "./stats.js";
-import { DEMO_USERS } from "../../src/demo/demo-users.js";
 import { LOGIN_PHASES, type LoginTimings } from "../../src/observability/login-timings.js";
-import type { DemoPartiesArgs } from "./demo-parties-process.js";
+import { startDemoWorld } from "./demo-world.js";
 
 export interface WholeLoginOptions {
   bits: KeyBits;
@@ -55,35 +53,9 @@ interface PartyStats {
 }
 
 export async function runWholeLogin(options: WholeLoginOptions, progress: (line: string) => void = () => {}): Promise<WholeLoginResult> {
-  const [brokerPort, idpPort, spPort] = [await freePort(), await freePort(), await freePort()];
-  const idpBase = `http://127.0.0.1:${idpPort}`;
-  const spBase = `http://127.0.0.1:${spPort}`;
-  const setup = await createSetup({
-    bits: options.bits,
-    keys: options.keys,
-    port: brokerPort,
-    urls: {
-      brokerBase: `http://127.0.0.1:${brokerPort}`,
-      idpEntityId: `${idpBase}/idp`,
-      idpSsoUrl: `${idpBase}/sso`,
-      spEntityId: `${spBase}/sp`,
-      spAcsUrl: `${spBase}/acs`,
-    },
-  });
-  const brokers = await startBrokers(setup, 1, options.nodeFlags);
-  let parties: BenchChild | undefined;
+  const world = await startDemoWorld(options);
+  const { brokers, parties: demoParties, spBase, user } = world;
   try {
-    const args: DemoPartiesArgs = {
-      brokerBase: setup.urls.brokerBase,
-      idpPort,
-      spPort,
-      idpEntityId: setup.urls.idpEntityId,
-      spEntityId: setup.urls.spEntityId,
-      keys: { idpSigning: setup.keyFiles.idpSigning, spSigning: setup.keyFiles.spSigning, spEncryption: setup.keyFiles.spEncryption },
-    };
-    parties = await BenchChild.start("demo parties", "demo-parties-process.ts", [JSON.stringify(args)]);
-    const demoParties = parties;
-    const user = DEMO_USERS.find((u) => u.nsis === "Substantial")?.username ?? "hanne";
     const run = async (count: number, concurrency: number): Promise<WholeLoginRun> => {
       const job: WholeLoginJob = { kind: "whole", spUrl: spBase, user, count, concurrency, timeoutMs: 120_000 };
       const brokerBefore = await brokerStats(brokers, true);
@@ -117,7 +89,7 @@ export async function runWholeLogin(options: WholeLoginOptions, progress: (line:
     const peakRssMb = (await brokerStats(brokers, false))[0]!.maxRssMb;
     return { bits: options.bits, sequential, concurrent, peakRssMb };
   } finally {
-    await Promise.all([...brokers.children.map((child) => child.stop()), parties?.stop()]);
+    await world.stop();
   }
 }
 

@@ -12,12 +12,13 @@ import type { OutgoingAttribute } from "../saml/response-builder.js";
 import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../profiles/bpp.js";
 import { UPN_CLAIM } from "../backends/attribute-service/user-identifier.js";
+import { ENTRA_SAML_CLAIMS } from "../profiles/oidc-idp-claims.js";
 import type { DemoUser } from "./demo-users.js";
 
 export const SKY_CVR = "33445566";
 export const SKY_NAME = "Sky Kommune";
 /** Entra ID's group claim. */
-export const GROUPS_CLAIM = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups";
+export const GROUPS_CLAIM = ENTRA_SAML_CLAIMS.groups;
 /** The catalogue's id for the demo fagsystem (config: attributeServices[].systems). */
 export const DEMO_SYSTEM_ID = "demo-fagsystem";
 /** Members of this Entra group may read in the demo fagsystem. */

@@ -11,8 +11,7 @@ import * as oidc from "openid-client";
 import { exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
-import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
-import { describeScope } from "../profiles/bpp.js";
+import { userSystemRoles } from "./demo-sp.js";
 import { PRIVILEGES_INTERMEDIATE_CLAIM, PRIVILEGES_JSON_CLAIM } from "../profiles/oidc-claims.js";
 
 export interface DemoOidcRpOptions {
@@ -37,17 +36,7 @@ const SESSION_COOKIE = "demo_oidc_rp";
 
 function rolesOf(claims: Record<string, unknown>): string[] {
   const encoded = claims[PRIVILEGES_INTERMEDIATE_CLAIM];
-  if (typeof encoded !== "string") return [];
-  try {
-    return decodePrivilegesAttribute(encoded).list.groups.flatMap((group) =>
-      group.privileges.map((privilege) => {
-        const restrictions = group.constraints.map((c) => `${c.name} = ${c.values.join(", ")}`).join("; ");
-        return `${privilege} — ${describeScope(group.scope)}${restrictions ? ` — ${restrictions}` : ""}`;
-      }),
-    );
-  } catch (error) {
-    return [`(privileges could not be read: ${(error as Error).message})`];
-  }
+  return userSystemRoles(typeof encoded === "string" ? encoded : undefined);
 }
 
 function showValue(value: unknown): string {

@@ -20,8 +20,8 @@ import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { describeScope } from "../profiles/bpp.js";
 
-/** The user-system roles the fagsystem received, one line each: role, scope, restrictions. */
-function userSystemRoles(encoded: string | undefined): string[] {
+/** The user-system roles a demo fagsystem received (base64 OIO-BPP), one line each: role, scope, restrictions. */
+export function userSystemRoles(encoded: string | undefined): string[] {
   if (encoded === undefined) return [];
   try {
     return decodePrivilegesAttribute(encoded).list.groups.flatMap((group) =>

@@ -140,23 +140,23 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     sendInteraction(res, interaction, pageOptions());
   });
 
-  app.post("/saml/acs", requireForm, form, async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const { interaction, correlationId, ssoSessionId } = await logins.complete((timer) => samlUpstream.receive(body, timer));
+  /** An upstream answered: the core resumes the login it belongs to; the browser gets the next step (and the SSO cookie). */
+  const resumeLogin = async (res: Response, receive: Parameters<LoginService["complete"]>[0]) => {
+    const { interaction, correlationId, ssoSessionId } = await logins.complete(receive);
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
     sendInteraction(res, interaction, pageOptions());
+  };
+  app.post("/saml/acs", requireForm, form, async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    await resumeLogin(res, (timer) => samlUpstream.receive(body, timer));
   });
   // A municipal OIDC IdP's answer: form_post (POST) or query (GET).
   const oidcCallback = async (req: Request, res: Response) => {
     const raw = req.method === "POST" ? ((req.body ?? {}) as Record<string, unknown>) : (req.query as Record<string, unknown>);
     const params = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
-    const { interaction, correlationId, ssoSessionId } = await logins.complete((timer) => oidcUpstream.receive(params, timer));
-    if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
-    res.locals["correlationId"] = correlationId;
-    res.setHeader("X-Correlation-Id", correlationId);
-    sendInteraction(res, interaction, pageOptions());
+    await resumeLogin(res, (timer) => oidcUpstream.receive(params, timer));
   };
   app.get("/oidc-rp/callback", oidcCallback);
   app.post("/oidc-rp/callback", requireForm, form, oidcCallback);

@@ -6,10 +6,11 @@
 import type { Person } from "../../model/identity.js";
 import type { RawAttribute } from "../../model/upstream-result.js";
 import { hasControlCharacter } from "../../profiles/bpp.js";
+import { ENTRA_SAML_CLAIMS } from "../../profiles/oidc-idp-claims.js";
 import type { UserIdentifierChoice } from "../../config/attribute-service-schema.js";
 
-/** The UPN claim as Entra ID and AD FS send it. */
-export const UPN_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn";
+/** The UPN claim as Entra ID and AD FS send it (and as the OIDC profile offers Entra's `upn`). */
+export const UPN_CLAIM = ENTRA_SAML_CLAIMS.upn;
 
 const MAX_IDENTIFIER = 512;
 
