@@ -38,6 +38,7 @@ const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : und
 describe("the compiled broker in the image's runtime stage", () => {
   let stage: RuntimeStage;
   let app: string;
+  let nodeDir: string | undefined;
   let keys: FixtureKeys;
   let broker: BrokerProcess | undefined;
 
@@ -53,6 +54,11 @@ describe("the compiled broker in the image's runtime stage", () => {
     expect(install.slice(0, 3)).toEqual(["npm", "ci", "--omit=dev"]);
     run(install[0]!, install.slice(1), app, 240_000);
 
+    // The image's Node is the base image's, at a system path: here a copy in a folder of its own, so the
+    // unprivileged user can run it wherever this checkout lives (a private temporary folder, say).
+    nodeDir = mkdtempSync(join(tmpdir(), "broker-runtime-node-"));
+    copyFileSync(process.execPath, join(nodeDir, "node"));
+    makeReadOnly(nodeDir);
     // A read-only root filesystem: nothing in the application folder may be written from here on.
     makeReadOnly(app);
     keys = await fixtureKeys();
@@ -62,10 +68,10 @@ describe("the compiled broker in the image's runtime stage", () => {
     const [program, ...args] = stage.cmd;
     expect(program).toBe("node");
     broker = await startBrokerCommand({
-      command: process.execPath,
+      command: join(nodeDir, "node"),
       args,
       cwd: app,
-      env: { ...stage.env, BROKER_CONFIG_DIR: configDir, PATH: dirname(process.execPath) },
+      env: { ...stage.env, BROKER_CONFIG_DIR: configDir, PATH: nodeDir },
       user: UNPRIVILEGED,
     });
   }, 420_000);
@@ -75,6 +81,10 @@ describe("the compiled broker in the image's runtime stage", () => {
     if (app) {
       run("chmod", ["-R", "u+w", app], tmpdir(), 30_000);
       rmSync(app, { recursive: true, force: true });
+    }
+    if (nodeDir) {
+      run("chmod", ["-R", "u+w", nodeDir], tmpdir(), 30_000);
+      rmSync(nodeDir, { recursive: true, force: true });
     }
   }, 30_000);
 

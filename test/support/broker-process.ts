@@ -116,7 +116,14 @@ export async function startBrokerCommand(run: BrokerCommand): Promise<BrokerProc
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolveExit) => child.once("exit", (code, signal) => resolveExit(code ?? signal ?? "unknown")));
+  const exited = new Promise<number | string>((resolveExit) => {
+    child.once("exit", (code, signal) => resolveExit(code ?? signal ?? "unknown"));
+    // A process that cannot be started (EACCES, ENOENT) never exits: say so at once instead of waiting.
+    child.once("error", (error) => {
+      output += `cannot start ${run.command}: ${error.message}\n`;
+      resolveExit(error.message);
+    });
+  });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
