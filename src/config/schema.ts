@@ -191,6 +191,10 @@ export const configSchema = z
         municipalityCookieDays: z.number().int().min(0).max(400).default(90),
         /** How long a browser's broker session can answer another fagsystem without the IdP (SSO). 0 disables SSO. */
         ssoMaxAgeSeconds: z.number().int().min(0).max(86_400).default(8 * 3600),
+        /** Single Logout: how long the broker waits for a party called on the back channel (SOAP, OIDC back-channel logout). */
+        logoutBackChannelSeconds: z.number().int().min(1).max(60).default(5),
+        /** Single Logout: how long the logout page waits for the fagsystemer reached through the browser (frames). */
+        logoutFrontChannelSeconds: z.number().int().min(2).max(120).default(10),
       })
       .strict()
       .prefault({}),

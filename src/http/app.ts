@@ -27,6 +27,12 @@ import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
+import { wireLogout } from "./wire-logout.js";
+import { mountSlo } from "./slo-routes.js";
+import { logoutFrameOrigins } from "./chooser-origins.js";
+import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
+import { verifyCookieValue } from "./cookies.js";
+import { SSO_COOKIE } from "./sso-cookie.js";
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
 
@@ -52,6 +58,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     chooserFormOrigins: chooserFormOrigins(broker.registry),
     selfOrigin: new URL(broker.urls.base).origin,
     selfFormOrigins: oidcClientOrigins(broker.registry),
+    logoutFrameOrigins: logoutFrameOrigins(broker.registry),
   });
   const starter = loginStarter(broker, logins, pageOptions);
   app.disable("x-powered-by");
@@ -77,6 +84,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   app.get("/static/autosubmit.js", (_req, res) => {
     res.type("application/javascript").sendFile(join(STATIC_DIR, "autosubmit.js"));
   });
+  app.get("/static/logout.js", (_req, res) => {
+    res.type("application/javascript").sendFile(join(STATIC_DIR, "logout.js"));
+  });
   app.get("/static/broker.css", (_req, res) => {
     res.type("text/css").send(STYLESHEET);
   });
@@ -91,7 +101,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   const metadata = (kind: "sp" | "idp") => {
     const cached = metadataCache.get(kind);
     if (cached && broker.now() - cached.at < 3_600_000) return cached.xml;
-    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES) : brokerIdpMetadata(metadataInput(), broker.urls.sso);
+    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES, broker.urls) : brokerIdpMetadata(metadataInput(), broker.urls.sso, broker.urls);
     metadataCache.set(kind, { xml, at: broker.now() });
     return xml;
   };
@@ -177,7 +187,15 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   const provider = createOidcProvider(broker, oidc.accounts);
-  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, formOrigins: () => oidcClientOrigins(broker.registry) });
+  const logout = wireLogout(broker, provider, oidc.accounts);
+  // An OIDC client joins the browser's SSO session once oidc-provider has authorized it.
+  watchAuthorizations(provider, broker, async (ctx, participant) => {
+    const sessionId = verifyCookieValue(readCookies(ctx.get("cookie")).get(SSO_COOKIE), broker.cookieSecret, SSO_COOKIE);
+    if (sessionId !== undefined) await logout.sessions.addParticipant(sessionId, participant);
+  });
+  mountSlo(app, { broker, logout, form, requireForm, pageOptions });
+
+  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => oidcClientOrigins(broker.registry) });
 
   app.get("/", (_req, res) => {
     res.type("html").send(
