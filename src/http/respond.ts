@@ -2,6 +2,7 @@
 import type { Response } from "express";
 import type { Interaction } from "../model/interaction.js";
 import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js";
+import { setBindingCookie } from "./binding-cookie.js";
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
@@ -18,9 +19,12 @@ export interface InteractionPageOptions {
   /** The broker's own origin, and where a form posted to it may be redirected on (the OIDC clients' redirect origins). */
   selfOrigin: string;
   selfFormOrigins: readonly string[];
+  /** How long a cookie binding an upstream step to the browser lives (the login's lifetime). */
+  bindingMaxAgeSeconds: number;
 }
 
 export function sendInteraction(res: Response, interaction: Interaction, options: InteractionPageOptions): void {
+  if (interaction.kind !== "choose-municipality" && interaction.bind) setBindingCookie(res, interaction.bind, options.secureCookies, options.bindingMaxAgeSeconds);
   switch (interaction.kind) {
     case "redirect":
       res.redirect(303, interaction.url);

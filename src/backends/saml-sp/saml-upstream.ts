@@ -9,6 +9,7 @@ import type { RawAttribute, UpstreamResult } from "../../model/upstream-result.j
 import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
 import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type StartedUpstream } from "../../login/ports.js";
 import type { Refusal } from "../../model/login-error.js";
+import { withBinding } from "../../model/interaction.js";
 import { LoginError, PageError } from "../../model/login-error.js";
 import { XmlError } from "../../xml/xml-error.js";
 import { StoreUnavailableError } from "../../store/state-store.js";
@@ -80,13 +81,13 @@ export class SamlUpstream implements MunicipalUpstream {
       requestedClassRefs: target.requestedClassRefs,
     });
     const state: AwaitingUpstream = { request, upstreamId: target.id, upstreamKind: target.kind, upstreamRequestId: id, completed };
-    await this.states.saveAwaiting(state);
+    const bind = await this.states.saveAwaiting(state);
     const signing = { privateKey: this.broker.keys.signing.privateKey, algorithm: this.broker.signatureAlgorithm };
     if (endpoint === redirect) {
-      return { upstreamRequestId: id, interaction: { kind: "redirect", url: encodeRedirect(endpoint.location, "SAMLRequest", xml, undefined, signing) } };
+      return { upstreamRequestId: id, interaction: withBinding({ kind: "redirect", url: encodeRedirect(endpoint.location, "SAMLRequest", xml, undefined, signing) }, bind, this.broker.urls.acs) };
     }
     const signed = signEnveloped(xml, id, true, { key: this.broker.keys.signing, algorithm: this.broker.signatureAlgorithm });
-    return { upstreamRequestId: id, interaction: { kind: "post", url: endpoint.location, fields: { SAMLRequest: encodePostMessage(signed) } } };
+    return { upstreamRequestId: id, interaction: withBinding({ kind: "post", url: endpoint.location, fields: { SAMLRequest: encodePostMessage(signed) } }, bind, this.broker.urls.acs) };
   }
 
   /**
