@@ -28,6 +28,7 @@ export type PresentedBindings = (key: string) => string | undefined;
 const NOT_COMPLETED = "Login kunne ikke gennemføres / The login could not be completed";
 const UNBOUND_ANSWER_NOTICE =
   "Svaret fra login-tjenesten kom ikke tilbage til den browser, der startede loginet (eller browseren har ikke gemt dens cookie). Start forfra fra systemet i denne browser. / The answer from the login service did not come back to the browser that started the login (or the browser did not keep its cookie). Please start again from the system in this browser.";
+const NOT_RECORDED_NOTICE = "Loginet kunne ikke registreres, så det blev ikke gennemført. Prøv igen senere. / The login could not be recorded, so it was not completed. Please try again later.";
 const MUNICIPAL_FAILURE_NOTICE =
   "Svaret fra kommunens login kunne ikke bruges, eller loginet blev afbrudt. / The answer from the municipal login could not be used, or the login was cancelled.";
 
@@ -218,5 +219,6 @@ export class LoginService {
 
 function noticeFor(failure: UpstreamFailure, further: string | undefined): string {
   if (failure.reason.startsWith("browser_binding_")) return UNBOUND_ANSWER_NOTICE;
+  if (failure.reason === "audit_unavailable") return NOT_RECORDED_NOTICE;
   return further ?? MUNICIPAL_FAILURE_NOTICE;
 }
