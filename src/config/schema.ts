@@ -167,6 +167,11 @@ export const configSchema = z
     /** Secure flag on cookies: "auto" sets it when baseUrl is https. */
     secureCookies: z.enum(["auto", "always", "never"]).default("auto"),
     /**
+     * Bind a login at the upstream IdP (municipal IdP, NemLog-in) to the browser sent there: its answer counts only with
+     * the cookie set then (login CSRF). "auto": when baseUrl is https (the cookie must be SameSite=None; Secure).
+     */
+    upstreamBrowserBinding: z.enum(["auto", "always", "off"]).default("auto"),
+    /**
      * Secret for signing the browser cookies and sealing login state. Set BROKER_COOKIE_SECRET or
      * BROKER_COOKIE_SECRET_FILE. Required with Redis (the same on every instance); generated per process with the memory store.
      */

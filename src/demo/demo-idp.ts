@@ -95,6 +95,7 @@ function userAttributes(options: DemoIdpOptions, user: DemoUser, cvr: string): O
     { name: OIOSAML3.fullName, values: [user.fullName] },
   ];
   if (options.sendPrivileges !== false) attributes.push({ name: OIOSAML3.privilegesIntermediate, values: [privilegesBase64(user, cvr)] });
+  if (user.cpr) attributes.push({ name: OIOSAML3.cprNumber, values: [user.cpr] });
   attributes.push(...(options.extraAttributes?.(user) ?? []));
   if (user.nsis) attributes.push({ name: OIOSAML3.loa, values: [user.nsis] });
   if (user.nist) attributes.push({ name: LEGACY.assuranceLevel, values: [String(user.nist)] });

@@ -37,6 +37,8 @@ export interface DemoUser {
   lastName: string;
   email: string;
   uuid: string;
+  /** A made-up CPR number, sent as municipal IdPs and NemLog-in may (the broker never logs or releases it). */
+  cpr?: string | undefined;
   nsis: "Low" | "Substantial" | "High" | undefined;
   nist: 2 | 3 | undefined;
   privileges: DemoPrivilege[];
@@ -50,6 +52,7 @@ export const DEMO_USERS: DemoUser[] = [
     lastName: "Hansen",
     email: "hanne.hansen@demo-kommune.dk",
     uuid: "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11",
+    cpr: "1502794412",
     nsis: "Substantial",
     nist: undefined,
     privileges: [
@@ -64,6 +67,7 @@ export const DEMO_USERS: DemoUser[] = [
     lastName: "Madsen",
     email: "peter.madsen@demo-kommune.dk",
     uuid: "2f9b8a41-6c3d-4e7f-8a90-1b2c3d4e5f60",
+    cpr: "290865-3317",
     nsis: "High",
     nist: undefined,
     privileges: [

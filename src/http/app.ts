@@ -19,6 +19,7 @@ import { chooserFormOrigins, oidcClientOrigins } from "./chooser-origins.js";
 import { mountOidc } from "./oidc-routes.js";
 import { createOidcProvider } from "../frontends/oidc-op/provider.js";
 import { loginStarter } from "./begin-login.js";
+import { presentedBindings, releaseBindingCookie } from "./binding-cookie.js";
 import { LOGIN_BINDING_COOKIE, environmentOf, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
@@ -59,6 +60,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     selfOrigin: new URL(broker.urls.base).origin,
     selfFormOrigins: oidcClientOrigins(broker.registry),
     logoutFrameOrigins: logoutFrameOrigins(broker.registry),
+    bindingMaxAgeSeconds: broker.config.timing.loginTtlSeconds,
   });
   const starter = loginStarter(broker, logins, pageOptions);
   app.disable("x-powered-by");
@@ -151,8 +153,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   /** An upstream answered: the core resumes the login it belongs to; the browser gets the next step (and the SSO cookie). */
-  const resumeLogin = async (res: Response, receive: Parameters<LoginService["complete"]>[0]) => {
-    const { interaction, correlationId, ssoSessionId } = await logins.complete(receive);
+  const resumeLogin = async (req: Request, res: Response, answerUrl: string, receive: Parameters<LoginService["complete"]>[0]) => {
+    const { interaction, correlationId, ssoSessionId, releasedBinding } = await logins.complete(receive, presentedBindings(req));
+    if (releasedBinding) releaseBindingCookie(res, releasedBinding, answerUrl, secureCookies);
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
@@ -160,13 +163,13 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   };
   app.post("/saml/acs", requireForm, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    await resumeLogin(res, (timer) => samlUpstream.receive(body, timer));
+    await resumeLogin(req, res, broker.urls.acs, (timer) => samlUpstream.receive(body, timer));
   });
   // A municipal OIDC IdP's answer: form_post (POST) or query (GET).
   const oidcCallback = async (req: Request, res: Response) => {
     const raw = req.method === "POST" ? ((req.body ?? {}) as Record<string, unknown>) : (req.query as Record<string, unknown>);
     const params = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
-    await resumeLogin(res, (timer) => oidcUpstream.receive(params, timer));
+    await resumeLogin(req, res, oidcUpstream.callbackUrl, (timer) => oidcUpstream.receive(params, timer));
   };
   app.get("/oidc-rp/callback", oidcCallback);
   app.post("/oidc-rp/callback", requireForm, form, oidcCallback);

@@ -3,6 +3,7 @@ import type { Response } from "express";
 import type { Interaction } from "../model/interaction.js";
 import { autoPostPage, chooserPage, errorPage, noticePostPage } from "./pages.js";
 import { logoutFramesPage, logoutSummaryPage } from "./logout-pages.js";
+import { setBindingCookie } from "./binding-cookie.js";
 
 export const LOGIN_BINDING_COOKIE = "broker_login_bind";
 
@@ -23,9 +24,12 @@ export interface InteractionPageOptions {
   logoutFrameOrigins?: readonly string[];
   /** The answer is shown inside the broker's own logout page (a frame): it may be framed by the broker. */
   framed?: boolean;
+  /** How long a cookie binding an upstream step to the browser lives (the login's lifetime). */
+  bindingMaxAgeSeconds: number;
 }
 
 export function sendInteraction(res: Response, interaction: Interaction, options: InteractionPageOptions): void {
+  if ((interaction.kind === "redirect" || interaction.kind === "post") && interaction.bind) setBindingCookie(res, interaction.bind, options.secureCookies, options.bindingMaxAgeSeconds);
   switch (interaction.kind) {
     case "redirect":
       res.redirect(303, interaction.url);
