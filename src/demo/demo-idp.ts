@@ -14,6 +14,7 @@ import { DEMO_CVR, DEMO_USERS, privilegesBase64, type DemoUser } from "./demo-us
 import { layout } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { answerBroker, pendingKey, readBrokerRequest, serveDemoAssets, type BrokerRequest } from "./demo-upstream.js";
+import { mountDemoIdpLogout } from "./demo-logout.js";
 
 export interface DemoIdpOptions {
   entityId: string;
@@ -40,6 +41,7 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const users = options.users ?? DEMO_USERS;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
+  mountDemoIdpLogout(app, options, () => options.broker());
 
   app.get("/sso", (req, res) => {
     try {

@@ -9,6 +9,7 @@
  * production use.
  */
 import express from "express";
+import { mountDemoIdpLogout } from "./demo-logout.js";
 import type { KeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
@@ -46,6 +47,7 @@ export function createDemoNemLogIn(options: DemoNemLogInOptions): express.Expres
   const pending = new Map<string, BrokerRequest>();
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
+  mountDemoIdpLogout(app, options, () => options.broker());
 
   app.get("/sso", (req, res) => {
     try {

@@ -67,13 +67,13 @@ export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPor
   const idp = await listenOn(ports.idp ?? 0);
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-vest-idp-signing.key.pem`, `${keyDir}/demo-vest-idp-signing.cert.pem`, "Vest Kommune IdP signing", bits);
   const idpEntityId = `${idp.url}/idp`;
-  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso` }));
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
   idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: VEST_CVR, name: VEST_NAME, users: VEST_USERS }));
 
   // NemLog-in is known by the entityID in the configuration; its metadata says where it listens.
   const mitid = await listenOn(ports.nemlogin ?? 0);
   const nemloginSigning = await ensureKeyMaterial(`${keyDir}/demo-nemlogin-signing.key.pem`, `${keyDir}/demo-nemlogin-signing.cert.pem`, "Demo NemLog-in signing", bits);
-  writeFileAndFolder(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso` }));
+  writeFileAndFolder(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso`, sloUrl: `${mitid.url}/slo` }));
   mitid.server.on("request", createDemoNemLogIn({ entityId: nemlogin.entityId, baseUrl: mitid.url, signing: nemloginSigning, broker, identities: DEMO_MITID_IDENTITIES }));
 
   return {

@@ -229,7 +229,8 @@ describe("OIDC logout through the broker", () => {
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
     // The browser goes through the broker's single logout, whose summary leads on to the registered post-logout URI.
     const summary = await browser.follow(await browser.post(new URL(action.replace(/&amp;/g, "&"), confirm.url).href, { xsrf, logout: "yes" }));
-    expect(summary.body, summary.body).toContain("Du er logget ud / You are logged out");
+    expect(summary.body).toContain("Du er logget ud / You are logged out");
+    expect(summary.body).toMatch(/data-logged-out="yes">Demo Kommune/);
     const onward = /<a href="([^"]+)" id="logout-continue"/.exec(summary.body)?.[1]?.replace(/&amp;/g, "&") ?? "";
     expect(onward).toBe(`${demo.callback.url}/logged-out`);
     const done = await browser.follow(await browser.get(onward));
