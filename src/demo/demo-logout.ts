@@ -81,14 +81,20 @@ export function answerLogout(res: express.Response, self: DemoLogoutSelf, peer: 
 /**
  * A demo IdP's SingleLogoutService (/slo): the broker's LogoutRequest is
  * verified and answered with Success; `loggedOut` keeps the NameIDs logged
- * out (the page at /slo/log lists them, for people and tests).
+ * out (the page at /slo/log lists them, for people and tests). The broker's
+ * LogoutResponse to a logout the IdP began (IdP-initiated) is shown.
  */
 export function mountDemoIdpLogout(app: express.Express, self: DemoLogoutSelf, broker: () => DemoLogoutPeer): void {
   const loggedOut: string[] = [];
+  const answers: string[] = [];
   const slo = (req: express.Request, res: express.Response) => {
     try {
       const received = readBrokerLogout(req, broker());
-      if (received.kind !== "request") throw new Error("this IdP begins no logout, so it expects no LogoutResponse");
+      if (received.kind === "response") {
+        answers.push(`${received.response.status}${received.response.subStatus ? ` / ${received.response.subStatus}` : ""}`);
+        res.type("text").send(`Logout answered: ${answers[answers.length - 1]}`);
+        return;
+      }
       loggedOut.push(received.request.nameId);
       const relayState = typeof req.query["RelayState"] === "string" ? req.query["RelayState"] : (req.body as Record<string, string> | undefined)?.["RelayState"];
       answerLogout(res, self, broker(), received.request, relayState);
@@ -99,6 +105,6 @@ export function mountDemoIdpLogout(app: express.Express, self: DemoLogoutSelf, b
   app.get("/slo", slo);
   app.post("/slo", slo);
   app.get("/slo/log", (_req, res) => {
-    res.json({ loggedOut });
+    res.json({ loggedOut, answers });
   });
 }
