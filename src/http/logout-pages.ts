@@ -46,21 +46,36 @@ export function logoutSummaryPage(
   const advice = complete
     ? html`<p>Du er logget ud af alle systemer herunder. / You are logged out of every system below.</p>`
     : html`<p>Nogle systemer bekræftede ikke, at du er logget ud. Luk browseren, hvis computeren deles med andre. / Some systems did not confirm the logout. Close the browser if others use this computer.</p>`;
-  const onward =
-    next === undefined
-      ? html``
-      : next.kind === "redirect"
-        ? html`<p><a href="${next.url}" id="logout-continue">Tilbage til systemet / Back to the system</a></p>`
-        : html`<form method="post" action="${next.url}" id="logout-continue">
-${Object.entries(next.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-<button type="submit">Tilbage til systemet / Back to the system</button>
-</form>`;
+  const onward = onwardTo(next);
   return layout(
     title,
     html`<h1>${title}</h1>${advice}
 <ul id="logout-results">${entries.map((e) => html`<li data-logged-out="${e.loggedOut ? "yes" : "no"}">${e.name}: ${e.loggedOut ? "logget ud / logged out" : "ikke bekræftet / not confirmed"}</li>`)}</ul>
 <p class="muted">Fejl-id / correlation id: <code>${correlationId}</code></p>
 ${onward}`,
+    environment,
+  );
+}
+
+type Onward = { kind: "redirect"; url: string } | { kind: "post"; url: string; fields: Record<string, string> } | undefined;
+
+/** The button (or link) that carries the answer on to the party. */
+function onwardTo(next: Onward) {
+  if (next === undefined) return html``;
+  if (next.kind === "redirect") return html`<p><a href="${next.url}" id="logout-continue">Tilbage til systemet / Back to the system</a></p>`;
+  return html`<form method="post" action="${next.url}" id="logout-continue">
+${Object.entries(next.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">Tilbage til systemet / Back to the system</button>
+</form>`;
+}
+
+/** A refused logout message: what happened, and the party's (error) answer carried on by the person. */
+export function logoutRefusedPage(message: string, correlationId: string, next: Onward, environment?: string): string {
+  return layout(
+    "Logout mislykkedes / Logout failed",
+    html`<h1>Logout mislykkedes / Logout failed</h1><p>${message}</p>
+<p class="muted">Fejl-id / correlation id: <code>${correlationId}</code>. Oplys dette id, hvis du kontakter support. / Quote this id if you contact support.</p>
+${onwardTo(next)}`,
     environment,
   );
 }

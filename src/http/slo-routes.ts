@@ -22,9 +22,9 @@ import { participantSp, spAsLogoutParty, logoutSender } from "../frontends/saml-
 import { receiveUpstreamLogoutRequest } from "../backends/saml-sp/receive-upstream-logout.js";
 import { participantUpstream, samlUpstreamByEntityId } from "../backends/saml-sp/saml-upstream-logout.js";
 import { readSsoSessionId, SSO_COOKIE } from "./sso-cookie.js";
-import { sendErrorPage, sendInteraction, type InteractionPageOptions } from "./respond.js";
-import { LOGOUT_PATH, logoutFrameDonePage } from "./logout-pages.js";
-import { withNotice, type Interaction } from "../model/interaction.js";
+import { environmentOf, sendErrorPage, sendInteraction, type InteractionPageOptions } from "./respond.js";
+import { LOGOUT_PATH, logoutFrameDonePage, logoutRefusedPage } from "./logout-pages.js";
+import type { Interaction } from "../model/interaction.js";
 
 const NOT_ACCEPTED = "Logout-beskeden kunne ikke godkendes. Du er ikke logget ud. Luk browseren, hvis computeren deles med andre. / The logout message could not be accepted. You have not been logged out. Close the browser if others use this computer.";
 
@@ -71,9 +71,11 @@ export function mountSlo(app: express.Express, parts: SloRouteParts): void {
       if (error instanceof LogoutRejected) return refusePage(res, error.reason, error.message);
       if (!(error instanceof LogoutRefused)) throw error;
       broker.log.warn({ correlationId: correlationIdOf(res), event: "logout_refused", reason: error.reason, detail: error.message, party: sp?.id ?? upstream?.id }, "LogoutRequest refused; nobody's session ended");
-      if (!error.answer) return refusePage(res, error.reason, error.message);
-      const notice = { title: "Logout mislykkedes / Logout failed", message: `${NOT_ACCEPTED} (${error.reason})`, correlationId: correlationIdOf(res) };
-      sendInteraction(res, withNotice(error.answer, notice), pageOptions());
+      const answer = error.answer;
+      if (!answer || (answer.kind !== "redirect" && answer.kind !== "post")) return refusePage(res, error.reason, error.message);
+      res.setHeader("Cache-Control", "no-store");
+      res.setHeader("Content-Security-Policy", `default-src 'none'; style-src 'self'; form-action ${new URL(answer.url).origin}; frame-ancestors 'none'; base-uri 'none'`);
+      res.status(400).type("html").send(logoutRefusedPage(`${NOT_ACCEPTED} (${error.reason})`, correlationIdOf(res), answer.kind === "redirect" ? answer : { kind: "post", url: answer.url, fields: answer.fields }, environmentOf(res)));
     }
   };
 
