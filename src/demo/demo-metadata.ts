@@ -41,6 +41,8 @@ export function spMetadataXml(input: {
   nameIdFormats?: string[];
   /** The SP's SingleLogoutService URL (HTTP-Redirect and HTTP-POST), if it takes part in Single Logout. */
   sloUrl?: string | undefined;
+  /** Its SingleLogoutService on the SOAP back channel. */
+  sloSoapUrl?: string | undefined;
 }): string {
   return buildXml(
     x(NS.md, "md:EntityDescriptor", { entityID: input.entityId }, [
@@ -52,6 +54,7 @@ export function spMetadataXml(input: {
           keyDescriptor("signing", input.signing),
           input.encryption && keyDescriptor("encryption", input.encryption, input.encryptionMethods ?? []),
           ...logoutServices(input.sloUrl),
+          input.sloSoapUrl !== undefined && x(NS.md, "md:SingleLogoutService", { Binding: BINDING.soap, Location: input.sloSoapUrl }),
           ...(input.nameIdFormats ?? [NAMEID_FORMAT.persistent]).map((format) => x(NS.md, "md:NameIDFormat", {}, [format])),
           ...input.acsUrls.map((url, index) =>
             x(NS.md, "md:AssertionConsumerService", { Binding: BINDING.post, Location: url, index, isDefault: index === 0 ? "true" : undefined }),

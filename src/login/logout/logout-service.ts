@@ -163,7 +163,7 @@ export class LogoutService {
     await this.runs.setResult(run.id, index, result);
     if (result !== "ok") {
       const step = run.steps[index]!;
-      this.broker.log.warn({ correlationId: run.correlationId, event: "logout_party_failed", reason: `logout_${result}`, party: step.participant.partyId, channel: step.channel, detail }, "a party was not logged out");
+      this.broker.log.warn({ correlationId: run.correlationId, event: "logout_party_failed", failure: `logout_${result}`, party: step.participant.partyId, channel: step.channel, detail }, "a party was not logged out");
     }
   }
 }
