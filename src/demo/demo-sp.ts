@@ -124,7 +124,7 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
         layout(
           "Demo fagsystem – logget ind",
           html`<h1>Logget ind / Logged in</h1>
-<p>NameID: <code>${assertion.nameId}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
+<p>NameID: <code>${assertion.nameId}</code><br>SessionIndex: <code>${assertion.sessionIndex ?? ""}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
 <h2>Brugersystemroller / user-system roles</h2>
 ${roles.length === 0 ? html`<p class="muted">Ingen / none</p>` : html`<ul class="roles">${roles.map((r) => html`<li>${r}</li>`)}</ul>`}
 <h2>Attributter / attributes</h2>

@@ -30,6 +30,7 @@ import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
+import { mountSloSoap } from "./slo-soap-route.js";
 import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js";
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
@@ -197,6 +198,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     if (sessionId !== undefined) await logout.sessions.addParticipant(sessionId, participant);
   });
   mountSlo(app, { broker, logout, form, requireForm, pageOptions });
+  mountSloSoap(app, broker, logout);
 
   mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => [...oidcClientOrigins(broker.registry), ...upstreamLogoutOrigins(broker.registry)] });
 

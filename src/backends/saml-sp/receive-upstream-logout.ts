@@ -35,9 +35,9 @@ export async function receiveUpstreamLogoutRequest(
     throw error;
   }
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
   try {
-    await checkLogoutRequest(request, true, checks);
+    await checkLogoutRequest(request, message.binding !== "soap", checks);
   } catch (error) {
     if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
     throw error;
