@@ -94,6 +94,7 @@ function userAttributes(options: DemoIdpOptions, user: DemoUser, cvr: string): O
     { name: OIOSAML3.lastName, values: [user.lastName] },
     { name: OIOSAML3.fullName, values: [user.fullName] },
   ];
+  if (user.cpr) attributes.push({ name: LEGACY.cpr, values: [user.cpr] });
   if (options.sendPrivileges !== false) attributes.push({ name: OIOSAML3.privilegesIntermediate, values: [privilegesBase64(user, cvr)] });
   attributes.push(...(options.extraAttributes?.(user) ?? []));
   if (user.nsis) attributes.push({ name: OIOSAML3.loa, values: [user.nsis] });

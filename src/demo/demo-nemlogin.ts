@@ -28,6 +28,8 @@ export interface DemoMitIdIdentity {
   orgName: string;
   fullName: string;
   loa: NsisLevel;
+  /** The person's CPR number, as NemLog-in sends it (what SEB can be given after a step-up). */
+  cpr?: string;
 }
 
 export interface DemoNemLogInOptions {
@@ -93,5 +95,6 @@ function identityAttributes(identity: DemoMitIdIdentity): OutgoingAttribute[] {
     { name: OIOSAML3.orgName, values: [identity.orgName] },
     { name: OIOSAML3.uuidPersistent, values: [identity.uuid] },
     { name: OIOSAML3.fullName, values: [identity.fullName] },
+    ...(identity.cpr ? [{ name: OIOSAML3.cprNumber, values: [identity.cpr] }] : []),
   ];
 }

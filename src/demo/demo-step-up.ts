@@ -38,7 +38,7 @@ export const VEST_USERS: DemoUser[] = [
 
 /** What the demo NemLog-in offers: Karen herself, Karen at too low a level, another person, Karen for another organisation. */
 export const DEMO_MITID_IDENTITIES: DemoMitIdIdentity[] = [
-  { key: "karen", label: "Karen Vestergaard (MitID Erhverv)", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Substantial" },
+  { key: "karen", label: "Karen Vestergaard (MitID Erhverv)", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Substantial", cpr: "2304751238" },
   { key: "karen-low", label: "Karen Vestergaard, kun lavt niveau / low level only", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Low" },
   { key: "ole", label: "Ole Olsen (en anden medarbejder / another employee)", uuid: OLE_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Ole Olsen", loa: "Substantial" },
   { key: "karen-other-org", label: "Karen Vestergaard for Vestergaard ApS (andet CVR / other CVR)", uuid: KAREN_UUID, cvr: "87654321", orgName: "Vestergaard ApS", fullName: "Karen Vestergaard", loa: "Substantial" },

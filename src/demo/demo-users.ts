@@ -40,6 +40,8 @@ export interface DemoUser {
   nsis: "Low" | "Substantial" | "High" | undefined;
   nist: 2 | 3 | undefined;
   privileges: DemoPrivilege[];
+  /** The CPR number the municipality's IdP sends (dk:gov:saml:attribute:CprNumberIdentifier); only SEB is ever given it. */
+  cpr?: string;
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -52,6 +54,7 @@ export const DEMO_USERS: DemoUser[] = [
     uuid: "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11",
     nsis: "Substantial",
     nist: undefined,
+    cpr: "1708821234",
     privileges: [
       { privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "27.*,29.03.*" }] },
       { privilege: DEMO_ROLES.canteen, constraints: [] },
