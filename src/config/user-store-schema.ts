@@ -17,6 +17,8 @@ export const userStoreSchema = z
     tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).strict(),
     /** How long a provisioned record is kept; a municipality sends its users again before it runs out. */
     recordTtlSeconds: z.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
+    /** CA certificate(s) (files, PEM) that issued municipalities' client certificates, when those are not self-signed; the fingerprint pin still decides. */
+    clientCa: z.array(z.string().min(1)).max(16).default([]),
     /** Larger request bodies are refused. */
     maxBodyBytes: z.number().int().min(1_024).max(16 * 1024 * 1024).default(1024 * 1024),
     /** Which municipality may provision, and the client certificate(s) it must present (files, PEM; pinned by SHA-256 fingerprint). */

@@ -10,7 +10,7 @@ import { defaultAttributes } from "../support/saml-peers.js";
 import { NS, STATUS } from "../../src/saml/namespaces.js";
 import { LEGACY, OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { SEB_ATTRIBUTES } from "../../src/profiles/seb-profile.js";
-import { USER_SYSTEM_ROLE } from "../support/uris.js";
+import { LEVEL_CLASS, USER_SYSTEM_ROLE } from "../support/uris.js";
 import { EVERYTHING, login, policyFixture, releasedPrivileges } from "../policy/policy-world.js";
 
 const CPR = "0102031234";
@@ -66,6 +66,21 @@ describe("the SEB attribute profile", () => {
     expect(outcome.page).toContain("The system requires your CPR number");
     expect(outcome.page).toContain(outcome.correlationId);
     expect(fixture.logs.some((l) => l["reason"] === "cpr_missing")).toBe(true);
+  });
+
+  it("honours a higher level SEB asks for in its AuthnRequest (raised above its registration, never lowered)", async () => {
+    const fixture = await sebFixture();
+    const high = { requestedClassRefs: [LEVEL_CLASS.nsis("High")] };
+    const short = await login(fixture, { attributes: defaultAttributes({ [LEGACY.cpr]: CPR }) }, high);
+    expect(short.answer.statusCode).toBe(STATUS.responder);
+    expect(short.answer.subStatusCode).toBe(STATUS.noAuthnContext);
+    const met = await login(fixture, { attributes: defaultAttributes({ [LEGACY.cpr]: CPR, [OIOSAML3.loa]: "High" }), classRef: LEVEL_CLASS.nsis("High") }, high);
+    expect(met.answer.statusCode).toBe(STATUS.success);
+    expect(met.attributes.get(SEB_ATTRIBUTES.loa)).toEqual(["High"]);
+    expect(met.attributes.get(SEB_ATTRIBUTES.assuranceLevel)).toEqual(["4"]);
+    // Asking for less than the registration does not lower it.
+    const low = await login(fixture, { attributes: defaultAttributes({ [LEGACY.cpr]: CPR, [OIOSAML3.loa]: "Low" }), classRef: LEVEL_CLASS.nsis("Low") }, { requestedClassRefs: [LEVEL_CLASS.nsis("Low")] });
+    expect(low.answer.subStatusCode).toBe(STATUS.noAuthnContext);
   });
 
   it("refuses a CPR that is not ten digits rather than passing it on", async () => {

@@ -23,7 +23,7 @@ import { startProvisioningServer, type ProvisioningServer } from "../../src/back
 import { UserRecordStore } from "../../src/backends/user-store/user-records.js";
 import { SEB_ATTRIBUTES } from "../../src/profiles/seb-profile.js";
 import { login, NEIGHBOUR, policyFixture } from "../policy/policy-world.js";
-import { loopbackServerCertificate, provision, type Pem } from "./provisioning-client.js";
+import { issuedClientCertificates, loopbackServerCertificate, provision, type ClientCertificate, type Pem } from "./provisioning-client.js";
 
 const UUID = "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11";
 const CPR = "2503741234";
@@ -38,6 +38,7 @@ describe("the SEB user store, provisioned over mutual TLS", () => {
   let municipality: KeyMaterial;
   let neighbour: KeyMaterial;
   let stranger: KeyMaterial;
+  let issued: { caPem: string; first: ClientCertificate; second: ClientCertificate };
   const users = (cvr: string) => `/user-store/v1/municipalities/${cvr}/users`;
 
   beforeAll(async () => {
@@ -45,6 +46,7 @@ describe("the SEB user store, provisioned over mutual TLS", () => {
     store = await createStore(storeSchema.parse({ url: redis.url, prefix: redis.prefix }));
     serverPem = await loopbackServerCertificate();
     [municipality, neighbour, stranger] = await Promise.all([testKey("user-store-municipality"), testKey("user-store-neighbour"), testKey("user-store-stranger")]);
+    issued = await issuedClientCertificates();
     const dir = mkdtempSync(join(tmpdir(), "user-store-"));
     const file = (name: string, content: string) => {
       writeFileSync(join(dir, name), content);
@@ -55,8 +57,10 @@ describe("the SEB user store, provisioned over mutual TLS", () => {
       port: await freePort(),
       tls: { cert: file("server.crt", serverPem.cert), key: file("server.key", serverPem.key) },
       recordTtlSeconds: 3_600,
+      clientCa: [file("issuing-ca.crt", issued.caPem)],
       municipalities: [
-        { cvr: MUNICIPALITY_CVR, clientCertificates: [file("municipality.crt", municipality.certificatePem)] },
+        // A self-signed certificate, and one a CA issued (the CA is trusted, only this certificate is pinned).
+        { cvr: MUNICIPALITY_CVR, clientCertificates: [file("municipality.crt", municipality.certificatePem), file("issued.crt", issued.first.certificatePem)] },
         { cvr: NEIGHBOUR, clientCertificates: [file("neighbour.crt", neighbour.certificatePem)] },
       ],
     };
@@ -71,7 +75,7 @@ describe("the SEB user store, provisioned over mutual TLS", () => {
     await redis?.stop();
   });
 
-  const put = (client: KeyMaterial | undefined, cvr: string, body: unknown) => provision(listener.port, serverPem.cert, client, "PUT", users(cvr), JSON.stringify(body));
+  const put = (client: ClientCertificate | undefined, cvr: string, body: unknown) => provision(listener.port, serverPem.cert, client, "PUT", users(cvr), JSON.stringify(body));
 
   it("stores a municipality's record and a SEB login without a CPR from the IdP gets it from the store", async () => {
     const stored = await put(municipality, MUNICIPALITY_CVR, { users: [{ userId: `urn:uuid:${UUID.toUpperCase()}`, cpr: "250374-1234" }] });
@@ -104,6 +108,16 @@ describe("the SEB user store, provisioned over mutual TLS", () => {
     await expect(put(stranger, MUNICIPALITY_CVR, { users: [{ userId: "x", cpr: "0101010101" }] })).rejects.toThrow();
     await expect(put(undefined, MUNICIPALITY_CVR, { users: [{ userId: "x", cpr: "0101010101" }] })).rejects.toThrow();
     expect(await new UserRecordStore(store, 60).cprFor(MUNICIPALITY_CVR, ["x"])).toBeUndefined();
+  });
+
+  it("accepts a pinned CA-issued certificate, and refuses another certificate from the same trusted CA (the pin decides)", async () => {
+    expect(await put(issued.first, MUNICIPALITY_CVR, { users: [{ userId: "issued-user", cpr: "0202020202" }] })).toMatchObject({ status: 200, body: { stored: 1 } });
+    const unpinned = await put(issued.second, MUNICIPALITY_CVR, { users: [{ userId: "unpinned-user", cpr: "0202020202" }] });
+    expect(unpinned.status).toBe(403);
+    expect(unpinned.body["error"]).toBe("wrong_client_certificate");
+    const records = new UserRecordStore(store, 60);
+    expect(await records.cprFor(MUNICIPALITY_CVR, ["issued-user"])).toBe("0202020202");
+    expect(await records.cprFor(MUNICIPALITY_CVR, ["unpinned-user"])).toBeUndefined();
   });
 
   it("refuses a certificate pinned to another municipality (403 wrong_client_certificate) and stores nothing", async () => {

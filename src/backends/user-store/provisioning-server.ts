@@ -57,6 +57,8 @@ function pin(config: UserStoreConfig): Pinned {
       byFingerprint.set(fingerprint, cvrs);
     }
   }
+  // Self-signed client certificates are their own trust anchors; CA-issued ones chain to clientCa. Either way the fingerprint pin decides.
+  for (const path of config.clientCa) certificates.push(readFileSync(path, "utf8"));
   return { byFingerprint, municipalities: new Set(config.municipalities.map((m) => m.cvr)), certificates };
 }
 
