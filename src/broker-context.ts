@@ -18,6 +18,9 @@ export interface BrokerUrls {
   base: string;
   sso: string;
   acs: string;
+  /** SingleLogoutService (HTTP-Redirect and HTTP-POST) and its SOAP back channel. */
+  slo: string;
+  sloSoap: string;
   spMetadata: string;
   idpMetadata: string;
   chooser: string;
@@ -49,6 +52,8 @@ export function brokerUrls(baseUrl: string): BrokerUrls {
     base,
     sso: `${base}/saml/sso`,
     acs: `${base}/saml/acs`,
+    slo: `${base}/saml/slo`,
+    sloSoap: `${base}/saml/slo/soap`,
     spMetadata: `${base}/saml/metadata/sp`,
     idpMetadata: `${base}/saml/metadata/idp`,
     chooser: `${base}/login/choose`,

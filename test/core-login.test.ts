@@ -27,7 +27,7 @@ class RecordingFrontend implements Frontend {
   readonly refusals: LoginError[] = [];
   answer(_request: LoginRequest, identity: Identity) {
     this.identities.push(identity);
-    return Promise.resolve({ kind: "redirect" as const, url: "https://fake-party.test/answer" });
+    return Promise.resolve({ interaction: { kind: "redirect" as const, url: "https://fake-party.test/answer" }, participant: undefined });
   }
   refuse(_request: LoginRequest, error: LoginError) {
     this.refusals.push(error);

@@ -197,6 +197,17 @@ export const auditSchema = z
     rotateDaily: z.boolean().default(true),
     /** Delete rotated files this many days after they were closed (NemLog-in asks for 180 days). */
     retentionDays: z.number().int().min(1).max(3650).default(180),
+    /**
+     * NemLog-in's request and response messages, kept as sent and received (NemLog-in requires 180 days):
+     * `file` defaults to nemlogin-messages.jsonl next to `file`; rotated like it, pruned after `retentionDays` (≥ 180).
+     */
+    nemloginMessages: z
+      .object({
+        file: z.string().min(1).optional(),
+        retentionDays: z.number().int().min(180, "NemLog-in's messages must be kept for at least 180 days").max(3650).default(180),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -168,6 +168,11 @@ export const configSchema = z
     /** Secure flag on cookies: "auto" sets it when baseUrl is https. */
     secureCookies: z.enum(["auto", "always", "never"]).default("auto"),
     /**
+     * Bind a login at the upstream IdP (municipal IdP, NemLog-in) to the browser sent there: its answer counts only with
+     * the cookie set then (login CSRF). "auto": when baseUrl is https (the cookie must be SameSite=None; Secure).
+     */
+    upstreamBrowserBinding: z.enum(["auto", "always", "off"]).default("auto"),
+    /**
      * Secret for signing the browser cookies and sealing login state. Set BROKER_COOKIE_SECRET or
      * BROKER_COOKIE_SECRET_FILE. Required with Redis (the same on every instance); generated per process with the memory store.
      */
@@ -192,6 +197,10 @@ export const configSchema = z
         municipalityCookieDays: z.number().int().min(0).max(400).default(90),
         /** How long a browser's broker session can answer another fagsystem without the IdP (SSO). 0 disables SSO. */
         ssoMaxAgeSeconds: z.number().int().min(0).max(86_400).default(8 * 3600),
+        /** Single Logout: how long the broker waits for a party called on the back channel (SOAP, OIDC back-channel logout). */
+        logoutBackChannelSeconds: z.number().int().min(1).max(60).default(5),
+        /** Single Logout: how long the logout page waits for the fagsystemer reached through the browser (frames). */
+        logoutFrontChannelSeconds: z.number().int().min(2).max(120).default(10),
       })
       .strict()
       .prefault({}),

@@ -14,6 +14,7 @@ import { DEMO_CVR, DEMO_USERS, privilegesBase64, type DemoUser } from "./demo-us
 import { layout } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { answerBroker, pendingKey, readBrokerRequest, serveDemoAssets, type BrokerRequest } from "./demo-upstream.js";
+import { mountDemoIdpLogout } from "./demo-logout.js";
 
 export interface DemoIdpOptions {
   entityId: string;
@@ -40,6 +41,7 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const users = options.users ?? DEMO_USERS;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
+  mountDemoIdpLogout(app, options, () => options.broker());
 
   app.get("/sso", (req, res) => {
     try {
@@ -94,8 +96,8 @@ function userAttributes(options: DemoIdpOptions, user: DemoUser, cvr: string): O
     { name: OIOSAML3.lastName, values: [user.lastName] },
     { name: OIOSAML3.fullName, values: [user.fullName] },
   ];
-  if (user.cpr) attributes.push({ name: LEGACY.cpr, values: [user.cpr] });
   if (options.sendPrivileges !== false) attributes.push({ name: OIOSAML3.privilegesIntermediate, values: [privilegesBase64(user, cvr)] });
+  if (user.cpr) attributes.push({ name: OIOSAML3.cprNumber, values: [user.cpr] });
   attributes.push(...(options.extraAttributes?.(user) ?? []));
   if (user.nsis) attributes.push({ name: OIOSAML3.loa, values: [user.nsis] });
   if (user.nist) attributes.push({ name: LEGACY.assuranceLevel, values: [String(user.nist)] });

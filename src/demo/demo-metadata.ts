@@ -10,12 +10,19 @@ function keyDescriptor(use: "signing" | "encryption", key: KeyMaterial, methods:
   ]);
 }
 
-export function idpMetadataXml(input: { entityId: string; signing: KeyMaterial; ssoUrl: string; bindings?: string[] }): string {
+/** SingleLogoutService elements for a party's logout URL (HTTP-Redirect and HTTP-POST). */
+function logoutServices(sloUrl: string | undefined): XmlNode[] {
+  if (sloUrl === undefined) return [];
+  return [BINDING.redirect, BINDING.post].map((binding) => x(NS.md, "md:SingleLogoutService", { Binding: binding, Location: sloUrl }));
+}
+
+export function idpMetadataXml(input: { entityId: string; signing: KeyMaterial; ssoUrl: string; bindings?: string[]; sloUrl?: string | undefined }): string {
   const bindings = input.bindings ?? [BINDING.redirect];
   return buildXml(
     x(NS.md, "md:EntityDescriptor", { entityID: input.entityId }, [
       x(NS.md, "md:IDPSSODescriptor", { protocolSupportEnumeration: NS.samlp, WantAuthnRequestsSigned: "true" }, [
         keyDescriptor("signing", input.signing),
+        ...logoutServices(input.sloUrl),
         x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.x509SubjectName]),
         ...bindings.map((binding) => x(NS.md, "md:SingleSignOnService", { Binding: binding, Location: input.ssoUrl })),
       ]),
@@ -32,6 +39,10 @@ export function spMetadataXml(input: {
   authnRequestsSigned?: boolean;
   /** NameIDFormat elements, in order of preference (default: persistent). */
   nameIdFormats?: string[];
+  /** The SP's SingleLogoutService URL (HTTP-Redirect and HTTP-POST), if it takes part in Single Logout. */
+  sloUrl?: string | undefined;
+  /** Its SingleLogoutService on the SOAP back channel. */
+  sloSoapUrl?: string | undefined;
 }): string {
   return buildXml(
     x(NS.md, "md:EntityDescriptor", { entityID: input.entityId }, [
@@ -42,6 +53,8 @@ export function spMetadataXml(input: {
         [
           keyDescriptor("signing", input.signing),
           input.encryption && keyDescriptor("encryption", input.encryption, input.encryptionMethods ?? []),
+          ...logoutServices(input.sloUrl),
+          input.sloSoapUrl !== undefined && x(NS.md, "md:SingleLogoutService", { Binding: BINDING.soap, Location: input.sloSoapUrl }),
           ...(input.nameIdFormats ?? [NAMEID_FORMAT.persistent]).map((format) => x(NS.md, "md:NameIDFormat", {}, [format])),
           ...input.acsUrls.map((url, index) =>
             x(NS.md, "md:AssertionConsumerService", { Binding: BINDING.post, Location: url, index, isDefault: index === 0 ? "true" : undefined }),

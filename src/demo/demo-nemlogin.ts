@@ -9,6 +9,7 @@
  * production use.
  */
 import express from "express";
+import { mountDemoIdpLogout } from "./demo-logout.js";
 import type { KeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
@@ -28,8 +29,8 @@ export interface DemoMitIdIdentity {
   orgName: string;
   fullName: string;
   loa: NsisLevel;
-  /** The person's CPR number, as NemLog-in sends it (what SEB can be given after a step-up). */
-  cpr?: string;
+  /** A made-up CPR number (NemLog-in sends one to systems allowed it). */
+  cpr?: string | undefined;
 }
 
 export interface DemoNemLogInOptions {
@@ -46,6 +47,7 @@ export function createDemoNemLogIn(options: DemoNemLogInOptions): express.Expres
   const pending = new Map<string, BrokerRequest>();
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
+  mountDemoIdpLogout(app, options, () => options.broker());
 
   app.get("/sso", (req, res) => {
     try {

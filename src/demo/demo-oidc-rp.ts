@@ -8,7 +8,7 @@
 import express from "express";
 import { randomBytes } from "node:crypto";
 import * as oidc from "openid-client";
-import { exportJWK, generateKeyPair, type CryptoKey } from "jose";
+import { compactDecrypt, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type CryptoKey } from "jose";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { userSystemRoles } from "./demo-sp.js";
@@ -155,9 +155,25 @@ export async function createDemoOidcRp(options: DemoOidcRpOptions): Promise<expr
     res.type("html").send(layout("Demo OIDC-fagsystem", html`<h1>Logget ud / Logged out</h1><p><a href="/">Log ind igen / Log in again</a></p>`));
   });
 
-  /** Back-channel logout: the broker's signed logout token ends the local session (the demo only acknowledges it). */
-  app.post("/backchannel-logout", express.urlencoded({ extended: false, limit: "16kb" }), (_req, res) => {
-    res.status(200).end();
+  /**
+   * Back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.6): the logout token is verified with the
+   * broker's published keys (issuer, audience, the logout event, no nonce) and ends the sessions with its sid.
+   */
+  app.post("/backchannel-logout", express.urlencoded({ extended: false, limit: "16kb" }), async (req, res) => {
+    try {
+      const client = await config();
+      const metadata = client.serverMetadata();
+      const received = String((req.body as Record<string, unknown>)["logout_token"] ?? "");
+      // Encrypted to this client like its ID tokens (id_token_encrypted_response_alg): decrypt, then verify the signed token inside.
+      const token = received.split(".").length === 5 ? new TextDecoder().decode((await compactDecrypt(received, encryption.privateKey as CryptoKey)).plaintext) : received;
+      const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(String(metadata.jwks_uri))), { issuer: metadata.issuer, audience: options.clientId, typ: "logout+jwt" });
+      const events = payload["events"] as Record<string, unknown> | undefined;
+      if (!events || !("http://schemas.openid.net/event/backchannel-logout" in events) || payload["nonce"] !== undefined || typeof payload["sid"] !== "string") throw new Error("not a logout token");
+      for (const [id, session] of sessions) if (session.claims["sid"] === payload["sid"]) sessions.delete(id);
+      res.status(200).end();
+    } catch (error) {
+      res.status(400).json({ error: "invalid_request", error_description: (error as Error).message });
+    }
   });
 
   return app;

@@ -17,7 +17,7 @@ export const DEMO_SEB_ID = "seb";
 
 const SEB_INTRO = html`<p>Sundhedsvæsenets Elektroniske Brugerstyring: kommunale brugere når sundhedssystemer (FUT, FMK) med deres eget login. / The health sector's broker: municipal users reach health systems (FUT, FMK) with their own login.</p>
 <p><a href="/login"><button>Log ind til SEB / Log in to SEB</button></a></p>
-<p class="muted">SEB får brugerens CPR-nummer (kun SEB). Hanne (Demo Kommune) har et CPR-nummer hos kommunen; Peter har ikke og bliver afvist; Karen (Vest Kommune) får sit fra MitID-step-up. / SEB receives the user's CPR number (only SEB does). Hanne (Demo Kommune) has a CPR number at her municipality; Peter has none and is refused; Karen (Vest Kommune) gets hers from the MitID step-up.</p>`;
+<p class="muted">SEB får brugerens CPR-nummer (kun SEB). Demo Kommunes IdP sender det; Sky Kommunes (Entra-lignende) gør ikke, så Sofie bliver afvist; Karen (Vest Kommune) skal desuden igennem MitID for at nå NSIS Substantial. / SEB receives the user's CPR number (only SEB does). Demo Kommune's IdP sends it; Sky Kommune's (Entra-like) does not, so Sofie is refused; Karen (Vest Kommune) also steps up through MitID to reach NSIS Substantial.</p>`;
 
 export interface RunningSebDemo {
   url: string;
@@ -37,7 +37,7 @@ export async function startSebDemo(config: BrokerConfig, port: number | undefine
   const entityId = `${url}/sp`;
   writeFileAndFolder(
     registered.metadata,
-    spMetadataXml({ entityId, signing, encryption, encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep], acsUrls: [`${url}/acs`] }),
+    spMetadataXml({ entityId, signing, encryption, encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep], acsUrls: [`${url}/acs`], sloUrl: `${url}/slo` }),
   );
   return {
     url,

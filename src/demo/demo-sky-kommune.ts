@@ -46,7 +46,7 @@ export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePor
   const idp = await listenOn(ports.idp ?? 0);
   const signing = await ensureKeyMaterial(`${keyDir}/demo-sky-idp-signing.key.pem`, `${keyDir}/demo-sky-idp-signing.cert.pem`, "Sky Kommune IdP signing", config.keys.bits);
   const entityId = `${idp.url}/idp`;
-  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso` }));
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
   idp.server.on(
     "request",
     createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: SKY_CVR, name: SKY_NAME, users: SKY_USERS, sendPrivileges: false, extraAttributes: skyClaims }),

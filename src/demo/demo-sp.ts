@@ -19,6 +19,7 @@ import { html } from "../http/html.js";
 import { LEGACY, OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { describeScope } from "../profiles/bpp.js";
+import { DemoSpSessions, mountDemoSpLogout } from "./demo-sp-logout.js";
 
 /** The user-system roles a demo fagsystem received (base64 OIO-BPP), one line each: role, scope, restrictions. */
 export function userSystemRoles(encoded: string | undefined): string[] {
@@ -62,6 +63,8 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
   const acsUrl = `${options.baseUrl}/acs`;
   app.use(express.urlencoded({ extended: false, limit: "512kb" }));
   app.get("/static/broker.css", (_req, res) => res.type("text/css").send(STYLESHEET));
+  const sessions = new DemoSpSessions();
+  mountDemoSpLogout(app, options, options.broker, sessions);
 
   const title = options.title ?? "Demo fagsystem";
   app.get("/", (_req, res) => {
@@ -127,6 +130,7 @@ ${links.length === 0 ? "" : html`<ul class="links">${links.map((l) => html`<li><
         const values = PRIVILEGE_ATTRIBUTES.includes(a.name) ? a.values.map((v) => Buffer.from(v, "base64").toString("utf8")) : a.values;
         return html`<tr><td><code>${a.name}</code></td><td>${values.map((v) => html`<pre>${v}</pre>`)}</td></tr>`;
       });
+      sessions.start(res, { nameId: assertion.nameId, nameIdFormat: assertion.nameIdFormat, sessionIndex: assertion.sessionIndex });
       const roles = userSystemRoles(assertion.attributes.find((a) => PRIVILEGE_ATTRIBUTES.includes(a.name))?.values[0]);
       res.type("html").send(
         layout(
@@ -136,7 +140,10 @@ ${links.length === 0 ? "" : html`<ul class="links">${links.map((l) => html`<li><
 <h2>Brugersystemroller / user-system roles</h2>
 ${roles.length === 0 ? html`<p class="muted">Ingen / none</p>` : html`<ul class="roles">${roles.map((r) => html`<li>${r}</li>`)}</ul>`}
 <h2>Attributter / attributes</h2>
-<table>${rows}</table><p><a href="/">Tilbage / Back</a></p>`,
+<table>${rows}</table>
+<form method="post" action="/logout"><button type="submit" id="logout">Log ud / Log out</button></form>
+<p class="muted">Log ud afslutter sessionen i alle systemer og hos kommunens IdP. / Logging out ends the session in every system and at the municipality's IdP.</p>
+<p><a href="/">Tilbage / Back</a></p>`,
         ),
       );
     } catch (error) {

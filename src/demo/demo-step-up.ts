@@ -30,6 +30,7 @@ export const VEST_USERS: DemoUser[] = [
     lastName: "Vestergaard",
     email: "karen.vestergaard@vest-kommune.dk",
     uuid: KAREN_UUID,
+    cpr: "0611824478",
     nsis: undefined,
     nist: 3,
     privileges: [{ privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "27.*" }] }],
@@ -38,9 +39,9 @@ export const VEST_USERS: DemoUser[] = [
 
 /** What the demo NemLog-in offers: Karen herself, Karen at too low a level, another person, Karen for another organisation. */
 export const DEMO_MITID_IDENTITIES: DemoMitIdIdentity[] = [
-  { key: "karen", label: "Karen Vestergaard (MitID Erhverv)", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Substantial", cpr: "2304751238" },
+  { key: "karen", label: "Karen Vestergaard (MitID Erhverv)", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Substantial", cpr: "0611824478" },
   { key: "karen-low", label: "Karen Vestergaard, kun lavt niveau / low level only", uuid: KAREN_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Karen Vestergaard", loa: "Low" },
-  { key: "ole", label: "Ole Olsen (en anden medarbejder / another employee)", uuid: OLE_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Ole Olsen", loa: "Substantial" },
+  { key: "ole", label: "Ole Olsen (en anden medarbejder / another employee)", uuid: OLE_UUID, cvr: VEST_CVR, orgName: VEST_NAME, fullName: "Ole Olsen", loa: "Substantial", cpr: "1203715531" },
   { key: "karen-other-org", label: "Karen Vestergaard for Vestergaard ApS (andet CVR / other CVR)", uuid: KAREN_UUID, cvr: "87654321", orgName: "Vestergaard ApS", fullName: "Karen Vestergaard", loa: "Substantial" },
 ];
 
@@ -66,13 +67,13 @@ export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPor
   const idp = await listenOn(ports.idp ?? 0);
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-vest-idp-signing.key.pem`, `${keyDir}/demo-vest-idp-signing.cert.pem`, "Vest Kommune IdP signing", bits);
   const idpEntityId = `${idp.url}/idp`;
-  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso` }));
+  writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
   idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: VEST_CVR, name: VEST_NAME, users: VEST_USERS }));
 
   // NemLog-in is known by the entityID in the configuration; its metadata says where it listens.
   const mitid = await listenOn(ports.nemlogin ?? 0);
   const nemloginSigning = await ensureKeyMaterial(`${keyDir}/demo-nemlogin-signing.key.pem`, `${keyDir}/demo-nemlogin-signing.cert.pem`, "Demo NemLog-in signing", bits);
-  writeFileAndFolder(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso` }));
+  writeFileAndFolder(nemlogin.metadata, idpMetadataXml({ entityId: nemlogin.entityId, signing: nemloginSigning, ssoUrl: `${mitid.url}/sso`, sloUrl: `${mitid.url}/slo` }));
   mitid.server.on("request", createDemoNemLogIn({ entityId: nemlogin.entityId, baseUrl: mitid.url, signing: nemloginSigning, broker, identities: DEMO_MITID_IDENTITIES }));
 
   return {

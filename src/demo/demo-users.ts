@@ -37,11 +37,11 @@ export interface DemoUser {
   lastName: string;
   email: string;
   uuid: string;
+  /** A made-up CPR number, sent as municipal IdPs and NemLog-in may (the broker never logs or releases it). */
+  cpr?: string | undefined;
   nsis: "Low" | "Substantial" | "High" | undefined;
   nist: 2 | 3 | undefined;
   privileges: DemoPrivilege[];
-  /** The CPR number the municipality's IdP sends (dk:gov:saml:attribute:CprNumberIdentifier); only SEB is ever given it. */
-  cpr?: string;
 }
 
 export const DEMO_USERS: DemoUser[] = [
@@ -52,9 +52,9 @@ export const DEMO_USERS: DemoUser[] = [
     lastName: "Hansen",
     email: "hanne.hansen@demo-kommune.dk",
     uuid: "8c1d7e5e-3f0a-4b8e-9c51-0d2a7e4b6f11",
+    cpr: "1502794412",
     nsis: "Substantial",
     nist: undefined,
-    cpr: "1708821234",
     privileges: [
       { privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "27.*,29.03.*" }] },
       { privilege: DEMO_ROLES.canteen, constraints: [] },
@@ -67,6 +67,7 @@ export const DEMO_USERS: DemoUser[] = [
     lastName: "Madsen",
     email: "peter.madsen@demo-kommune.dk",
     uuid: "2f9b8a41-6c3d-4e7f-8a90-1b2c3d4e5f60",
+    cpr: "290865-3317",
     nsis: "High",
     nist: undefined,
     privileges: [

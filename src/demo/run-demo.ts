@@ -63,7 +63,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   try {
     const idpEntityId = `${idpUrl}/idp`;
     const spEntityId = `${spUrl}/sp`;
-    writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso` }));
+    writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso`, sloUrl: `${idpUrl}/slo` }));
     writeFileAndFolder(
       spConfig.metadata,
       spMetadataXml({
@@ -72,6 +72,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
         encryption: spEncryption,
         encryptionMethods: [CONTENT_ENCRYPTION.aes256gcm, KEY_TRANSPORT.rsaOaep],
         acsUrls: [`${spUrl}/acs`],
+        sloUrl: `${spUrl}/slo`,
       }),
     );
 

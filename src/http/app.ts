@@ -19,6 +19,7 @@ import { chooserFormOrigins, oidcClientOrigins } from "./chooser-origins.js";
 import { mountOidc } from "./oidc-routes.js";
 import { createOidcProvider } from "../frontends/oidc-op/provider.js";
 import { loginStarter } from "./begin-login.js";
+import { presentedBindings, releaseBindingCookie } from "./binding-cookie.js";
 import { LOGIN_BINDING_COOKIE, environmentOf, sendErrorPage, sendInteraction } from "./respond.js";
 import { sendStoreUnavailable } from "./store-unavailable.js";
 import { checkReadiness } from "./readiness.js";
@@ -27,6 +28,12 @@ import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
 import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
+import { wireLogout } from "./wire-logout.js";
+import { mountSlo } from "./slo-routes.js";
+import { logoutFrameOrigins } from "./chooser-origins.js";
+import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
+import { verifyCookieValue } from "./cookies.js";
+import { SSO_COOKIE } from "./sso-cookie.js";
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
 
@@ -52,6 +59,8 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     chooserFormOrigins: chooserFormOrigins(broker.registry),
     selfOrigin: new URL(broker.urls.base).origin,
     selfFormOrigins: oidcClientOrigins(broker.registry),
+    logoutFrameOrigins: logoutFrameOrigins(broker.registry),
+    bindingMaxAgeSeconds: broker.config.timing.loginTtlSeconds,
   });
   const starter = loginStarter(broker, logins, pageOptions);
   app.disable("x-powered-by");
@@ -77,6 +86,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   app.get("/static/autosubmit.js", (_req, res) => {
     res.type("application/javascript").sendFile(join(STATIC_DIR, "autosubmit.js"));
   });
+  app.get("/static/logout.js", (_req, res) => {
+    res.type("application/javascript").sendFile(join(STATIC_DIR, "logout.js"));
+  });
   app.get("/static/broker.css", (_req, res) => {
     res.type("text/css").send(STYLESHEET);
   });
@@ -91,7 +103,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   const metadata = (kind: "sp" | "idp") => {
     const cached = metadataCache.get(kind);
     if (cached && broker.now() - cached.at < 3_600_000) return cached.xml;
-    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES) : brokerIdpMetadata(metadataInput(), broker.urls.sso);
+    const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES, broker.urls) : brokerIdpMetadata(metadataInput(), broker.urls.sso, broker.urls);
     metadataCache.set(kind, { xml, at: broker.now() });
     return xml;
   };
@@ -141,8 +153,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   /** An upstream answered: the core resumes the login it belongs to; the browser gets the next step (and the SSO cookie). */
-  const resumeLogin = async (res: Response, receive: Parameters<LoginService["complete"]>[0]) => {
-    const { interaction, correlationId, ssoSessionId } = await logins.complete(receive);
+  const resumeLogin = async (req: Request, res: Response, answerUrl: string, receive: Parameters<LoginService["complete"]>[0]) => {
+    const { interaction, correlationId, ssoSessionId, releasedBinding } = await logins.complete(receive, presentedBindings(req));
+    if (releasedBinding) releaseBindingCookie(res, releasedBinding, answerUrl, secureCookies);
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;
     res.setHeader("X-Correlation-Id", correlationId);
@@ -150,13 +163,13 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   };
   app.post("/saml/acs", requireForm, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    await resumeLogin(res, (timer) => samlUpstream.receive(body, timer));
+    await resumeLogin(req, res, broker.urls.acs, (timer) => samlUpstream.receive(body, timer));
   });
   // A municipal OIDC IdP's answer: form_post (POST) or query (GET).
   const oidcCallback = async (req: Request, res: Response) => {
     const raw = req.method === "POST" ? ((req.body ?? {}) as Record<string, unknown>) : (req.query as Record<string, unknown>);
     const params = Object.fromEntries(Object.entries(raw).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
-    await resumeLogin(res, (timer) => oidcUpstream.receive(params, timer));
+    await resumeLogin(req, res, oidcUpstream.callbackUrl, (timer) => oidcUpstream.receive(params, timer));
   };
   app.get("/oidc-rp/callback", oidcCallback);
   app.post("/oidc-rp/callback", requireForm, form, oidcCallback);
@@ -177,7 +190,15 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   const provider = createOidcProvider(broker, oidc.accounts);
-  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, formOrigins: () => oidcClientOrigins(broker.registry) });
+  const logout = wireLogout(broker, provider, oidc.accounts);
+  // An OIDC client joins the browser's SSO session once oidc-provider has authorized it.
+  watchAuthorizations(provider, broker, async (ctx, participant) => {
+    const sessionId = verifyCookieValue(readCookies(ctx.get("cookie")).get(SSO_COOKIE), broker.cookieSecret, SSO_COOKIE);
+    if (sessionId !== undefined) await logout.sessions.addParticipant(sessionId, participant);
+  });
+  mountSlo(app, { broker, logout, form, requireForm, pageOptions });
+
+  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => oidcClientOrigins(broker.registry) });
 
   app.get("/", (_req, res) => {
     res.type("html").send(

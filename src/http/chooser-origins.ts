@@ -40,3 +40,15 @@ function originOf(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** Where the logout page's hidden frames may go: the origins of the fagsystemer's SingleLogoutService endpoints. */
+export function logoutFrameOrigins(registry: TrustRegistry): string[] {
+  const origins = new Set<string>();
+  for (const sp of registry.serviceProviders()) {
+    for (const service of sp.metadata.singleLogoutServices) {
+      const origin = originOf(service.location);
+      if (origin) origins.add(origin);
+    }
+  }
+  return [...origins].sort();
+}

@@ -14,14 +14,9 @@ import type { InteractionOutcomes } from "../frontends/oidc-op/interaction-outco
 import { OIDC_PATH } from "../frontends/oidc-op/provider.js";
 import { PageError } from "../model/login-error.js";
 import type { LoginStarter } from "./begin-login.js";
-import { SsoSessionRepository } from "../login/sso-session.js";
-import { readCookies, verifyCookieValue } from "./cookies.js";
-import { SSO_COOKIE } from "./sso-cookie.js";
-
-function headerValues(value: number | string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [String(value)];
-}
+import type { WiredLogout } from "./wire-logout.js";
+import type { InteractionPageOptions } from "./respond.js";
+import { mountOidcLogout } from "./oidc-logout-routes.js";
 
 const EXPIRED = "Login er udløbet eller allerede afsluttet. Start forfra fra systemet. / The login has expired or has already finished. Please start again from the system.";
 
@@ -32,6 +27,8 @@ export interface OidcRouteParts {
   starter: LoginStarter;
   form: express.RequestHandler;
   requireForm: express.RequestHandler;
+  logout: WiredLogout;
+  pageOptions(): InteractionPageOptions;
   /** Where the broker's pages may send forms: itself and the registered clients. */
   formOrigins(): readonly string[];
 }
@@ -104,15 +101,8 @@ export function mountOidc(app: express.Express, parts: OidcRouteParts): void {
     );
   });
 
-  // Logging out at the OpenID Provider also ends the broker's own SSO session in this browser, so the
-  // next login on this (possibly shared) PC goes to the IdP again.
-  const sessions = new SsoSessionRepository(broker.store, broker.config.timing.ssoMaxAgeSeconds, broker.now);
-  provider.on("end_session.success", (ctx) => {
-    const sessionId = verifyCookieValue(readCookies(ctx.get("cookie")).get(SSO_COOKIE), broker.cookieSecret, SSO_COOKIE);
-    ctx.res.setHeader("Set-Cookie", [...headerValues(ctx.res.getHeader("Set-Cookie")), `${SSO_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${broker.urls.base.startsWith("https://") ? "; Secure" : ""}`]);
-    sessions.end(sessionId).catch((error: unknown) => broker.log.error({ event: "sso_end_failed", err: error }, "could not end the SSO session at logout"));
-    broker.log.info({ correlationId: correlationIdOf(ctx.res as unknown as Response), event: "logout", frontend: "oidc", client: ctx.oidc?.client?.clientId, ssoSessionEnded: sessionId !== undefined }, "logged out (OIDC end_session)");
-  });
+  // Logging out at the OpenID Provider is a single logout through the broker (oidc-logout-routes.ts).
+  mountOidcLogout(app, { broker, provider, logout: parts.logout, pageOptions: parts.pageOptions, oidcPath: OIDC_PATH });
 
   app.use(OIDC_PATH, provider.callback());
 }

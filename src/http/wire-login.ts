@@ -7,6 +7,8 @@
 import type { BrokerContext } from "../broker-context.js";
 import type { LoginPorts } from "../login/ports.js";
 import { LoginService } from "../login/login-service.js";
+import { upstreamBindingEnforced } from "../login/browser-binding.js";
+import { nemLogInArchive } from "../observability/message-archive.js";
 import { LoginStateRepository } from "../login/login-state.js";
 import { samlFrontend } from "../frontends/saml-idp/saml-frontend.js";
 import { SAML_FRONTEND } from "../frontends/saml-idp/saml-reply.js";
@@ -33,8 +35,9 @@ export interface WiredLogin {
 
 export function wireLogin(broker: BrokerContext): WiredLogin {
   // One login-state repository, sealing earlier upstream results with the broker's secret.
-  const states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret);
-  const samlUpstream = new SamlUpstream(broker, states);
+  const bindUpstreamSteps = upstreamBindingEnforced(broker.config.upstreamBrowserBinding, broker.urls.base);
+  const states = new LoginStateRepository(broker.store, broker.config.timing.loginTtlSeconds, broker.cookieSecret, bindUpstreamSteps);
+  const samlUpstream = new SamlUpstream(broker, states, { nemlogin: nemLogInArchive(broker) });
   const oidcUpstream = new OidcUpstream(broker, states);
   const oidc = { accounts: new OidcAccounts(broker.store), outcomes: new InteractionOutcomes(broker.store, broker.cookieSecret, broker.config.timing.loginTtlSeconds) };
   const ports: LoginPorts = {

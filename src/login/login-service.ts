@@ -20,8 +20,15 @@ import type { LoginStateRepository } from "./login-state.js";
 import { SsoSessionRepository } from "./sso-session.js";
 import { forDownstream, LoginUnavailable } from "./login-unavailable.js";
 import { UpstreamFailure, type LoginPorts, type ReceivedAnswer } from "./ports.js";
+import { bindingMatches, upstreamBindingEnforced } from "./browser-binding.js";
+
+/** The browser's binding cookies, by the key of the login step they bind (the HTTP edge reads them). */
+export type PresentedBindings = (key: string) => string | undefined;
 
 const NOT_COMPLETED = "Login kunne ikke gennemføres / The login could not be completed";
+const UNBOUND_ANSWER_NOTICE =
+  "Svaret fra login-tjenesten kom ikke tilbage til den browser, der startede loginet (eller browseren har ikke gemt dens cookie). Start forfra fra systemet i denne browser. / The answer from the login service did not come back to the browser that started the login (or the browser did not keep its cookie). Please start again from the system in this browser.";
+const NOT_RECORDED_NOTICE = "Loginet kunne ikke registreres, så det blev ikke gennemført. Prøv igen senere. / The login could not be recorded, so it was not completed. Please try again later.";
 const MUNICIPAL_FAILURE_NOTICE =
   "Svaret fra kommunens login kunne ikke bruges, eller loginet blev afbrudt. / The answer from the municipal login could not be used, or the login was cancelled.";
 
@@ -43,10 +50,13 @@ export interface CompleteOutcome {
   interaction: Interaction;
   correlationId: string;
   ssoSessionId?: string | undefined;
+  /** The key of the browser binding this answer used up (the edge removes its cookie). */
+  releasedBinding?: string | undefined;
 }
 
 export class LoginService {
   private readonly sessions: SsoSessionRepository;
+  private readonly bindUpstreamSteps: boolean;
 
   constructor(
     private readonly broker: BrokerContext,
@@ -54,6 +64,7 @@ export class LoginService {
     private readonly states: LoginStateRepository,
   ) {
     this.sessions = new SsoSessionRepository(broker.store, broker.config.timing.ssoMaxAgeSeconds, broker.now);
+    this.bindUpstreamSteps = upstreamBindingEnforced(broker.config.upstreamBrowserBinding, broker.urls.base);
   }
 
   private state(request: LoginRequest, fields: Partial<FlowState> = {}, timer: PhaseTimer = UNTIMED): FlowState {
@@ -88,7 +99,7 @@ export class LoginService {
   async choose(loginId: string, idpId: string, browserBinding: string | undefined): Promise<{ interaction: Interaction; idp: IdentityProvider }> {
     const pending = await this.states.peekPending(loginId);
     if (!pending) throw new PageError(400, "unknown_login", "chooser used for an unknown or expired login", "Login er udløbet. Start forfra fra systemet. / The login has expired. Please start again from the system.");
-    if (!browserBinding || browserBinding !== pending.browserBinding) {
+    if (!bindingMatches(pending.browserBinding, browserBinding)) {
       throw new PageError(403, "chooser_binding_mismatch", "chooser form did not come from the browser that started the login", "Valget kunne ikke bekræftes. Start forfra. / The choice could not be confirmed. Please start again.");
     }
     const idp = this.broker.registry.identityProvider(idpId);
@@ -103,7 +114,7 @@ export class LoginService {
    * An upstream answered: `receive` (the backend) verifies the answer and
    * finds its login. Returns the party's answer, or the next upstream step.
    */
-  async complete(receive: (timer: PhaseTimer) => Promise<ReceivedAnswer>): Promise<CompleteOutcome> {
+  async complete(receive: (timer: PhaseTimer) => Promise<ReceivedAnswer>, presented: PresentedBindings = () => undefined): Promise<CompleteOutcome> {
     const clock = new LoginClock();
     let received: ReceivedAnswer;
     try {
@@ -123,6 +134,8 @@ export class LoginService {
       throw error;
     }
     const { state, result } = received;
+    const unbound = this.unboundAnswer(state, presented);
+    if (unbound) return this.upstreamFailed(unbound);
     const request = state.request;
     const outcome = await this.run(this.state(request, { entry: "resume", upstreams: [...state.completed, result], timer: clock }), "map-identity");
     if (outcome.stoppedAt === "answer") {
@@ -130,7 +143,22 @@ export class LoginService {
       this.broker.log.debug({ correlationId: request.correlationId, event: "login_timings", ms: timings }, "login step timings");
       this.broker.onLoginTimings?.(timings);
     }
-    return { interaction: outcome.interaction, correlationId: request.correlationId, ssoSessionId: outcome.state.newSsoSessionId };
+    return { interaction: outcome.interaction, correlationId: request.correlationId, ssoSessionId: outcome.state.newSsoSessionId, releasedBinding: state.browserBinding?.key };
+  }
+
+  /**
+   * The answer arrived in a browser other than the one sent to the upstream
+   * (login CSRF: someone's answer injected into another person's browser), or
+   * the browser lost the cookie: the login is refused.
+   */
+  private unboundAnswer(state: ReceivedAnswer["state"], presented: PresentedBindings): UpstreamFailure | undefined {
+    if (!this.bindUpstreamSteps) return undefined;
+    const binding = state.browserBinding;
+    if (!binding) return new UpstreamFailure(state, "browser_binding_missing", "the login was not bound to a browser when it was sent to the upstream");
+    const value = presented(binding.key);
+    if (value === undefined) return new UpstreamFailure(state, "browser_binding_missing", "the answer arrived without the cookie set when the browser was sent to the upstream");
+    if (!bindingMatches(binding.value, value)) return new UpstreamFailure(state, "browser_binding_mismatch", "the answer arrived in a browser other than the one sent to the upstream");
+    return undefined;
   }
 
   /** Runs the table; a refusal becomes the party's answer (with a page for the person first). */
@@ -183,8 +211,14 @@ export class LoginService {
     const answer = frontend.refuse(request, error);
     return {
       // The person is told why the login ends here (with the correlation id) before the answer goes on.
-      interaction: withNotice(answer, { title: NOT_COMPLETED, message: further?.notice ?? MUNICIPAL_FAILURE_NOTICE, correlationId: request.correlationId }),
+      interaction: withNotice(answer, { title: NOT_COMPLETED, message: noticeFor(failure, further?.notice), correlationId: request.correlationId }),
       correlationId: request.correlationId,
     };
   }
+}
+
+function noticeFor(failure: UpstreamFailure, further: string | undefined): string {
+  if (failure.reason.startsWith("browser_binding_")) return UNBOUND_ANSWER_NOTICE;
+  if (failure.reason === "audit_unavailable") return NOT_RECORDED_NOTICE;
+  return further ?? MUNICIPAL_FAILURE_NOTICE;
 }

@@ -7,6 +7,7 @@ import type { StateStore } from "../store/state-store.js";
 import { seal, unseal } from "./sso-seal.js";
 import type { LoginRequest } from "../model/login-request.js";
 import type { UpstreamKind, UpstreamResult } from "../model/upstream-result.js";
+import { newBrowserBinding, type BrowserBinding } from "./browser-binding.js";
 
 /** A login waiting for the person to choose a municipality. Key: pending:<loginId>. */
 export interface PendingLogin {
@@ -25,6 +26,8 @@ export interface AwaitingUpstream {
   upstreamRequestId: string;
   /** Results of earlier upstream steps in this login (for step-up sequences). */
   completed: UpstreamResult[];
+  /** Set when upstream steps are bound to the browser: its answer counts only with this cookie (browser-binding.ts). */
+  browserBinding?: BrowserBinding | undefined;
 }
 
 /**
@@ -46,6 +49,8 @@ export class LoginStateRepository {
     private readonly ttlSeconds: number,
     /** The broker's secret (the same on every instance); needed to store earlier upstream results. */
     private readonly sealingSecret?: string,
+    /** Whether a login waiting for an upstream is bound to the browser that was sent there. */
+    private readonly bindUpstreamSteps = false,
   ) {}
 
   private sealingKey(upstreamRequestId: string): string {
@@ -69,11 +74,14 @@ export class LoginStateRepository {
     return raw === undefined ? undefined : (JSON.parse(raw) as PendingLogin);
   }
 
-  async saveAwaiting(state: AwaitingUpstream): Promise<void> {
+  /** Stores the login under its upstream request ID; returns the browser binding to set with the browser's next step, if any. */
+  async saveAwaiting(unbound: AwaitingUpstream): Promise<BrowserBinding | undefined> {
+    const state: AwaitingUpstream = this.bindUpstreamSteps ? { ...unbound, browserBinding: newBrowserBinding() } : unbound;
     const { completed, ...rest } = state;
     const stored: StoredAwaiting =
       completed.length === 0 ? { ...rest, completed: [] } : { ...rest, completed: [], sealedCompleted: seal(this.sealingKey(state.upstreamRequestId), JSON.stringify(completed)) };
     await this.store.put(`upstream:${state.upstreamRequestId}`, JSON.stringify(stored), this.ttlSeconds);
+    return state.browserBinding;
   }
 
   /** Reads the state without taking it: the Response is verified before the login is consumed. */

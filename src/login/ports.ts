@@ -24,10 +24,11 @@ import type { DownstreamParty, IdentityProvider } from "../trust/registry.js";
 import type { UserIdentifierChoice } from "../config/attribute-service-schema.js";
 import type { PhaseTimer } from "../observability/login-timings.js";
 import type { AwaitingUpstream } from "./login-state.js";
+import type { FrontendAnswer } from "../model/session-participant.js";
 
 export interface Frontend {
-  /** The answer carrying this identity to the party (its profile, level and privileges applied). */
-  answer(request: LoginRequest, identity: Identity, timer: PhaseTimer): Promise<Interaction>;
+  /** The answer carrying this identity to the party (its profile, level and privileges applied), and the party as a session participant (for logout). */
+  answer(request: LoginRequest, identity: Identity, timer: PhaseTimer): Promise<FrontendAnswer>;
   /** The refusal in the protocol's own terms (SAML status, OAuth error). */
   refuse(request: LoginRequest, error: LoginError): Interaction;
 }

@@ -7,7 +7,9 @@
  */
 import type { StateStore } from "../store/state-store.js";
 import type { UpstreamResult } from "../model/upstream-result.js";
+import type { SessionParticipant } from "../model/session-participant.js";
 import { isSessionId, newSessionId, seal, sessionStoreKey, unseal } from "./sso-seal.js";
+import { indexStoreKey, upstreamLookupKeys } from "./session-index.js";
 
 export interface SsoSession {
   /** 2 since upstream results carry neutral claims; older sessions are not read. */
@@ -17,6 +19,14 @@ export interface SsoSession {
   /** When the person authenticated upstream (ms). Age is measured from here. */
   authenticatedAt: number;
   upstreams: UpstreamResult[];
+  /** The parties answered in this session, in order (for logout). */
+  participants?: SessionParticipant[];
+}
+
+/** A session found by what a logout message names, with the id that unseals it. */
+export interface FoundSession {
+  id: string;
+  session: SsoSession;
 }
 
 export class SsoSessionRepository {
@@ -39,9 +49,46 @@ export class SsoSessionRepository {
     const ttlSeconds = Math.floor((authenticatedAt + this.maxAgeSeconds * 1000 - now) / 1000);
     if (!this.enabled || ttlSeconds < 1) return undefined;
     const id = newSessionId();
-    const session: SsoSession = { version: 2, idpId, authenticatedAt, upstreams };
+    const session: SsoSession = { version: 2, idpId, authenticatedAt, upstreams, participants: [] };
     await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(session)), ttlSeconds);
+    // An upstream's LogoutRequest names its own NameID and SessionIndex: they find this session.
+    for (const lookup of upstreams.flatMap(upstreamLookupKeys)) await this.putIndex(lookup, id, ttlSeconds);
     return id;
+  }
+
+  /**
+   * Records a party answered in the session (read, add, write back: two
+   * answers at the same instant in one browser may keep only one of them,
+   * which costs that party only the logout message, never a login).
+   */
+  async addParticipant(id: string, participant: SessionParticipant): Promise<void> {
+    const session = await this.find(id);
+    if (!session) return;
+    const ttlSeconds = this.remainingSeconds(session);
+    if (ttlSeconds < 1) return;
+    const participants = (session.participants ?? []).filter((p) => !(p.frontend === participant.frontend && p.partyId === participant.partyId && p.lookupKey === participant.lookupKey));
+    const updated: SsoSession = { ...session, participants: [...participants, participant] };
+    await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(updated)), ttlSeconds);
+    if (participant.lookupKey !== undefined) await this.putIndex(participant.lookupKey, id, ttlSeconds);
+  }
+
+  /** The live session a logout message's lookup key points at, if any. */
+  async findByLookup(lookup: string): Promise<FoundSession | undefined> {
+    if (!this.enabled) return undefined;
+    const sealed = await this.store.get(indexStoreKey(lookup));
+    const id = sealed === undefined ? undefined : unseal(lookup, sealed);
+    if (id === undefined || !isSessionId(id)) return undefined;
+    const session = await this.find(id);
+    return session && { id, session };
+  }
+
+  private remainingSeconds(session: SsoSession): number {
+    return Math.floor((session.authenticatedAt + this.maxAgeSeconds * 1000 - this.now()) / 1000);
+  }
+
+  /** The index holds the session id sealed with the lookup key: the store alone yields no usable session id. */
+  private async putIndex(lookup: string, id: string, ttlSeconds: number): Promise<void> {
+    await this.store.put(indexStoreKey(lookup), seal(lookup, id), ttlSeconds);
   }
 
   /** The session for this id if it exists, is intact and is young enough; otherwise undefined. */
@@ -69,6 +116,7 @@ function parseSession(plaintext: string): SsoSession | undefined {
     const value = JSON.parse(plaintext) as Partial<SsoSession>;
     if (value.version !== 2 || typeof value.idpId !== "string" || typeof value.authenticatedAt !== "number" || !Array.isArray(value.upstreams)) return undefined;
     if (value.upstreams.length === 0) return undefined;
+    if (value.participants !== undefined && !Array.isArray(value.participants)) return undefined;
     return value as SsoSession;
   } catch {
     return undefined;

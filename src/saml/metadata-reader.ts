@@ -10,6 +10,11 @@ export interface Endpoint {
   location: string;
 }
 
+/** A SingleLogoutService: answers (LogoutResponse) go to ResponseLocation when it is given. */
+export interface LogoutEndpoint extends Endpoint {
+  responseLocation: string | undefined;
+}
+
 export interface IndexedEndpoint extends Endpoint {
   index: number;
   isDefault: boolean;
@@ -20,6 +25,7 @@ export interface IdpMetadata {
   signingCertificates: string[];
   encryptionCertificates: string[];
   singleSignOnServices: Endpoint[];
+  singleLogoutServices: LogoutEndpoint[];
   wantAuthnRequestsSigned: boolean;
   validUntil: Date | undefined;
 }
@@ -29,6 +35,7 @@ export interface SpMetadata {
   authnRequestsSigned: boolean;
   wantAssertionsSigned: boolean;
   assertionConsumerServices: IndexedEndpoint[];
+  singleLogoutServices: LogoutEndpoint[];
   signingCertificates: string[];
   encryptionCertificates: string[];
   /** EncryptionMethod algorithms listed on the encryption KeyDescriptor, in order. */
@@ -90,6 +97,14 @@ function encryptionMethods(descriptor: Element): string[] {
   return out;
 }
 
+function logoutServices(descriptor: Element): LogoutEndpoint[] {
+  return childElements(descriptor, NS.md, "SingleLogoutService").map((e) => ({
+    binding: requiredAttr(e, "Binding"),
+    location: requiredAttr(e, "Location"),
+    responseLocation: attr(e, "ResponseLocation") ?? undefined,
+  }));
+}
+
 /** The one role descriptor of this kind under the EntityDescriptor, supporting SAML 2.0. */
 export function onlyDescriptor(root: Element, name: "IDPSSODescriptor" | "SPSSODescriptor" | "AttributeAuthorityDescriptor"): Element {
   const found = childElements(root, NS.md, name);
@@ -112,6 +127,7 @@ export function readIdpMetadata(xml: string, now: Date = new Date()): IdpMetadat
       binding: requiredAttr(e, "Binding"),
       location: requiredAttr(e, "Location"),
     })),
+    singleLogoutServices: logoutServices(descriptor),
     wantAuthnRequestsSigned: attr(descriptor, "WantAuthnRequestsSigned") === "true",
     validUntil,
   };
@@ -131,6 +147,7 @@ export function readSpMetadata(xml: string, now: Date = new Date()): SpMetadata 
       index: Number(attr(e, "index") ?? position),
       isDefault: attr(e, "isDefault") === "true",
     })),
+    singleLogoutServices: logoutServices(descriptor),
     signingCertificates: keyDescriptorCertificates(descriptor, "signing"),
     encryptionCertificates: keyDescriptorCertificates(descriptor, "encryption"),
     encryptionMethods: encryptionMethods(descriptor),

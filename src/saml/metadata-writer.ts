@@ -39,12 +39,27 @@ export interface RequestedAttribute {
   required: boolean;
 }
 
-export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string, requested: readonly RequestedAttribute[]): string {
+/** The broker's SingleLogoutService endpoints (one URL, three bindings), published in both documents. */
+function logoutServices(sloUrl: string, soapUrl: string): XmlNode[] {
+  return [
+    x(NS.md, "md:SingleLogoutService", { Binding: BINDING.redirect, Location: sloUrl }),
+    x(NS.md, "md:SingleLogoutService", { Binding: BINDING.post, Location: sloUrl }),
+    x(NS.md, "md:SingleLogoutService", { Binding: BINDING.soap, Location: soapUrl }),
+  ];
+}
+
+export interface BrokerLogoutUrls {
+  slo: string;
+  sloSoap: string;
+}
+
+export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string, requested: readonly RequestedAttribute[], logout: BrokerLogoutUrls): string {
   return entity(
     input,
     x(NS.md, "md:SPSSODescriptor", { AuthnRequestsSigned: "true", WantAssertionsSigned: "true", protocolSupportEnumeration: NS.samlp }, [
       keyDescriptor("signing", input.signing),
       keyDescriptor("encryption", input.encryption),
+      ...logoutServices(logout.slo, logout.sloSoap),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.x509SubjectName]),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.persistent]),
       x(NS.md, "md:AssertionConsumerService", { Binding: BINDING.post, Location: acsUrl, index: 0, isDefault: "true" }),
@@ -59,12 +74,13 @@ export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string, req
 }
 
 /** The broker as a SAML IdP: what a fagsystem imports. */
-export function brokerIdpMetadata(input: BrokerMetadataInput, ssoUrl: string): string {
+export function brokerIdpMetadata(input: BrokerMetadataInput, ssoUrl: string, logout: BrokerLogoutUrls): string {
   return entity(
     input,
     x(NS.md, "md:IDPSSODescriptor", { WantAuthnRequestsSigned: "true", protocolSupportEnumeration: NS.samlp }, [
       keyDescriptor("signing", input.signing),
       keyDescriptor("encryption", input.encryption),
+      ...logoutServices(logout.slo, logout.sloSoap),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.persistent]),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.x509SubjectName]),
       x(NS.md, "md:SingleSignOnService", { Binding: BINDING.redirect, Location: ssoUrl }),

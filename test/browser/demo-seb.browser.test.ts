@@ -1,6 +1,7 @@
 /**
  * The demo SEB in a real browser: reached from the demo fagsystem's link,
- * Hanne's login ends on SEB's page with her CPR number; Peter's (no CPR)
+ * Hanne's login ends on SEB's page with her CPR number; Sofie's (her Sky
+ * Kommune IdP sends no CPR)
  * ends on the broker's page saying the CPR number is missing, with a
  * correlation id, and its button takes him back to SEB, which shows the
  * status. The browser enforces each page's Content-Security-Policy.
@@ -37,16 +38,16 @@ describe("the demo SEB in Chromium", () => {
     await expect.poll(() => page.locator("h1").first().textContent()).toBe("Logget ind / Logged in");
     const content = await page.content();
     expect(content).toContain("dk:gov:saml:attribute:CprNumberIdentifier");
-    expect(content).toContain("1708821234");
+    expect(content).toContain("1502794412");
     expect(cspViolations).toEqual([]);
     await context.close();
   });
 
-  it("shows Peter (no CPR) the broker's page naming the missing CPR number, then takes him back to SEB", async () => {
+  it("shows Sofie (no CPR) the broker's page naming the missing CPR number, then takes her back to SEB", async () => {
     const { context, page, cspViolations } = await freshPage(browser);
     await page.goto(`${sebUrl}/login`);
-    await page.getByRole("button", { name: "Demo Kommune" }).click();
-    await page.locator('button[name="user"][value="peter"]').click();
+    await page.getByRole("button", { name: "Sky Kommune" }).click();
+    await page.locator('button[name="user"][value="sofie"]').click();
     await expect.poll(() => page.content()).toContain("The system requires your CPR number");
     expect(new URL(page.url()).origin).toBe(instance.brokerUrl);
     expect(await page.content()).toMatch(/correlation id: <code>[^<]+<\/code>/);

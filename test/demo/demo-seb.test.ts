@@ -1,10 +1,10 @@
 /**
  * The demo (`npm start`), driven like a browser over real HTTP: the demo SEB
  * (the health sector's broker, SEB attribute profile) is linked from the
- * demo fagsystem; Hanne reaches it with her municipality's CPR number, Peter
- * (no CPR anywhere) is refused with a page saying why, and Karen of Vest
- * Kommune reaches it through the MitID step-up, which gives her CPR. The
- * demo fagsystem, in the same browser session, never sees a CPR.
+ * demo fagsystem; Hanne reaches it with her municipality's CPR number, Sofie
+ * (Sky Kommune's Entra-like IdP sends no CPR) is refused with a page saying
+ * why, and Karen of Vest Kommune (NIST 3 only) reaches it through the MitID
+ * step-up. The demo fagsystem, in the same browser session, never sees a CPR.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
@@ -21,8 +21,8 @@ const SEB = {
   commonName: "urn:oid:2.5.4.3",
   uuid: "https://data.gov.dk/model/core/eid/professional/uuid/persistent",
 };
-const HANNE_CPR = "1708821234";
-const KAREN_CPR = "2304751238";
+const HANNE_CPR = "1502794412";
+const KAREN_CPR = "0611824478";
 
 describe("the demo (npm start): SEB", () => {
   let instance: DemoInstance;
@@ -80,9 +80,9 @@ describe("the demo (npm start): SEB", () => {
     expect(readFileSync(instance.auditFile, "utf8")).not.toContain(HANNE_CPR);
   });
 
-  it("refuses Peter (no CPR at his municipality) with a page naming what was missing, and SEB learns why", async () => {
+  it("refuses Sofie (Sky Kommune's IdP sends no CPR, no user store record) with a page naming what was missing, and SEB learns why", async () => {
     const browser = new Browser();
-    const fromBroker = await toSebAs(browser, "demo-kommune", "peter");
+    const fromBroker = await toSebAs(browser, "sky-kommune", "sofie");
     expect(fromBroker.body).toContain("The system requires your CPR number");
     expect(fromBroker.body).not.toContain("autosubmit.js");
     const result = await browser.submit(fromBroker);
@@ -90,7 +90,7 @@ describe("the demo (npm start): SEB", () => {
     expect(result.body).toContain("CprNumberIdentifier");
   });
 
-  it("steps Karen of Vest Kommune up through MitID for SEB, which gets the CPR NemLog-in sent", async () => {
+  it("steps Karen of Vest Kommune (NIST 3 only) up through MitID to SEB's NSIS Substantial; SEB gets her CPR", async () => {
     const browser = new Browser();
     const nemlogin = await toSebAs(browser, "vest-kommune", "karen");
     expect(nemlogin.body).toContain("<h1>NemLog-in (demo)</h1>");
@@ -102,5 +102,6 @@ describe("the demo (npm start): SEB", () => {
     expect(attributes.get(SEB.cpr)).toEqual([KAREN_CPR]);
     expect(attributes.get(SEB.assuranceLevel)).toEqual(["3"]);
     expect(attributes.get(SEB.cvr)).toEqual(["44556677"]);
+    expect(result.body).toContain("https://data.gov.dk/concept/core/nsis/loa/Substantial");
   });
 });

@@ -227,7 +227,13 @@ describe("OIDC logout through the broker", () => {
     expect(confirm.body).toContain("Log ud / Log out");
     const action = /<form[^>]*action="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
-    const done = await browser.follow(await browser.post(new URL(action.replace(/&amp;/g, "&"), confirm.url).href, { xsrf, logout: "yes" }));
+    // The browser goes through the broker's single logout, whose summary leads on to the registered post-logout URI.
+    const summary = await browser.follow(await browser.post(new URL(action.replace(/&amp;/g, "&"), confirm.url).href, { xsrf, logout: "yes" }));
+    expect(summary.body).toContain("Du er logget ud / You are logged out");
+    expect(summary.body).toMatch(/data-logged-out="yes">Demo Kommune/);
+    const onward = /<a href="([^"]+)" id="logout-continue"/.exec(summary.body)?.[1]?.replace(/&amp;/g, "&") ?? "";
+    expect(onward).toBe(`${demo.callback.url}/logged-out`);
+    const done = await browser.follow(await browser.get(onward));
     expect(done.url).toBe(`${demo.callback.url}/logged-out`);
 
     const logoutTokens = demo.callback.posts.filter((p) => p.path === "/backchannel");

@@ -13,7 +13,7 @@ import { Browser, personLogsIn } from "../support/oidc-test-client.js";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { oidcClientSchema } from "../../src/config/oidc-client-schema.js";
 
-const HANNE_CPR = "1708821234";
+const HANNE_CPR = "1502794412";
 
 describe("the CPR rule over the OIDC frontend", () => {
   let demo: OidcDemo;

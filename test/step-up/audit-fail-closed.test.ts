@@ -26,7 +26,7 @@ describe("a step-up whose audit record cannot be written", () => {
     // The audit file's folder is a regular file: no append can succeed, whoever runs the test.
     const notAFolder = join(dirname(setup.auditFile), "not-a-folder");
     writeFileSync(notAFolder, "");
-    const fixture = await stepUpFixture({ ...setup, config: { ...setup.config, audit: { file: join(notAFolder, "audit.jsonl") } } });
+    const fixture = await stepUpFixture({ ...setup, config: { ...setup.config, audit: { file: join(notAFolder, "audit.jsonl"), nemloginMessages: { file: join(dirname(setup.auditFile), "nemlogin-messages.jsonl") } } } });
     const { agent, toNemLogIn } = await municipalLogin(fixture);
     expect(toNemLogIn.status).toBe(303);
 

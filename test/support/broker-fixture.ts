@@ -103,6 +103,8 @@ export async function createBrokerFixture(options: FixtureOptions = {}): Promise
     organisations: [{ cvr: MUNICIPALITY_CVR, name: "Test Kommune" }],
     identityProviders: [{ id: "test-kommune", displayName: "Test Kommune", metadata: idpMetadata, cvrs: [MUNICIPALITY_CVR], ...options.idp }],
     serviceProviders: [{ id: "test-fagsystem", metadata: spMetadata, ...options.sp }],
+    // Tests here post upstream answers without a browser; the binding to the browser has its own tests (test/security/upstream-binding*.test.ts).
+    upstreamBrowserBinding: "off",
     ...options.config,
   });
   const logs: LogLine[] = [];

@@ -54,6 +54,8 @@ export function writeConfigFolder(keys: FixtureKeys, options: ConfigFolderOption
       { id: "test-fagsystem", metadata: write("sp.xml", sp(SP_ENTITY_ID, SP_ACS_URL)) },
       { id: "andet-fagsystem", metadata: write("sp2.xml", sp(SECOND_SP_ENTITY_ID, SECOND_SP_ACS_URL)), ...options.secondSp },
     ],
+    // Upstream answers are posted here without a browser; the binding to the browser has its own tests.
+    upstreamBrowserBinding: "off",
     ...options.extra,
   };
   write("broker.yaml", stringify(config));

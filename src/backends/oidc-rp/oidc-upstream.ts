@@ -13,6 +13,7 @@ import type { IdentityProvider, OidcIdentityProvider } from "../../trust/registr
 import type { LoginRequest } from "../../model/login-request.js";
 import type { UpstreamResult } from "../../model/upstream-result.js";
 import type { Refusal } from "../../model/login-error.js";
+import { withBinding } from "../../model/interaction.js";
 import { PageError } from "../../model/login-error.js";
 import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
 import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type StartedUpstream } from "../../login/ports.js";
@@ -64,7 +65,7 @@ export class OidcUpstream implements MunicipalUpstream {
     const config = await this.discovery.configuration(idp);
     const state = newId();
     const pending: PendingOidc = { verifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce() };
-    await this.states.saveAwaiting({ request, upstreamId: idp.id, upstreamKind: "municipal-idp", upstreamRequestId: state, completed });
+    const bind = await this.states.saveAwaiting({ request, upstreamId: idp.id, upstreamKind: "municipal-idp", upstreamRequestId: state, completed });
     await this.broker.store.put(pendingKey(state), JSON.stringify(pending), this.broker.config.timing.loginTtlSeconds);
     const parameters: Record<string, string> = {
       redirect_uri: this.callbackUrl,
@@ -84,7 +85,7 @@ export class OidcUpstream implements MunicipalUpstream {
       if (required.kind === "nsis") parameters["acr_values"] = nsisClassRef(required.minimum);
       if (required.kind === "nist") parameters["acr_values"] = nistClassRef(required.minimum);
     }
-    return { upstreamRequestId: state, interaction: { kind: "redirect", url: oidc.buildAuthorizationUrl(config, parameters).href } };
+    return { upstreamRequestId: state, interaction: withBinding({ kind: "redirect", url: oidc.buildAuthorizationUrl(config, parameters).href }, bind, this.callbackUrl) };
   }
 
   /** The OP's answer at the callback (query or form_post): the login it belongs to and what the IdP proved. */

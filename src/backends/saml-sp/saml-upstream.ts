@@ -5,10 +5,13 @@
 import type { BrokerContext } from "../../broker-context.js";
 import { isSamlIdp, type IdentityProvider } from "../../trust/registry.js";
 import type { LoginRequest } from "../../model/login-request.js";
-import type { RawAttribute, UpstreamResult } from "../../model/upstream-result.js";
+import type { RawAttribute, UpstreamKind, UpstreamResult } from "../../model/upstream-result.js";
+import type { KeptMessage, MessageArchive } from "../../observability/message-archive.js";
+import { AuditUnavailableError } from "../../observability/audit.js";
 import { newId, type AwaitingUpstream, type LoginStateRepository } from "../../login/login-state.js";
 import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type StartedUpstream } from "../../login/ports.js";
 import type { Refusal } from "../../model/login-error.js";
+import { withBinding } from "../../model/interaction.js";
 import { LoginError, PageError } from "../../model/login-error.js";
 import { XmlError } from "../../xml/xml-error.js";
 import { StoreUnavailableError } from "../../store/state-store.js";
@@ -51,6 +54,8 @@ export class SamlUpstream implements MunicipalUpstream {
   constructor(
     private readonly broker: BrokerContext,
     private readonly states: LoginStateRepository,
+    /** Upstreams whose messages must be kept as sent and received (NemLog-in), by kind. */
+    private readonly archives: Partial<Record<UpstreamKind, MessageArchive>> = {},
   ) {}
 
   /** Builds the AuthnRequest for the municipal `idp`, stores the login under its ID, and says where to send the browser. */
@@ -80,13 +85,19 @@ export class SamlUpstream implements MunicipalUpstream {
       requestedClassRefs: target.requestedClassRefs,
     });
     const state: AwaitingUpstream = { request, upstreamId: target.id, upstreamKind: target.kind, upstreamRequestId: id, completed };
-    await this.states.saveAwaiting(state);
+    const bind = await this.states.saveAwaiting(state);
     const signing = { privateKey: this.broker.keys.signing.privateKey, algorithm: this.broker.signatureAlgorithm };
+    const archive = this.archives[target.kind];
+    const keep = (message: Omit<KeptMessage, "correlationId" | "direction" | "messageId">) =>
+      archive ? keepOrRefuse(archive, { ...message, correlationId: request.correlationId, direction: "request", messageId: id }) : Promise.resolve();
     if (endpoint === redirect) {
-      return { upstreamRequestId: id, interaction: { kind: "redirect", url: encodeRedirect(endpoint.location, "SAMLRequest", xml, undefined, signing) } };
+      const url = encodeRedirect(endpoint.location, "SAMLRequest", xml, undefined, signing);
+      await keep({ binding: "redirect", xml, url });
+      return { upstreamRequestId: id, interaction: withBinding({ kind: "redirect", url }, bind, this.broker.urls.acs) };
     }
     const signed = signEnveloped(xml, id, true, { key: this.broker.keys.signing, algorithm: this.broker.signatureAlgorithm });
-    return { upstreamRequestId: id, interaction: { kind: "post", url: endpoint.location, fields: { SAMLRequest: encodePostMessage(signed) } } };
+    await keep({ binding: "post", xml: signed });
+    return { upstreamRequestId: id, interaction: withBinding({ kind: "post", url: endpoint.location, fields: { SAMLRequest: encodePostMessage(signed) } }, bind, this.broker.urls.acs) };
   }
 
   /**
@@ -96,13 +107,24 @@ export class SamlUpstream implements MunicipalUpstream {
    * fagsystem.
    */
   async receive(body: Record<string, unknown>, timer: PhaseTimer = UNTIMED): Promise<ReceivedAnswer> {
-    let found: { state: AwaitingUpstream; envelope: ResponseEnvelope };
+    let found: { state: AwaitingUpstream; envelope: ResponseEnvelope; xml: string };
     try {
       found = await this.findLogin(body, timer);
     } catch (error) {
       // No login can be told: the person gets a page (logged once, by the HTTP edge).
       if (error instanceof XmlError) throw new PageError(error.reason === "message_too_large" ? 413 : 400, error.reason, error.message, UNUSABLE_ANSWER);
       throw error;
+    }
+    const archive = this.archives[found.state.upstreamKind ?? "municipal-idp"];
+    if (archive) {
+      // Kept as received, before any check: a Response that fails them is evidence too.
+      const message = { correlationId: found.state.request.correlationId, direction: "response", binding: "post", messageId: found.state.upstreamRequestId, xml: found.xml } as const;
+      try {
+        await archive.keep(message);
+      } catch (error) {
+        if (error instanceof AuditUnavailableError) throw new UpstreamFailure(found.state, "audit_unavailable", error.message, "failed");
+        throw error;
+      }
     }
     try {
       return await this.verify(found.state, found.envelope, timer);
@@ -115,16 +137,17 @@ export class SamlUpstream implements MunicipalUpstream {
     }
   }
 
-  private async findLogin(body: Record<string, unknown>, timer: PhaseTimer): Promise<{ state: AwaitingUpstream; envelope: ResponseEnvelope }> {
+  private async findLogin(body: Record<string, unknown>, timer: PhaseTimer): Promise<{ state: AwaitingUpstream; envelope: ResponseEnvelope; xml: string }> {
     const { limits } = this.broker.config;
-    const envelope = timer.time("parse", () => readResponseEnvelope(decodePostMessage(body["SAMLResponse"], limits.bodyBytes), this.broker.xmlLimits));
+    const xml = decodePostMessage(body["SAMLResponse"], limits.bodyBytes);
+    const envelope = timer.time("parse", () => readResponseEnvelope(xml, this.broker.xmlLimits));
     const inResponseTo = envelope.inResponseTo;
     if (!inResponseTo) throw new SamlError("unsolicited_response", "unsolicited responses (no InResponseTo) are not accepted");
     // Read, not taken: a forged or broken Response must not be able to end someone else's login.
     // The state is taken (once, atomically) only after the Response has passed every check.
     const state = await timer.time("store", () => this.states.peekAwaiting(inResponseTo));
     if (!state) throw new SamlError("unknown_login", "no login is waiting for this response (expired, finished, or never started here)");
-    return { state, envelope };
+    return { state, envelope, xml };
   }
 
   private async verify(state: AwaitingUpstream, envelope: ResponseEnvelope, timer: PhaseTimer): Promise<ReceivedAnswer> {
@@ -187,6 +210,18 @@ function deliveredLevel(attributes: RawAttribute[], classRef: string | undefined
     return readDeliveredLevel(attributes, classRef, profile);
   } catch (error) {
     if (error instanceof ProfileError) throw new SamlError(error.reason, error.message, STATUS.responder, STATUS.authnFailed);
+    throw error;
+  }
+}
+
+const NOT_RECORDED = "Loginet kunne ikke registreres, så det blev ikke gennemført. Prøv igen senere. / The login could not be recorded, so it was not completed. Please try again later.";
+
+/** The message is kept before it is sent; when it cannot be, the login does not go on (fail closed). */
+async function keepOrRefuse(archive: MessageArchive, message: KeptMessage): Promise<void> {
+  try {
+    await archive.keep(message);
+  } catch (error) {
+    if (error instanceof AuditUnavailableError) throw new LoginError("audit_unavailable", error.message, "failed", NOT_RECORDED);
     throw error;
   }
 }

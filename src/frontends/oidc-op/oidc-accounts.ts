@@ -48,6 +48,11 @@ export class OidcAccounts {
     await this.store.put(this.key(record.clientId, accountId), JSON.stringify(record), ttlSeconds);
   }
 
+  /** Logout: the client can no longer be answered from oidc-provider's session, nor refresh its tokens. */
+  async remove(clientId: string, accountId: string): Promise<void> {
+    await this.store.take(this.key(clientId, accountId));
+  }
+
   async load(clientId: string, accountId: string): Promise<OidcAccountRecord | undefined> {
     const raw = await this.store.get(this.key(clientId, accountId));
     return raw === undefined ? undefined : (JSON.parse(raw) as OidcAccountRecord);

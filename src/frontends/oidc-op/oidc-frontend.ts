@@ -63,7 +63,8 @@ export function oidcFrontend(broker: BrokerContext, accounts: OidcAccounts, outc
       await outcomes.putSuccess(reply.uid, { accountId, acr: release.authnContextClassRef, authTime });
       // A page of the broker's own posts on to the finish URL: the IdP's auto-POST page, whose form-action
       // the broker does not control, must not be the one whose navigation ends at the client.
-      return { kind: "post", url: `${broker.urls.base}${finishPath(reply.uid)}`, fields: { continue: "1" } };
+      // The client joins the SSO session when oidc-provider has issued its session (sid): see oidc-logout.ts.
+      return { interaction: { kind: "post", url: `${broker.urls.base}${finishPath(reply.uid)}`, fields: { continue: "1" } }, participant: undefined };
     },
     refuse(request, error) {
       const reply = oidcReplyOf(request.downstream);

@@ -4,6 +4,8 @@ import type { BrokerContext } from "../../broker-context.js";
 import type { Identity } from "../../model/identity.js";
 import type { SamlReply } from "./saml-reply.js";
 import type { Interaction } from "../../model/interaction.js";
+import type { FrontendAnswer } from "../../model/session-participant.js";
+import { samlParticipant } from "./saml-participant.js";
 import type { ServiceProvider } from "../../trust/registry.js";
 import { newId } from "../../login/login-state.js";
 import { buildAssertion, buildResponse } from "../../saml/response-builder.js";
@@ -65,7 +67,7 @@ function nameIdFor(identity: Identity, sp: ServiceProvider): { value: string; fo
   return { value: persistent, format: NAMEID_FORMAT.persistent };
 }
 
-export async function answerWithIdentity(broker: BrokerContext, downstream: SamlReply, identity: Identity, timer: PhaseTimer = UNTIMED): Promise<Interaction> {
+export async function answerWithIdentity(broker: BrokerContext, downstream: SamlReply, identity: Identity, timer: PhaseTimer = UNTIMED): Promise<FrontendAnswer> {
   const sp = broker.registry.serviceProviderByEntityId(downstream.spEntityId);
   if (!sp) throw new Error(`fagsystem ${downstream.spEntityId} is no longer registered`);
   const now = broker.now();
@@ -73,6 +75,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
   const expired = expiredMetadata("fagsystem", sp, now);
   if (expired) throw new LoginError(METADATA_EXPIRED, expired, "failed", EXPIRED_REGISTRATION_MESSAGE);
   const assertionId = newId();
+  const sessionIndex = newId();
   const nameId = nameIdFor(identity, sp);
   const release = releaseFor(identity, {
     attributeProfile: sp.policy.attributeProfile,
@@ -92,7 +95,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     notBefore: samlInstant(now - 1000 * 5),
     notOnOrAfter: samlInstant(now + broker.config.timing.assertionLifetimeSeconds * 1000),
     authnInstant: identity.authnInstant,
-    sessionIndex: newId(),
+    sessionIndex,
     authnContextClassRef: release.authnContextClassRef,
     authenticatingAuthorities: identity.authenticatingAuthorities,
     attributes: release.attributes,
@@ -116,7 +119,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
   const finalXml = sp.policy.signResponse
     ? timer.time("sign", () => signEnveloped(responseXml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }))
     : responseXml;
-  return timer.time("build", () => postTo(downstream, finalXml));
+  return { interaction: timer.time("build", () => postTo(downstream, finalXml)), participant: samlParticipant(sp, nameId, sessionIndex) };
 }
 
 /** A signed error Response: the fagsystem learns the login failed and why, in SAML terms. */

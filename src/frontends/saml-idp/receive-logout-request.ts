@@ -1,0 +1,73 @@
+/**
+ * A fagsystem's LogoutRequest: from a registered fagsystem, signed with a key
+ * from its metadata, sent to this broker, in its time window, never before,
+ * and naming a session the broker gave that fagsystem for that person.
+ * Anything else ends nobody's session: before the signature holds, the
+ * person gets a page; after it, the fagsystem gets a LogoutResponse saying no.
+ */
+import type { BrokerContext } from "../../broker-context.js";
+import type { IncomingMessage } from "../../saml/incoming-message.js";
+import type { ServiceProvider } from "../../trust/registry.js";
+import type { FoundSession, SsoSessionRepository } from "../../login/sso-session.js";
+import type { LogoutInitiator } from "../../login/logout/logout-ports.js";
+import { LogoutRefused, LogoutRejected, type AcceptedLogout } from "../../login/logout/logout-errors.js";
+import { readLogoutRequest, UNKNOWN_PRINCIPAL, type ReceivedLogoutRequest } from "../../saml/logout-messages.js";
+import { checkLogoutRequest, type LogoutCheckContext } from "../../saml/logout-checks.js";
+import { logoutResponseThroughBrowser } from "../../saml/logout-to-party.js";
+import { SamlError } from "../../saml/saml-error.js";
+import { STATUS } from "../../saml/namespaces.js";
+import { expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
+import { samlHandleOf, samlLookupKey } from "./saml-participant.js";
+import { SAML_FRONTEND } from "./saml-reply.js";
+import { logoutSender, spAsLogoutParty } from "./saml-logout.js";
+
+export function logoutCheckContext(broker: BrokerContext): LogoutCheckContext {
+  return {
+    destinations: [broker.urls.slo],
+    now: broker.now(),
+    clockSkewMs: broker.config.timing.clockSkewSeconds * 1000,
+    maxAgeMs: broker.config.timing.requestMaxAgeSeconds * 1000,
+    store: broker.store,
+  };
+}
+
+export async function receiveSpLogoutRequest(
+  broker: BrokerContext,
+  sp: ServiceProvider,
+  message: IncomingMessage,
+  sessions: SsoSessionRepository,
+  cookieSessionId: string | undefined,
+): Promise<AcceptedLogout> {
+  let request: ReceivedLogoutRequest;
+  try {
+    const expired = expiredMetadata("fagsystem", sp, broker.now());
+    if (expired) throw new SamlError(METADATA_EXPIRED, expired);
+    request = readLogoutRequest(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1));
+    if (request.issuer !== sp.metadata.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the fagsystem whose key verified it");
+  } catch (error) {
+    if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
+    throw error;
+  }
+  const refuse = (reason: string, detail: string, subStatus: string) =>
+    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+  try {
+    await checkLogoutRequest(request, true, logoutCheckContext(broker));
+  } catch (error) {
+    if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
+    throw error;
+  }
+  const initiator: LogoutInitiator = { frontend: SAML_FRONTEND, partyId: sp.id, reply: { spEntityId: sp.metadata.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}) } };
+  // The SessionIndex the broker gave this fagsystem finds the session; without one, the browser's own session is the one meant.
+  let found: FoundSession | undefined;
+  for (const index of request.sessionIndexes) found ??= await sessions.findByLookup(samlLookupKey(sp.metadata.entityId, index));
+  if (!found && cookieSessionId !== undefined) {
+    const session = await sessions.find(cookieSessionId);
+    if (session) found = { id: cookieSessionId, session };
+  }
+  if (found) {
+    const mine = (found.session.participants ?? []).map(samlHandleOf).filter((h) => h !== undefined && h.entityId === sp.metadata.entityId);
+    if (mine.length === 0) throw refuse("logout_not_participant", "the fagsystem has no part in this session", UNKNOWN_PRINCIPAL);
+    if (!mine.some((h) => h!.nameId === request.nameId)) throw refuse("logout_wrong_person", "the NameID is not the one the broker sent for this session", UNKNOWN_PRINCIPAL);
+  }
+  return { initiator, initiatorName: sp.displayName, found };
+}
