@@ -30,7 +30,7 @@ import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
-import { logoutFrameOrigins } from "./chooser-origins.js";
+import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js";
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
 import { SSO_COOKIE } from "./sso-cookie.js";
@@ -198,7 +198,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
   mountSlo(app, { broker, logout, form, requireForm, pageOptions });
 
-  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => oidcClientOrigins(broker.registry) });
+  mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => [...oidcClientOrigins(broker.registry), ...upstreamLogoutOrigins(broker.registry)] });
 
   app.get("/", (_req, res) => {
     res.type("html").send(

@@ -52,3 +52,17 @@ export function logoutFrameOrigins(registry: TrustRegistry): string[] {
   }
   return [...origins].sort();
 }
+
+/**
+ * Where a logout begun by a form (oidc-provider's logout confirmation) may be
+ * redirected on: the upstream IdPs' and NemLog-in's SingleLogoutService origins.
+ */
+export function upstreamLogoutOrigins(registry: TrustRegistry): string[] {
+  const origins = new Set<string>();
+  const services = [...registry.identityProviders().flatMap((idp) => (isSamlIdp(idp) ? idp.metadata.singleLogoutServices : [])), ...(registry.nemLogIn()?.metadata.singleLogoutServices ?? [])];
+  for (const service of services) {
+    const origin = originOf(service.location);
+    if (origin) origins.add(origin);
+  }
+  return [...origins].sort();
+}

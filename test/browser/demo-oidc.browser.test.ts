@@ -44,6 +44,9 @@ describe("the demo OIDC fagsystem in Chromium", () => {
     await page.getByRole("link", { name: "Log ud / Log out" }).click();
     await expect.poll(() => page.locator("h1").first().textContent()).toBe("Log ud / Log out");
     await page.getByRole("button", { name: "Log ud / Log out" }).click();
+    // The broker's single logout (the IdP too) ends on its summary, which leads back to the fagsystem.
+    await expect.poll(() => page.locator("h1").first().textContent()).toBe("Du er logget ud / You are logged out");
+    await page.getByRole("link", { name: "Tilbage til systemet / Back to the system" }).click();
     await page.waitForURL(`${rpUrl}/logged-out`);
     await expect.poll(() => page.locator("h1").first().textContent()).toBe("Logget ud / Logged out");
     expect(cspViolations).toEqual([]);
