@@ -19,6 +19,7 @@ import {
   identityProviderPrivilegeFields,
   serviceProviderPrivilegeFields,
 } from "./attribute-service-schema.js";
+import { userStoreSchema } from "./user-store-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
@@ -277,6 +278,8 @@ export const configSchema = z
     nemlogin: nemLogInSchema.optional(),
     /** Services that answer which privileges a user holds (REST role catalogues, SAML AttributeQuery). */
     attributeServices: attributeServicesSchema,
+    /** The user store municipalities provision over mutual TLS (CPR numbers for the SEB profile); absent: none. */
+    userStore: userStoreSchema.optional(),
   })
   .strict()
   .superRefine((config, context) => {
