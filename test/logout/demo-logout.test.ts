@@ -122,6 +122,21 @@ describe("Single Logout on the demo", () => {
     expect(back).toBe(`${demo.oidcRpUrl}/logged-out`);
   });
 
+  it("a new login in the same browser (ForceAuthn) takes over the parties of the session it replaces, so the logout still reaches them", async () => {
+    const browser = new Browser();
+    await samlLogin(browser);
+    await oidcLoginBySso(browser);
+    // The fagsystem forces a new authentication: a new SSO session replaces the first.
+    const idpForm = await browser.follow(await browser.get(`${demo.spUrl}/login?force=1&municipality=demo-kommune`));
+    expect(idpForm.url.startsWith(`${demo.idpUrl}/sso`)).toBe(true);
+    const again = await browser.submit(await browser.submit(await browser.submit(idpForm, { user: "hanne" })));
+    expect(again.body).toContain("<h1>Logget ind / Logged in</h1>");
+
+    const summary = await browser.follow(await browser.post(`${demo.spUrl}/logout`, {}));
+    expect(results(summary).get("Demo OIDC-fagsystem")).toBe(true);
+    expect(await oidcLoggedIn(browser)).toBe(false);
+  });
+
   it("an IdP-initiated logout ends the session at the fagsystem and answers the IdP", async () => {
     const browser = new Browser();
     const result = await samlLogin(browser);
