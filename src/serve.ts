@@ -57,6 +57,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
     stop() {
       stopping ??= (async () => {
         broker.metadataRefresh?.stop();
+        broker.stopKeyWatch?.();
         draining.begin();
         broker.log.info({ event: "broker_stopping", drainDelaySeconds, graceSeconds }, "stopping: not ready, finishing requests in flight");
         if (drainDelaySeconds > 0) await sleep(drainDelaySeconds * 1000);

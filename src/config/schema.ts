@@ -181,6 +181,19 @@ export const configSchema = z
       .object({
         signing: keyPair.default({ key: "var/keys/broker-signing.key.pem", cert: "var/keys/broker-signing.cert.pem" }),
         encryption: keyPair.default({ key: "var/keys/broker-encryption.key.pem", cert: "var/keys/broker-encryption.cert.pem" }),
+        /**
+         * A key rollover: the next signing and encryption keys, published beside the current ones (and the next
+         * encryption key decrypts) from start. Signing moves to the next key at `signingSwitchAt`, or on
+         * `npm run keys -- rollover` / SIGUSR2. Retire the old keys by making these the current ones.
+         */
+        next: z
+          .object({
+            signing: keyPair,
+            encryption: keyPair,
+            signingSwitchAt: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict()
+          .optional(),
         /** Create self-signed keys on start when the files are missing (demo, test). */
         generateIfMissing: z.boolean().default(false),
         bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
