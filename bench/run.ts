@@ -6,7 +6,7 @@
  *   --seconds N        length of each timed run (default 6)
  *   --concurrency N    requests in flight per broker process (default 16)
  *   --bits 2048,3072   key sizes for parts 1 and 2
- *   --parts 1,2,3,4,5,6  which parts to run (5: the whole OIDC login; 6: the soak)
+ *   --parts 1,2,3,4,5,6,7  which parts to run (5: the whole OIDC login; 6: the soak; 7: the key rollover under load)
  *   --scale-bits N     key size for part 3 (default 3072)
  *   --whole-bits N     key size for parts 4 and 5 (default 3072)
  *   --whole-logins N   logins in part 4's sequential run (default 100)
@@ -14,6 +14,7 @@
  *                      Node flags for the broker processes (default: the Dockerfile's, --max-semi-space-size=16; "" for none)
  *   --soak-minutes N   length of part 6, the soak (default 3)
  *   --soak-rate N      logins per second in the soak (default 20)
+ *   --rollover-seconds N  length of part 7 (default 20); --rollover-rate N its logins per second (default 20)
  *   --no-redis         skip the Redis variants and part 3
  *   --smoke            a few logins per run: checks the benchmark, measures nothing
  *   --out FILE         where to write the JSON (default bench-results.json)
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     "whole-logins": { type: "string" },
     "soak-minutes": { type: "string" },
     "soak-rate": { type: "string" },
+    "rollover-seconds": { type: "string" },
+    "rollover-rate": { type: "string" },
     "broker-node-options": { type: "string" },
     "no-redis": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
@@ -60,7 +63,7 @@ function positive(value: string | undefined, fallback: number): number {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const out = values.out ? resolve(values.out) : join(root, "bench-results.json");
 const parts = values.parts ? values.parts.split(",").map((p) => Number(p) as Part) : DEFAULT_OPTIONS.parts;
-if (parts.some((p) => ![1, 2, 3, 4, 5, 6].includes(p))) throw new Error("--parts takes numbers from 1 to 6");
+if (parts.some((p) => ![1, 2, 3, 4, 5, 6, 7].includes(p))) throw new Error("--parts takes numbers from 1 to 7");
 
 const results = await runBench({
   seconds: positive(values.seconds, DEFAULT_OPTIONS.seconds),
@@ -72,6 +75,8 @@ const results = await runBench({
   wholeLogins: Math.round(positive(values["whole-logins"], DEFAULT_OPTIONS.wholeLogins)),
   soakMinutes: positive(values["soak-minutes"], DEFAULT_OPTIONS.soakMinutes),
   soakRate: positive(values["soak-rate"], DEFAULT_OPTIONS.soakRate),
+  rolloverSeconds: positive(values["rollover-seconds"], DEFAULT_OPTIONS.rolloverSeconds),
+  rolloverRate: positive(values["rollover-rate"], DEFAULT_OPTIONS.rolloverRate),
   brokerNodeFlags: values["broker-node-options"] === undefined ? DEFAULT_OPTIONS.brokerNodeFlags : values["broker-node-options"].split(/\s+/).filter(Boolean),
   redis: !values["no-redis"],
   smoke: values.smoke,

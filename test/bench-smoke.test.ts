@@ -9,7 +9,7 @@ import { runBench } from "../bench/lib/bench.js";
 import { renderReport } from "../bench/lib/bench-report.js";
 
 describe("the benchmark (smoke run)", () => {
-  it("runs the ceiling, the ACS hop (memory and Redis), scale-out, the whole login, the whole OIDC login and the soak", async () => {
+  it("runs the ceiling, the ACS hop (memory and Redis), scale-out, the whole login, the whole OIDC login, the soak and the key rollover", async () => {
     const results = await runBench({ smoke: true, bits: [2048], scaleBits: 2048, wholeBits: 2048, seconds: 1 });
     expect(results.ceiling.rsa2048).toBeGreaterThan(0);
     for (const hop of [results.hop.rsa2048!, results.hopRedis.rsa2048!]) {
@@ -30,6 +30,9 @@ describe("the benchmark (smoke run)", () => {
     expect(results.soak?.completed).toBeGreaterThan(0);
     expect(results.soak?.failed).toBe(0);
     expect(results.soak?.samples.length).toBeGreaterThanOrEqual(2);
-    for (const part of ["### 1.", "### 2.", "### 3.", "### 4.", "### 5.", "### 6."]) expect(report).toContain(part);
+    expect(results.rollover?.completed).toBeGreaterThan(0);
+    expect(results.rollover?.failed).toBe(0);
+    expect(results.rollover?.signingWithNextKey).toBe(true);
+    for (const part of ["### 1.", "### 2.", "### 3.", "### 4.", "### 5.", "### 6.", "### 7."]) expect(report).toContain(part);
   }, 240_000);
 });

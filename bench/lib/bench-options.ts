@@ -1,7 +1,7 @@
 /** What a benchmark run measures and how long: the options of `npm run bench` and their defaults. */
 import type { KeyBits } from "./parties.js";
 
-export type Part = 1 | 2 | 3 | 4 | 5 | 6;
+export type Part = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /**
  * The broker runs with these Node flags in production (Dockerfile,
@@ -28,6 +28,9 @@ export interface BenchOptions {
   /** Part 6: minutes of steady whole logins, and the rate. */
   soakMinutes: number;
   soakRate: number;
+  /** Part 7: seconds of steady whole logins while the broker's signing key rolls halfway, and the rate. */
+  rolloverSeconds: number;
+  rolloverRate: number;
   /** Node flags for every broker process. */
   brokerNodeFlags: string[];
   /** A few logins per run only: proves the benchmark works, measures nothing. */
@@ -37,7 +40,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   bits: [2048, 3072],
-  parts: [1, 2, 3, 4, 5, 6],
+  parts: [1, 2, 3, 4, 5, 6, 7],
   redis: true,
   seconds: 6,
   concurrency: 16,
@@ -46,6 +49,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   wholeLogins: 100,
   soakMinutes: 3,
   soakRate: 20,
+  rolloverSeconds: 20,
+  rolloverRate: 20,
   brokerNodeFlags: BROKER_NODE_FLAGS,
   smoke: false,
   progress: () => {},

@@ -145,6 +145,16 @@ export function renderReport(results: BenchResults): string {
       ),
     );
   }
+  if (results.rollover) {
+    const r = results.rollover;
+    out.push("", `### 7. Key rollover under load (RSA-${r.bits}; whole demo logins at ${r.ratePerSec}/s for ${r.seconds} s; the broker's signing key rolls at ${r.switchedAtSeconds} s)`, "");
+    out.push(
+      table(
+        ["logins", "failed", "signing with the next key afterwards", "p50 (ms)", "p99 (ms)"],
+        [[String(r.completed), String(r.failed), r.signingWithNextKey ? "yes" : "no", r.latency.p50Ms, r.latency.p99Ms]],
+      ),
+    );
+  }
   if (results.targets.length > 0) {
     out.push("", "### Targets", "");
     out.push(table(["target", "measured", "met"], results.targets.map((t) => [t.target, t.value, t.met ? "yes" : "no"]), 1));

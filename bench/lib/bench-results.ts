@@ -5,6 +5,7 @@ import type { HopResult } from "./hop.js";
 import type { WholeLoginResult } from "./whole-login.js";
 import type { OidcLoginResult } from "./oidc-whole-login.js";
 import type { SoakResult } from "./soak.js";
+import type { RolloverResult } from "./rollover.js";
 import { formatNumber, percent } from "./report.js";
 import type { LoginTimings } from "../../src/observability/login-timings.js";
 import type { BenchOptions } from "./bench-options.js";
@@ -67,6 +68,7 @@ export interface BenchResults {
   oidcLogin: OidcLoginResult | undefined;
   /** Part 6: steady whole logins for minutes; memory and latency over time. */
   soak: SoakResult | undefined;
+  rollover: RolloverResult | undefined;
   /** Highest resident set size of any broker process in the run. */
   peakRssMb: number;
   targets: TargetCheck[];
@@ -119,5 +121,6 @@ export function targetChecks(results: BenchResults): TargetCheck[] {
   }
   if (results.peakRssMb > 0) checks.push({ target: "peak memory < 200 MB per broker process", value: `${formatNumber(results.peakRssMb)} MB`, met: results.peakRssMb < 200 });
   if (results.scaleOut) checks.push({ target: "two processes ≥ 1.8× one", value: `${results.scaleOut.ratio.toFixed(2)}×`, met: results.scaleOut.ratio >= 1.8 });
+  if (results.rollover) checks.push({ target: "0 failed logins while the broker's signing key rolls", value: `${results.rollover.failed} of ${results.rollover.completed + results.rollover.failed}`, met: results.rollover.failed === 0 && results.rollover.signingWithNextKey });
   return checks;
 }

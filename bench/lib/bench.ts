@@ -9,6 +9,7 @@
  *   4. whole      fagsystem → broker → IdP → broker → fagsystem with the demo parties
  *   5. OIDC       authorize → broker → IdP → broker → code → token, with the demo IdP
  *   6. soak       steady whole logins for minutes: memory after GC, event-loop delay, p50/p99
+ *   7. rollover   steady whole logins while the broker's signing key rolls: failed logins (target 0)
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { BenchChild } from "./processes.js";
@@ -18,6 +19,7 @@ import { runHop, type HopResult } from "./hop.js";
 import { runWholeLogin } from "./whole-login.js";
 import { runOidcWholeLogin } from "./oidc-whole-login.js";
 import { runSoak } from "./soak.js";
+import { runRollover } from "./rollover.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
 import { DEFAULT_OPTIONS, type BenchOptions } from "./bench-options.js";
 import { failuresOf, key, summarizeHop, targetChecks, type BenchResults } from "./bench-results.js";
@@ -47,6 +49,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     wholeLogin: undefined,
     oidcLogin: undefined,
     soak: undefined,
+    rollover: undefined,
     peakRssMb: 0,
     targets: [],
   };
@@ -55,7 +58,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     ...new Set([
       ...(options.parts.includes(1) || options.parts.includes(2) ? options.bits : []),
       ...(options.parts.includes(3) ? [options.scaleBits] : []),
-      ...(options.parts.includes(4) || options.parts.includes(5) || options.parts.includes(6) ? [options.wholeBits] : []),
+      ...(options.parts.includes(4) || options.parts.includes(5) || options.parts.includes(6) || options.parts.includes(7) ? [options.wholeBits] : []),
     ]),
   ];
   progress(`generating keys (RSA ${allBits.join(", ")})`);
@@ -158,6 +161,20 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       if (soak.completed === 0) throw new Error(`no soak login succeeded: ${soak.failures.join(" | ")}`);
       results.soak = soak;
       results.peakRssMb = Math.max(results.peakRssMb, soak.peakRssMb);
+    }
+    if (options.parts.includes(7)) {
+      const rollover = await runRollover(
+        {
+          bits: options.wholeBits,
+          keys: keys.get(options.wholeBits)!,
+          seconds: options.smoke ? 4 : options.rolloverSeconds,
+          ratePerSec: options.smoke ? 4 : options.rolloverRate,
+          nodeFlags: options.brokerNodeFlags,
+          load,
+        },
+        progress,
+      );
+      results.rollover = rollover;
     }
   } finally {
     await load?.stop();

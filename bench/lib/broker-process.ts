@@ -81,7 +81,12 @@ serveChild(async () => {
   const ready: BrokerReady = { url: running.url, pid: process.pid };
   return {
     ready,
-    handlers: { stats: (params: { reset: boolean } | null) => stats(params?.reset ?? false), sample: () => sample() },
+    handlers: {
+      stats: (params: { reset: boolean } | null) => stats(params?.reset ?? false),
+      sample: () => sample(),
+      // Part 7: the operator's key rollover, as SIGUSR2 does it.
+      rollover: () => broker.rolloverSigning?.() ?? false,
+    },
     stop: () => running.stop(),
   };
 });

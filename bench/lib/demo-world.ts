@@ -8,12 +8,15 @@ import { freePort } from "./redis.js";
 import { startBrokers, type Brokers } from "./hop.js";
 import type { DemoPartiesArgs } from "./demo-parties-process.js";
 import { DEMO_USERS } from "../../src/demo/demo-users.js";
+import type { KeyMaterial } from "../../src/keys/key-material.js";
 
 export interface DemoWorldOptions {
   bits: KeyBits;
   keys: PartyKeys;
   nodeFlags: string[];
   logLevel?: "info" | "warn" | "silent";
+  /** The broker's next keys (part 7, the key rollover). */
+  nextKeys?: { signing: KeyMaterial; encryption: KeyMaterial };
 }
 
 export interface DemoWorld {
@@ -36,6 +39,7 @@ export async function startDemoWorld(options: DemoWorldOptions): Promise<DemoWor
     keys: options.keys,
     port: brokerPort,
     ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+    ...(options.nextKeys ? { nextKeys: options.nextKeys } : {}),
     urls: { brokerBase, idpEntityId: `${idpBase}/idp`, idpSsoUrl: `${idpBase}/sso`, spEntityId: `${spBase}/sp`, spAcsUrl: `${spBase}/acs` },
   });
   const brokers = await startBrokers(setup, 1, options.nodeFlags);

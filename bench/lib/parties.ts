@@ -63,11 +63,13 @@ export interface SetupOptions {
   logLevel?: "info" | "warn" | "silent";
   /** Reuse keys from an earlier setup (same bits). */
   keys?: PartyKeys;
+  /** The broker's next keys (keys.next), for a key rollover. */
+  nextKeys?: { signing: KeyMaterial; encryption: KeyMaterial };
 }
 
 const keyCache = new Map<KeyBits, Promise<PartyKeys>>();
 
-async function newKey(name: string, bits: RsaKeySize): Promise<KeyMaterial> {
+export async function newKey(name: string, bits: RsaKeySize): Promise<KeyMaterial> {
   const generated = await generateKeyPair({ commonName: `bench ${name}`, bits });
   return keyMaterialFromPem(generated.privateKeyPem, generated.certificatePem);
 }
@@ -140,6 +142,14 @@ export async function createSetup(options: SetupOptions): Promise<BenchSetup> {
       signing: keyFiles.brokerSigning,
       encryption: keyFiles.brokerEncryption,
       bits: options.bits,
+      ...(options.nextKeys
+        ? {
+            next: {
+              signing: { key: write("broker-next-signing.key.pem", options.nextKeys.signing.privateKeyPem), cert: write("broker-next-signing.cert.pem", options.nextKeys.signing.certificatePem) },
+              encryption: { key: write("broker-next-encryption.key.pem", options.nextKeys.encryption.privateKeyPem), cert: write("broker-next-encryption.cert.pem", options.nextKeys.encryption.certificatePem) },
+            },
+          }
+        : {}),
     },
     log: { level: options.logLevel ?? "info" },
     store: { url: options.storeUrl ?? "memory", ...(options.storePrefix ? { prefix: options.storePrefix } : {}) },
