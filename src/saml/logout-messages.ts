@@ -113,7 +113,7 @@ export function logoutMessageKind(root: Element): "LogoutRequest" | "LogoutRespo
 export function readLogoutRequest(root: Element): ReceivedLogoutRequest {
   if (logoutMessageKind(root) !== "LogoutRequest") throw new SamlError("not_logout_request", `expected samlp:LogoutRequest, got ${root.localName}`);
   const id = idOf(root, "LogoutRequest");
-  if (optionalChild(root, NS.saml, "EncryptedID")) throw new SamlError("encrypted_id_unsupported", "an encrypted NameID in a LogoutRequest is not supported");
+  if (optionalChild(root, NS.saml, "EncryptedID")) throw new SamlError("encrypted_id_unsupported", "an EncryptedID is read only once withDecryptedNameId has decrypted it");
   const nameIds = childElements(root, NS.saml, "NameID");
   if (nameIds.length !== 1) throw new SamlError("request_invalid", "LogoutRequest must name exactly one NameID");
   const nameId = nameIds[0]!;

@@ -11,6 +11,7 @@ import type { LogoutSender } from "../../saml/logout-to-party.js";
 import { logoutResponseThroughBrowser } from "../../saml/logout-to-party.js";
 import { readLogoutRequest, UNKNOWN_PRINCIPAL, type ReceivedLogoutRequest } from "../../saml/logout-messages.js";
 import { checkLogoutRequest, type LogoutCheckContext } from "../../saml/logout-checks.js";
+import { withDecryptedNameId } from "../../saml/logout-name-id.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { STATUS } from "../../saml/namespaces.js";
 import { upstreamLookupKey } from "../../login/session-index.js";
@@ -28,7 +29,7 @@ export async function receiveUpstreamLogoutRequest(
 ): Promise<AcceptedLogout> {
   let request: ReceivedLogoutRequest;
   try {
-    request = readLogoutRequest(message.verifiedBy(party.signingCertificates, party.allowSha1));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(party.signingCertificates, party.allowSha1), broker.keys.encryption, broker.xmlLimits));
     if (request.issuer !== party.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the IdP whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);

@@ -13,6 +13,7 @@ import type { LogoutInitiator } from "../../login/logout/logout-ports.js";
 import { LogoutRefused, LogoutRejected, type AcceptedLogout } from "../../login/logout/logout-errors.js";
 import { readLogoutRequest, UNKNOWN_PRINCIPAL, type ReceivedLogoutRequest } from "../../saml/logout-messages.js";
 import { checkLogoutRequest, type LogoutCheckContext } from "../../saml/logout-checks.js";
+import { withDecryptedNameId } from "../../saml/logout-name-id.js";
 import { logoutResponseThroughBrowser } from "../../saml/logout-to-party.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { STATUS } from "../../saml/namespaces.js";
@@ -42,7 +43,7 @@ export async function receiveSpLogoutRequest(
   try {
     const expired = expiredMetadata("fagsystem", sp, broker.now());
     if (expired) throw new SamlError(METADATA_EXPIRED, expired);
-    request = readLogoutRequest(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1), broker.keys.encryption, broker.xmlLimits));
     if (request.issuer !== sp.metadata.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the fagsystem whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
