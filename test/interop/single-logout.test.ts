@@ -14,7 +14,8 @@ import { describe, expect, it } from "vitest";
 import { decodeEntities, type ScriptedBrowser } from "./harness/browser.js";
 import { FAGSYSTEM, MUNICIPALITY, TEST_USER } from "./harness/environment.js";
 import { NS, children, parse } from "./harness/xmlsec.js";
-import { ALG } from "./harness/broker-response.js";
+import { ALG, encryptionAlgorithms } from "./harness/broker-response.js";
+import { EXPECTED_SHIBD_WARNINGS } from "./harness/shibboleth.js";
 import { describeLogin, loginAtShibboleth } from "./harness/shibboleth-login.js";
 import { diagnosed, readLog, useInteropEnvironment, world } from "./harness/suite.js";
 
@@ -78,6 +79,8 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(spRequest.getAttribute("Destination")).toBe(brokerSlo);
       expect(children(spRequest, NS.saml, "NameID")).toHaveLength(0);
       expect(children(spRequest, NS.saml, "EncryptedID")).toHaveLength(1);
+      // ... with the algorithms the broker's IdP metadata lists (OIOSAML 3)
+      expect(encryptionAlgorithms(xmlOf(spRequestMessage), "EncryptedID")).toEqual(expect.arrayContaining([ALG.aes256gcm, ALG.rsaOaep11]));
       expect(text(spRequest, NS.samlp, "SessionIndex")).toBeTruthy();
       // the Asynchronous extension would tell the broker not to answer; the harness turns it off
       expect(children(spRequest, NS.samlp, "Extensions")).toHaveLength(0);
@@ -135,14 +138,23 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(redirectQuery(browser, spSlo, "SAMLResponse").get("SigAlg")).toBe(ALG.rsaSha256);
       if (spRequestMessage?.relayState !== undefined) expect(toSp?.relayState).toBe(spRequestMessage.relayState);
 
-      // Shibboleth accepted it: its global logout page says so, and its logs have no complaint
+      // Shibboleth accepted it: its global logout page and its transaction log say so, and it logged no complaint
       expect(back.url.startsWith(`${spSlo}?`), backTrail).toBe(true);
       expect(back.status, backTrail).toBe(200);
       expect(back.body, backTrail).toContain("<h1>Global Logout</h1>");
       expect(back.body, backTrail).toMatch(/Status of Global Logout:<\/strong>\s*Logout completed successfully/);
+      const transactions = (await readLog(sp.logFiles["shibd transaction.log"]!)).split("\n");
+      expect(transactions.filter((line) => line.includes("|Shibboleth-TRANSACTION.Logout.Request|"))).toHaveLength(1);
+      const answered = transactions.filter((line) => line.includes("|Shibboleth-TRANSACTION.Logout.Response|"));
+      expect(answered).toHaveLength(1);
+      expect(answered[0]).toContain(`|${broker.entityId}|`);
+      expect(answered[0]).toContain("|urn:oasis:names:tc:SAML:2.0:status:Success||global|");
       const shibd = await readLog(sp.logFiles["shibd.log"]!);
       expect(shibd.split("\n").filter((line) => / (ERROR|CRIT|FATAL) /.test(line))).toEqual([]);
-      expect(shibd.split("\n").filter((line) => / WARN Shibboleth\.(SLO|Logout|SSO)/.test(line))).toEqual([]);
+      for (const log of ["shibd_warn.log", "mod_shib native.log"]) {
+        const unexpected = (await readLog(sp.logFiles[log]!)).split("\n").filter((line) => / (WARN|ERROR|CRIT|FATAL) /.test(line) && !EXPECTED_SHIBD_WARNINGS.some((p) => p.test(line)));
+        expect(unexpected, log).toEqual([]);
+      }
 
       // no session anywhere: the protected page sends the person to the broker again ...
       const again = await browser.request("GET", sp.protectedUrl);
@@ -154,6 +166,17 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(relogin.url, browser.describeHops()).toBe(sp.protectedUrl);
       const passwordPosts = browser.hops.filter((h) => h.method === "POST" && h.sent?.["password"] !== undefined);
       expect(passwordPosts, browser.describeHops()).toHaveLength(2);
+
+      // negative control: SimpleSAMLphp checks the broker's signature (validate.logout); without it, it refuses
+      const signed = browser.hops.find((h) => h.method === "GET" && h.url.startsWith(`${idpSlo}?SAMLRequest=`))!.url;
+      const unsigned = new URL(signed);
+      unsigned.searchParams.delete("Signature");
+      unsigned.searchParams.delete("SigAlg");
+      const refused = await browser.request("GET", unsigned.toString());
+      // SimpleSAMLphp's error page (HTTP 200 under php -S), no answer to the broker
+      expect(refused.location).toBeUndefined();
+      expect(refused.body).not.toContain("SAMLResponse");
+      expect(await readLog(idp.logFiles["SimpleSAMLphp log"]!)).toContain("Validation of received messages enabled, but no signature found on message.");
     });
   });
 });

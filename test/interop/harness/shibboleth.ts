@@ -9,6 +9,16 @@ import type { ProcessGroups } from "./processes.js";
 import { fetchText, opensslKeyPair, renderTemplate, waitFor, waitForHttp, writeFile } from "./util.js";
 
 const STOCK_CONFIG = "/etc/shibboleth";
+
+/** The only warnings shibd may log in this setup; any other WARN line is a finding. */
+export const EXPECTED_SHIBD_WARNINGS = [
+  // plain http on loopback (cookieProps="http", handlerSSL="false"): intended
+  /WARN Shibboleth\.Application : insecure cookieProps setting/,
+  /WARN Shibboleth\.Application : handlerSSL should be enabled/,
+  // the /Metadata handler is deprecated in 3.x but still how shibd publishes its metadata
+  /WARN Shibboleth\.DEPRECATION : MetadataGenerator handler/,
+];
+
 const OWN_FILES = ["shibboleth2.xml", "attribute-map.xml", "attribute-policy.xml", "shibd.logger", "native.logger"];
 
 export class ShibbolethSp {
