@@ -7,6 +7,7 @@
  *   B. The broker's assertion verified independently: xmlsec1 on the decrypted assertion with the broker's
  *      certificate, and pysaml2 parsing the Response against the broker's published IdP metadata.
  *   C. Both peers load the broker's published metadata without complaint, by their own logs.
+ *   (D, Single Logout, is in single-logout.test.ts, with its own world of peers.)
  *
  * Run with `npm run test:interop` (installs the Debian packages when missing; needs root). A failing test
  * prints the peers' own logs. INTEROP_KEEP=1 keeps the temporary folder for inspection.
