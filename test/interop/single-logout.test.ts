@@ -5,10 +5,13 @@
  *      (/Shibboleth.sso/Logout). Shibboleth's signed LogoutRequest reaches the broker; the broker sends its
  *      own signed LogoutRequest to SimpleSAMLphp's SingleLogoutService at top level, verifies SimpleSAMLphp's
  *      signed LogoutResponse, shows its summary, and its "Back to the system" link carries the broker's signed
- *      LogoutResponse to Shibboleth, which accepts it. Afterwards no party has a session.
+ *      LogoutResponse to Shibboleth, which accepts it. Afterwards no party has a session. With Shibboleth's
+ *      default (asynchronous) logout, the request asks for no answer: the broker logs out everywhere and sends
+ *      none.
  *
  * Run with `npm run test:interop`; see README.md in this folder.
  */
+import { readFileSync } from "node:fs";
 import { inflateRawSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { decodeEntities, type ScriptedBrowser } from "./harness/browser.js";
@@ -21,6 +24,7 @@ import { diagnosed, readLog, useInteropEnvironment, world } from "./harness/suit
 
 const X509_SUBJECT_NAME = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
 const SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
+const ASYNC_SLO = "urn:oasis:names:tc:SAML:2.0:protocol:ext:async-slo";
 
 useInteropEnvironment();
 
@@ -46,6 +50,32 @@ function statusOf(root: Element): string | null | undefined {
   return children(children(root, NS.samlp, "Status")[0]!, NS.samlp, "StatusCode")[0]?.getAttribute("Value");
 }
 
+/** The parties on the broker's logout summary page, and whether each is marked logged out. */
+function summaryEntries(body: string): Map<string, string | undefined> {
+  return new Map([...body.matchAll(/<li data-logged-out="(yes|no)">([^<:]+):/g)].map((m) => [decodeEntities(m[2] ?? ""), m[1]]));
+}
+
+interface BrokerEvent {
+  event?: string;
+  party?: string;
+  sessionFound?: boolean;
+  asynchronous?: boolean;
+  complete?: boolean;
+  results?: Array<{ party: string; channel: string; result: string }>;
+}
+
+async function brokerEvents(event: string): Promise<BrokerEvent[]> {
+  return (await readLog(world().broker.logFiles["broker log"]!))
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as BrokerEvent)
+    .filter((e) => e.event === event);
+}
+
+async function transactionLines(kind: "Logout.Request" | "Logout.Response"): Promise<string[]> {
+  return (await readLog(world().sp.logFiles["shibd transaction.log"]!)).split("\n").filter((line) => line.includes(`|Shibboleth-TRANSACTION.${kind}|`));
+}
+
 describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at SimpleSAMLphp 1.19", () => {
   it("logs the person out at SimpleSAMLphp and the broker, and Shibboleth accepts the broker's LogoutResponse", async () => {
     await diagnosed("Scenario D (Single Logout)", async () => {
@@ -65,7 +95,7 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(summary.status, trail).toBe(200);
       expect(summary.url.startsWith(`${brokerSlo}?`), trail).toBe(true);
       expect(summary.body).toContain("<h1>Du er logget ud / You are logged out</h1>");
-      const entries = new Map([...summary.body.matchAll(/<li data-logged-out="(yes|no)">([^<:]+):/g)].map((m) => [decodeEntities(m[2] ?? ""), m[1]]));
+      const entries = summaryEntries(summary.body);
       expect(entries.get(MUNICIPALITY.displayName), trail).toBe("yes");
       expect(entries.get(FAGSYSTEM.displayName), trail).toBe("yes");
 
@@ -113,13 +143,9 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(sspLog.includes(`Sending logout response to SP '${broker.entityId}'`), "SimpleSAMLphp logged its full (not partial) answer").toBe(true);
       expect(sspLog.split("\n").filter((line) => / (WARNING|ERROR|CRITICAL|ALERT|EMERGENCY) /.test(line))).toEqual([]);
 
-      const brokerEvents = (await readLog(broker.logFiles["broker log"]!))
-        .split("\n")
-        .filter((line) => line.startsWith("{"))
-        .map((line) => JSON.parse(line) as { event?: string; party?: string; sessionFound?: boolean; complete?: boolean; results?: Array<{ party: string; channel: string; result: string }> });
-      expect(brokerEvents.filter((e) => e.event === "logout_requested")).toEqual([expect.objectContaining({ party: "shibboleth-fagsystem", sessionFound: true })]);
-      expect(brokerEvents.filter((e) => e.event === "logout_refused")).toEqual([]);
-      const completed = brokerEvents.filter((e) => e.event === "logout_completed");
+      expect(await brokerEvents("logout_requested")).toEqual([expect.objectContaining({ party: "shibboleth-fagsystem", sessionFound: true, asynchronous: false })]);
+      expect(await brokerEvents("logout_refused")).toEqual([]);
+      const completed = await brokerEvents("logout_completed");
       expect(completed).toHaveLength(1);
       expect(completed[0]).toMatchObject({ complete: true, results: [{ party: MUNICIPALITY.id, channel: "top", result: "ok" }] });
 
@@ -143,9 +169,8 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(back.status, backTrail).toBe(200);
       expect(back.body, backTrail).toContain("<h1>Global Logout</h1>");
       expect(back.body, backTrail).toMatch(/Status of Global Logout:<\/strong>\s*Logout completed successfully/);
-      const transactions = (await readLog(sp.logFiles["shibd transaction.log"]!)).split("\n");
-      expect(transactions.filter((line) => line.includes("|Shibboleth-TRANSACTION.Logout.Request|"))).toHaveLength(1);
-      const answered = transactions.filter((line) => line.includes("|Shibboleth-TRANSACTION.Logout.Response|"));
+      expect(await transactionLines("Logout.Request")).toHaveLength(1);
+      const answered = await transactionLines("Logout.Response");
       expect(answered).toHaveLength(1);
       expect(answered[0]).toContain(`|${broker.entityId}|`);
       expect(answered[0]).toContain("|urn:oasis:names:tc:SAML:2.0:status:Success||global|");
@@ -177,6 +202,46 @@ describe("D: Single Logout begun at Shibboleth SP 3, through the broker, at Simp
       expect(refused.location).toBeUndefined();
       expect(refused.body).not.toContain("SAMLResponse");
       expect(await readLog(idp.logFiles["SimpleSAMLphp log"]!)).toContain("Validation of received messages enabled, but no signature found on message.");
+    });
+  });
+
+  it("with Shibboleth's default (asynchronous) logout, logs the person out everywhere and sends Shibboleth no LogoutResponse", async () => {
+    await diagnosed("Scenario D (asynchronous logout)", async () => {
+      const { sp, broker, idp } = world();
+      await sp.stop();
+      await sp.configure(broker.entityId, readFileSync(broker.signingCertPath, "utf8"), { asynchronousLogout: true });
+      await sp.start();
+      const login = await loginAtShibboleth();
+      expect(login.page.status, describeLogin(login)).toBe(200);
+      const { browser } = login;
+      const carriedBefore = browser.samlMessages.length;
+      const brokerSlo = `${broker.baseUrl}/saml/slo`;
+      const receivedBefore = (await readLog(idp.logFiles["SimpleSAMLphp log"]!)).split(`Received SAML 2.0 LogoutRequest from: '${broker.entityId}'`).length;
+
+      const summary = await browser.navigate(`${sp.baseUrl}/Shibboleth.sso/Logout`);
+      const trail = `${browser.describeHops()}\nfinal page ${summary.status} ${summary.url}:\n${summary.body.slice(0, 3000)}`;
+      const spRequest = parse(xmlOf(browser.samlMessages.slice(carriedBefore).find((m) => m.field === "SAMLRequest" && m.to === brokerSlo))).documentElement!;
+      expect(spRequest.localName, trail).toBe("LogoutRequest");
+      expect(children(children(spRequest, NS.samlp, "Extensions")[0]!, ASYNC_SLO, "Asynchronous")).toHaveLength(1);
+
+      expect(summary.status, trail).toBe(200);
+      expect(summary.url.startsWith(`${brokerSlo}?`), trail).toBe(true);
+      expect(summary.body).toContain("<h1>Du er logget ud / You are logged out</h1>");
+      expect(summaryEntries(summary.body).get(MUNICIPALITY.displayName), trail).toBe("yes");
+      // no answer for Shibboleth: no link or form on the summary, nothing carried to Shibboleth
+      expect(summary.body).not.toContain('id="logout-continue"');
+      expect(browser.samlMessages.slice(carriedBefore).filter((m) => m.field === "SAMLResponse" && m.to.startsWith(sp.baseUrl))).toEqual([]);
+      expect((await brokerEvents("logout_requested")).at(-1)).toMatchObject({ party: "shibboleth-fagsystem", sessionFound: true, asynchronous: true });
+      expect((await brokerEvents("logout_completed")).at(-1)).toMatchObject({ complete: true, results: [{ party: MUNICIPALITY.id, channel: "top", result: "ok" }] });
+      const received = (await readLog(idp.logFiles["SimpleSAMLphp log"]!)).split(`Received SAML 2.0 LogoutRequest from: '${broker.entityId}'`).length;
+      expect(received - receivedBefore, "SimpleSAMLphp received the broker's LogoutRequest").toBe(1);
+
+      // shibd ended its session when it sent the request, and expects nothing back
+      expect(await transactionLines("Logout.Request")).toHaveLength(2);
+      expect(await transactionLines("Logout.Response")).toHaveLength(1);
+      const again = await browser.request("GET", sp.protectedUrl);
+      expect(again.status).toBe(302);
+      expect(again.location?.startsWith(`${broker.baseUrl}/`), again.location).toBe(true);
     });
   });
 });

@@ -35,8 +35,9 @@ export async function receiveUpstreamLogoutRequest(
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
     throw error;
   }
+  // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
   try {
     await checkLogoutRequest(request, true, checks);
   } catch (error) {
@@ -50,7 +51,11 @@ export async function receiveUpstreamLogoutRequest(
     throw refuse("logout_wrong_person", "the NameID is not the one this IdP asserted in the session", UNKNOWN_PRINCIPAL);
   }
   return {
-    initiator: { frontend: UPSTREAM_PARTICIPANT, partyId: party.id, reply: { entityId: party.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}) } },
+    initiator: {
+      frontend: UPSTREAM_PARTICIPANT,
+      partyId: party.id,
+      reply: { entityId: party.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}), ...(request.asynchronous ? { asynchronous: "true" } : {}) },
+    },
     initiatorName: party.displayName,
     found,
   };

@@ -32,6 +32,11 @@ export function logoutCheckContext(broker: BrokerContext): LogoutCheckContext {
   };
 }
 
+/** What the LogoutResponse to the initiator needs; `asynchronous` when it wants none. */
+function replyTo(spEntityId: string, request: ReceivedLogoutRequest, relayState: string | undefined): Record<string, string> {
+  return { spEntityId, requestId: request.id, ...(relayState !== undefined ? { relayState } : {}), ...(request.asynchronous ? { asynchronous: "true" } : {}) };
+}
+
 export async function receiveSpLogoutRequest(
   broker: BrokerContext,
   sp: ServiceProvider,
@@ -49,15 +54,16 @@ export async function receiveSpLogoutRequest(
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
     throw error;
   }
+  // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
   try {
     await checkLogoutRequest(request, true, logoutCheckContext(broker));
   } catch (error) {
     if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
     throw error;
   }
-  const initiator: LogoutInitiator = { frontend: SAML_FRONTEND, partyId: sp.id, reply: { spEntityId: sp.metadata.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}) } };
+  const initiator: LogoutInitiator = { frontend: SAML_FRONTEND, partyId: sp.id, reply: replyTo(sp.metadata.entityId, request, message.relayState) };
   // The SessionIndex the broker gave this fagsystem finds the session; without one, the browser's own session is the one meant.
   let found: FoundSession | undefined;
   for (const index of request.sessionIndexes) found ??= await sessions.findByLookup(samlLookupKey(sp.metadata.entityId, index));

@@ -58,9 +58,10 @@ export class ShibbolethSp {
 
   /**
    * Writes the configuration. `brokerSigningCert`, when given, is pinned for the metadata Signature filter:
-   * shibd then refuses IdP metadata that the broker did not sign.
+   * shibd then refuses IdP metadata that the broker did not sign. `asynchronousLogout`: Shibboleth's default
+   * logout, whose LogoutRequest asks for no answer (else the harness sets asynchronous="false").
    */
-  async configure(idpEntityId: string, brokerSigningCert?: string): Promise<void> {
+  async configure(idpEntityId: string, brokerSigningCert?: string, options: { asynchronousLogout?: boolean } = {}): Promise<void> {
     for (const sub of ["etc/metadata.d", "run", "cache", "log", "apache/run", "www/secure"]) mkdirSync(join(this.dir, sub), { recursive: true });
     // apache children run as www-data: they must reach the document root and write native.log
     chmodSync(join(this.dir, "log"), 0o777);
@@ -71,7 +72,7 @@ export class ShibbolethSp {
     const filters = brokerSigningCert
       ? `<MetadataFilter type="Signature" certificate="${writeFile(join(this.dir, "etc", "broker-metadata-signing.pem"), brokerSigningCert)}" verifyBackup="false"/>\n            <MetadataFilter type="RequireValidUntil" maxValidityInterval="2419200"/>`
       : "";
-    const values = { DIR: this.dir, ENTITY_ID: this.entityId, IDP_ENTITY_ID: idpEntityId, PORT: String(this.port), METADATA_FILTERS: filters };
+    const values = { DIR: this.dir, ENTITY_ID: this.entityId, IDP_ENTITY_ID: idpEntityId, PORT: String(this.port), METADATA_FILTERS: filters, LOGOUT_ASYNCHRONOUS: String(options.asynchronousLogout === true) };
     for (const name of OWN_FILES) renderTemplate(`shibboleth/${name}`, join(this.dir, "etc", name), values);
     const asRoot = process.getuid?.() === 0;
     renderTemplate("shibboleth/apache2.conf", join(this.dir, "apache", "apache2.conf"), {

@@ -1,10 +1,11 @@
 /**
- * A LogoutRequest's EncryptedID, as Shibboleth SP sends it by default: decrypted with the broker's encryption
- * key (real RSA keys, real XML Encryption) and read as the request's NameID; anything else is refused.
+ * Reading a LogoutRequest as Shibboleth SP sends it by default: the EncryptedID is decrypted with the broker's
+ * encryption key (real RSA keys, real XML Encryption) and read as the request's NameID, anything else is
+ * refused; the aslo:Asynchronous extension (no answer wanted) is recognised.
  */
 import { describe, expect, it } from "vitest";
 import { withDecryptedNameId } from "../../src/saml/logout-name-id.js";
-import { readLogoutRequest } from "../../src/saml/logout-messages.js";
+import { ASYNC_SLO_NS, readLogoutRequest } from "../../src/saml/logout-messages.js";
 import { encryptAssertion, OIOSAML3_ENCRYPTION } from "../../src/saml/encrypt-assertion.js";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT } from "../../src/saml/algorithms.js";
 import { NS } from "../../src/saml/namespaces.js";
@@ -22,10 +23,10 @@ async function encryptedId(plaintext: string, certificatePem: string, choice = O
   return wrapped.replace("<saml:EncryptedAssertion", "<saml:EncryptedID").replace("</saml:EncryptedAssertion>", "</saml:EncryptedID>");
 }
 
-function logoutRequest(subject: string): Element {
+function logoutRequest(subject: string, extensions = ""): Element {
   return parseXml(
     `<samlp:LogoutRequest xmlns:samlp="${NS.samlp}" xmlns:saml="${NS.saml}" ID="_r1" Version="2.0" IssueInstant="2026-12-05T12:00:00Z" Destination="https://broker.example/saml/slo">` +
-      `<saml:Issuer>https://sp.example</saml:Issuer>${subject}<samlp:SessionIndex>_s1</samlp:SessionIndex></samlp:LogoutRequest>`,
+      `<saml:Issuer>https://sp.example</saml:Issuer>${extensions}${subject}<samlp:SessionIndex>_s1</samlp:SessionIndex></samlp:LogoutRequest>`,
   ).documentElement;
 }
 
@@ -66,5 +67,14 @@ describe("a LogoutRequest's EncryptedID", () => {
     expect(await refusal(withDecryptedNameId(logoutRequest(await encryptedId(issuer, broker.certificatePem)), broker, DEFAULT_XML_LIMITS))).toBe("decrypted_not_one_nameid");
     const both = logoutRequest(`${nameIdXml}${await encryptedId(nameIdXml, broker.certificatePem)}`);
     expect(await refusal(withDecryptedNameId(both, broker, DEFAULT_XML_LIMITS))).toBe("request_invalid");
+  });
+});
+
+describe("a LogoutRequest's aslo:Asynchronous extension", () => {
+  it("marks the request as wanting no answer; other extensions, or the element in another namespace, do not", () => {
+    expect(readLogoutRequest(logoutRequest(nameIdXml)).asynchronous).toBe(false);
+    expect(readLogoutRequest(logoutRequest(nameIdXml, `<samlp:Extensions><aslo:Asynchronous xmlns:aslo="${ASYNC_SLO_NS}"/></samlp:Extensions>`)).asynchronous).toBe(true);
+    expect(readLogoutRequest(logoutRequest(nameIdXml, `<samlp:Extensions><x:Other xmlns:x="urn:example:other"/></samlp:Extensions>`)).asynchronous).toBe(false);
+    expect(readLogoutRequest(logoutRequest(nameIdXml, `<samlp:Extensions><x:Asynchronous xmlns:x="urn:example:other"/></samlp:Extensions>`)).asynchronous).toBe(false);
   });
 });
