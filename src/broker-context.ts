@@ -1,6 +1,6 @@
 /** Everything a running broker holds: configuration, keys, trust, state. Built once at start. */
 import type { BrokerConfig } from "./config/schema.js";
-import type { KeyMaterial } from "./keys/key-material.js";
+import type { BrokerKeys } from "./keys/key-ring.js";
 import type { TrustRegistry } from "./trust/registry.js";
 import type { TrustRefresh } from "./trust/metadata-refresh.js";
 import type { StateStore } from "./store/state-store.js";
@@ -9,10 +9,7 @@ import { SIGNATURE_ALGORITHM, type SignatureAlgorithm } from "./saml/algorithms.
 import type { XmlLimits } from "./xml/xml-parser.js";
 import type { LoginTimings } from "./observability/login-timings.js";
 
-export interface BrokerKeys {
-  signing: KeyMaterial;
-  encryption: KeyMaterial;
-}
+export type { BrokerKeys } from "./keys/key-ring.js";
 
 export interface BrokerUrls {
   base: string;
@@ -42,6 +39,10 @@ export interface BrokerContext {
   now: () => number;
   /** Called with the step timings of every successful login (metrics, benchmarks). */
   onLoginTimings?: ((timings: LoginTimings) => void) | undefined;
+  /** Signs with keys.next.signing from now on, here and (through the store) on every instance; false when no next key is configured. */
+  rolloverSigning?: (() => Promise<boolean>) | undefined;
+  /** Stops looking for a key rollover in the store (keys.next). */
+  stopKeyWatch?: (() => void) | undefined;
   /** When tracing is on: flushes the spans not yet exported and stops tracing. */
   stopTracing?: (() => Promise<void>) | undefined;
 }

@@ -4,6 +4,8 @@ import type { DestinationStream } from "pino";
 import type { BrokerConfig } from "./config/schema.js";
 import { brokerUrls, signatureAlgorithmFor, type BrokerContext } from "./broker-context.js";
 import { ensureKeyMaterial, loadKeyMaterial, type KeyMaterial } from "./keys/key-material.js";
+import { KeyRing } from "./keys/key-ring.js";
+import { requestRollover, watchRollover } from "./keys/rollover.js";
 import { loadTrustRegistry } from "./trust/registry.js";
 import { bindRefresh, MetadataRefresher } from "./trust/metadata-refresh.js";
 import { TrustHolder } from "./trust/trust-holder.js";
@@ -27,14 +29,15 @@ export interface BuildOptions {
   onLoginTimings?: (timings: LoginTimings) => void;
 }
 
-async function keysFor(config: BrokerConfig, use: "signing" | "encryption"): Promise<KeyMaterial> {
-  const paths = config.keys[use];
+async function keysFor(config: BrokerConfig, use: "signing" | "encryption", which: "current" | "next" = "current"): Promise<KeyMaterial> {
+  const paths = which === "next" ? config.keys.next![use] : config.keys[use];
+  const name = which === "next" ? `keys.next.${use}` : `keys.${use}`;
   try {
     return config.keys.generateIfMissing
       ? await ensureKeyMaterial(paths.key, paths.cert, `${config.entityId} ${use}`, config.keys.bits)
       : loadKeyMaterial(paths.key, paths.cert);
   } catch (error) {
-    throw new ConfigError(`keys.${use}: cannot load ${paths.key} / ${paths.cert}: ${(error as Error).message}. Run \`npm run keys\` or set keys.generateIfMissing.`);
+    throw new ConfigError(`${name}: cannot load ${paths.key} / ${paths.cert}: ${(error as Error).message}. Run \`npm run keys\` or set keys.generateIfMissing.`);
   }
 }
 
@@ -64,12 +67,19 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   const signing = await keysFor(config, "signing");
   const encryption = await keysFor(config, "encryption");
   const now = options.now ?? Date.now;
+  const next = config.keys.next ? { signing: await keysFor(config, "signing", "next"), encryption: await keysFor(config, "encryption", "next") } : undefined;
+  const switchAt = config.keys.next?.signingSwitchAt === undefined ? undefined : Date.parse(config.keys.next.signingSwitchAt);
+  const keys = new KeyRing({ signing, encryption }, next, switchAt, now);
   // Parties with a metadataUrl: fetched first, so start-up reads the freshest good copy (or the backing file when the URL fails).
   const refresher = new MetadataRefresher({ config, log, now, env: process.env });
   const registry = (refresher.sources.length > 0 ? await refresher.refresh(undefined) : undefined) ?? loadTrustRegistry(config, new Date(now()));
   const trust = new TrustHolder(registry);
   recordBrokerInfo(config.environment, config.entityId);
-  const certificates = () => [...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }), ...partyCertificates(trust.current())];
+  const certificates = () => [
+    ...brokerCertificates({ signing: signing.certificatePem, encryption: encryption.certificatePem }),
+    ...(next ? brokerCertificates({ signing: next.signing.certificatePem, encryption: next.encryption.certificatePem }, "next") : []),
+    ...partyCertificates(trust.current()),
+  ];
   trackCertificateExpiry(() => certificates().map(asExpiring), now);
   for (const warning of registry.warnings) log.warn({ event: "trust_certificate_dates" }, warning);
   for (const warning of expiryWarnings(certificates(), now())) log.warn({ event: "certificate_expires_soon" }, warning);
@@ -83,7 +93,14 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   }
   return {
     config,
-    keys: { signing, encryption },
+    keys,
+    stopKeyWatch: watchRollover(keys, next?.signing, store, log),
+    rolloverSigning: async () => {
+      if (!next || !keys.switchSigning()) return false;
+      log.info({ event: "key_rollover", use: "signing" }, "signing with the next key (rollover requested here)");
+      await requestRollover(store, next.signing).catch((error: unknown) => log.warn({ event: "key_rollover_check_failed", detail: (error as Error).message }, "could not tell the other instances about the rollover"));
+      return true;
+    },
     get registry() {
       return trust.current();
     },

@@ -4,10 +4,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { BrokerContext } from "./broker-context.js";
 import { createApp } from "./http/app.js";
 import { Draining } from "./http/draining.js";
+import { startProvisioningServer, type ProvisioningServer } from "./backends/user-store/provisioning-server.js";
+import { UserRecordStore } from "./backends/user-store/user-records.js";
 
 export interface RunningBroker {
   server: Server;
   url: string;
+  /** The user store's provisioning listener (mutual TLS), when configured. */
+  userStore: ProvisioningServer | undefined;
   /**
    * Stops: readiness turns 503 at once; after shutdown.drainDelaySeconds the
    * listener closes and requests in flight get shutdown.graceSeconds to
@@ -32,6 +36,13 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
     server.once("error", reject);
     server.listen(broker.config.port, broker.config.host, () => resolve());
   });
+  const userStoreConfig = broker.config.userStore;
+  const userStore = userStoreConfig
+    ? await startProvisioningServer(userStoreConfig, new UserRecordStore(broker.store, userStoreConfig.recordTtlSeconds), broker.log).catch(async (error: unknown) => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw error;
+      })
+    : undefined;
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : broker.config.port;
   broker.log.info({ event: "broker_started", port, entityId: broker.config.entityId, idps: broker.registry.identityProviders().length, sps: broker.registry.serviceProviders().length }, "broker listening");
@@ -40,15 +51,18 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
   let stopping: Promise<void> | undefined;
   return {
     server,
+    userStore,
     url: `http://${broker.config.host}:${port}`,
     stopBoundMs: (drainDelaySeconds + graceSeconds) * 1000,
     stop() {
       stopping ??= (async () => {
         broker.metadataRefresh?.stop();
+        broker.stopKeyWatch?.();
         draining.begin();
         broker.log.info({ event: "broker_stopping", drainDelaySeconds, graceSeconds }, "stopping: not ready, finishing requests in flight");
         if (drainDelaySeconds > 0) await sleep(drainDelaySeconds * 1000);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const userStoreClosed = userStore?.close();
         server.closeIdleConnections();
         const grace = new AbortController();
         const finished = await Promise.race([
@@ -61,6 +75,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
           server.closeAllConnections();
           await closed;
         }
+        await userStoreClosed;
         await broker.store.close();
         await broker.stopTracing?.();
         broker.log.info({ event: "broker_stopped" }, "broker stopped");

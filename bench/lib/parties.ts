@@ -134,6 +134,8 @@ export async function createSetup(options: SetupOptions): Promise<BenchSetup> {
     host: "127.0.0.1",
     port: options.port ?? 0,
     cookieSecret: "bench-cookie-secret-shared-by-every-broker-process",
+    // The ACS hop posts the IdP's answers without a browser (no binding cookie); the binding costs one cookie comparison.
+    upstreamBrowserBinding: "off",
     keys: {
       signing: keyFiles.brokerSigning,
       encryption: keyFiles.brokerEncryption,

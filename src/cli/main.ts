@@ -2,6 +2,7 @@
  * Command line:
  *   serve [--config D]   the broker alone, configured from D (default: config/ or BROKER_CONFIG_DIR)
  *   check-config [--config D]
+ *   rollover [--config D] sign with keys.next.signing from now on, on every instance sharing the store
  *   explain <correlationId> [--audit-file F | --config D]
  *                        what each role in that login became, or why it was dropped
  *                        (from the audit file, audit.file in the configuration)
@@ -13,6 +14,7 @@ import { serveBroker } from "../serve.js";
 import { onStop } from "./on-stop.js";
 import { checkConfig } from "./check-config.js";
 import { explainCommand } from "./explain.js";
+import { rolloverKeys } from "./rollover-keys.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -24,8 +26,17 @@ async function main(): Promise<void> {
   switch (command) {
     case "serve": {
       const config = loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config");
-      const running = await serveBroker(await buildBroker(config));
+      const broker = await buildBroker(config);
+      const running = await serveBroker(broker);
       onStop(() => running.stop(), running.stopBoundMs);
+      // An operator's key rollover for this process (and, through the store, every instance sharing it).
+      process.on("SIGUSR2", () => void broker.rolloverSigning?.());
+      return;
+    }
+    case "rollover": {
+      const outcome = await rolloverKeys(loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config"));
+      (outcome.ok ? console.log : console.error)(outcome.message);
+      process.exitCode = outcome.ok ? 0 : 2;
       return;
     }
     case "check-config": {
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
       return;
     }
     default:
-      console.error(`unknown command ${command}; use serve, check-config or explain`);
+      console.error(`unknown command ${command}; use serve, check-config, rollover or explain`);
       process.exit(2);
   }
 }

@@ -123,7 +123,7 @@ export const roleMappingSchema = z
 
 /** Fields of a fagsystem that carry policy (the real Context Handler's BrugervendtSystem record). */
 export const serviceProviderPolicyFields = {
-  /** KOMBIT (default), KOMBIT_WITHOUT_PERSONAL_DATA (no email or names), SEB (not yet supported). */
+  /** KOMBIT (default), KOMBIT_WITHOUT_PERSONAL_DATA (no email or names), SEB (the health sector's broker: OIOSAML 2 style attributes with the CPR number; docs in README, "Connecting SEB"). */
   attributeProfile: z.enum(["KOMBIT", "KOMBIT_WITHOUT_PERSONAL_DATA", "SEB"]).default("KOMBIT"),
   /** OIOSAML3 (default) or OIOSAML2 (legacy dk:gov:saml:attribute:* names; needs a NIST requiredLevel). */
   oiosamlProfile: z.enum(["OIOSAML3", "OIOSAML2"]).default("OIOSAML3"),
@@ -145,9 +145,6 @@ interface SpPolicyView {
 
 /** Rules between fields of one fagsystem. */
 export function checkServiceProviderPolicy(sp: SpPolicyView, context: z.RefinementCtx): void {
-  if (sp.attributeProfile === "SEB") {
-    context.addIssue({ code: "custom", path: ["attributeProfile"], message: "attributeProfile SEB is not yet supported" });
-  }
   if (sp.oiosamlProfile === "OIOSAML2" && (sp.requiredLevel === "none" || !("nist" in sp.requiredLevel))) {
     context.addIssue({ code: "custom", path: ["requiredLevel"], message: "an OIOSAML2 fagsystem needs a NIST level: requiredLevel: { nist: 1-4 }" });
   }

@@ -19,6 +19,7 @@ import {
   identityProviderPrivilegeFields,
   serviceProviderPrivilegeFields,
 } from "./attribute-service-schema.js";
+import { userStoreSchema } from "./user-store-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
@@ -180,6 +181,19 @@ export const configSchema = z
       .object({
         signing: keyPair.default({ key: "var/keys/broker-signing.key.pem", cert: "var/keys/broker-signing.cert.pem" }),
         encryption: keyPair.default({ key: "var/keys/broker-encryption.key.pem", cert: "var/keys/broker-encryption.cert.pem" }),
+        /**
+         * A key rollover: the next signing and encryption keys, published beside the current ones (and the next
+         * encryption key decrypts) from start. Signing moves to the next key at `signingSwitchAt`, or on
+         * `npm run keys -- rollover` / SIGUSR2. Retire the old keys by making these the current ones.
+         */
+        next: z
+          .object({
+            signing: keyPair,
+            encryption: keyPair,
+            signingSwitchAt: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict()
+          .optional(),
         /** Create self-signed keys on start when the files are missing (demo, test). */
         generateIfMissing: z.boolean().default(false),
         bits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]).default(3072),
@@ -277,6 +291,8 @@ export const configSchema = z
     nemlogin: nemLogInSchema.optional(),
     /** Services that answer which privileges a user holds (REST role catalogues, SAML AttributeQuery). */
     attributeServices: attributeServicesSchema,
+    /** The user store municipalities provision over mutual TLS (CPR numbers for the SEB profile); absent: none. */
+    userStore: userStoreSchema.optional(),
   })
   .strict()
   .superRefine((config, context) => {

@@ -43,6 +43,8 @@ export function spMetadataXml(input: {
   sloUrl?: string | undefined;
   /** Its SingleLogoutService on the SOAP back channel. */
   sloSoapUrl?: string | undefined;
+  /** Further encryption certificates (a key rollover publishes the next one beside the current). */
+  extraEncryption?: KeyMaterial[];
 }): string {
   return buildXml(
     x(NS.md, "md:EntityDescriptor", { entityID: input.entityId }, [
@@ -53,6 +55,7 @@ export function spMetadataXml(input: {
         [
           keyDescriptor("signing", input.signing),
           input.encryption && keyDescriptor("encryption", input.encryption, input.encryptionMethods ?? []),
+          ...(input.extraEncryption ?? []).map((key) => keyDescriptor("encryption", key, input.encryptionMethods ?? [])),
           ...logoutServices(input.sloUrl),
           input.sloSoapUrl !== undefined && x(NS.md, "md:SingleLogoutService", { Binding: BINDING.soap, Location: input.sloSoapUrl }),
           ...(input.nameIdFormats ?? [NAMEID_FORMAT.persistent]).map((format) => x(NS.md, "md:NameIDFormat", {}, [format])),

@@ -16,7 +16,7 @@ import { readResponseEnvelope, validateResponse } from "../saml/response-validat
 import { DEFAULT_XML_LIMITS } from "../xml/xml-parser.js";
 import { layout, STYLESHEET } from "../http/pages.js";
 import { html } from "../http/html.js";
-import { OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
+import { LEGACY, OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { describeScope } from "../profiles/bpp.js";
 import { DemoSpSessions, mountDemoSpLogout } from "./demo-sp-logout.js";
@@ -43,7 +43,19 @@ export interface DemoSpOptions {
   encryption: KeyMaterial;
   broker: () => IdpMetadata;
   municipalityHint?: string;
+  /** The page's heading and introduction (default: the demo fagsystem's). */
+  title?: string;
+  intro?: ReturnType<typeof html>;
+  /** Other demo parties this page links to. */
+  links?: () => Array<{ href: string; label: string }>;
 }
+
+const PRIVILEGE_ATTRIBUTES: readonly string[] = [OIOSAML3.privilegesIntermediate, LEGACY.privilegesIntermediate];
+
+const FAGSYSTEM_INTRO = html`<p>Et fagsystem, der logger ind gennem brokeren. / A business system that logs in through the broker.</p>
+<p><a href="/login"><button>Log ind / Log in</button></a></p>
+<p class="muted">Kræver NSIS Substantial. Robotbrugeren (kun NIST) bliver derfor afvist. / Requires NSIS Substantial, so the robot user (NIST only) is refused.</p>
+<p class="muted">Brokeren oversætter brugerens jobfunktionsroller til dette systems brugersystemroller. / The broker translates the user's job-function roles into this system's user-system roles.</p>`;
 
 export function createDemoSp(options: DemoSpOptions): express.Express {
   const app = express();
@@ -54,14 +66,14 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
   const sessions = new DemoSpSessions();
   mountDemoSpLogout(app, options, options.broker, sessions);
 
+  const title = options.title ?? "Demo fagsystem";
   app.get("/", (_req, res) => {
+    const links = options.links?.() ?? [];
     res.type("html").send(
       layout(
-        "Demo fagsystem",
-        html`<h1>Demo fagsystem</h1><p>Et fagsystem, der logger ind gennem brokeren. / A business system that logs in through the broker.</p>
-<p><a href="/login"><button>Log ind / Log in</button></a></p>
-<p class="muted">Kræver NSIS Substantial. Robotbrugeren (kun NIST) bliver derfor afvist. / Requires NSIS Substantial, so the robot user (NIST only) is refused.</p>
-<p class="muted">Brokeren oversætter brugerens jobfunktionsroller til dette systems brugersystemroller. / The broker translates the user's job-function roles into this system's user-system roles.</p>`,
+        title,
+        html`<h1>${title}</h1>${options.intro ?? FAGSYSTEM_INTRO}
+${links.length === 0 ? "" : html`<ul class="links">${links.map((l) => html`<li><a href="${l.href}">${l.label}</a></li>`)}</ul>`}`,
       ),
     );
   });
@@ -115,16 +127,16 @@ export function createDemoSp(options: DemoSpOptions): express.Express {
         maxAttributeValues: 500,
       });
       const rows = assertion.attributes.map((a) => {
-        const values = a.name === OIOSAML3.privilegesIntermediate ? a.values.map((v) => Buffer.from(v, "base64").toString("utf8")) : a.values;
+        const values = PRIVILEGE_ATTRIBUTES.includes(a.name) ? a.values.map((v) => Buffer.from(v, "base64").toString("utf8")) : a.values;
         return html`<tr><td><code>${a.name}</code></td><td>${values.map((v) => html`<pre>${v}</pre>`)}</td></tr>`;
       });
       sessions.start(res, { nameId: assertion.nameId, nameIdFormat: assertion.nameIdFormat, sessionIndex: assertion.sessionIndex });
-      const roles = userSystemRoles(assertion.attributes.find((a) => a.name === OIOSAML3.privilegesIntermediate)?.values[0]);
+      const roles = userSystemRoles(assertion.attributes.find((a) => PRIVILEGE_ATTRIBUTES.includes(a.name))?.values[0]);
       res.type("html").send(
         layout(
-          "Demo fagsystem – logget ind",
+          `${title} – logget ind`,
           html`<h1>Logget ind / Logged in</h1>
-<p>NameID: <code>${assertion.nameId}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
+<p>NameID: <code>${assertion.nameId}</code><br>SessionIndex: <code>${assertion.sessionIndex ?? ""}</code><br>Niveau / level: <code>${assertion.authnContextClassRef ?? ""}</code><br>RelayState: <code>${String((req.body as Record<string, unknown>)["RelayState"] ?? "")}</code></p>
 <h2>Brugersystemroller / user-system roles</h2>
 ${roles.length === 0 ? html`<p class="muted">Ingen / none</p>` : html`<ul class="roles">${roles.map((r) => html`<li>${r}</li>`)}</ul>`}
 <h2>Attributter / attributes</h2>
@@ -137,7 +149,7 @@ ${roles.length === 0 ? html`<p class="muted">Ingen / none</p>` : html`<ul class=
     } catch (error) {
       const reason = (error as { reason?: string }).reason;
       res.status(reason === "upstream_status" ? 200 : 400).type("html").send(
-        layout("Demo fagsystem – ikke logget ind", html`<h1>Ikke logget ind / Not logged in</h1><p>${(error as Error).message}</p><p><a href="/">Tilbage / Back</a></p>`),
+        layout(`${title} – ikke logget ind`, html`<h1>Ikke logget ind / Not logged in</h1><p>${(error as Error).message}</p><p><a href="/">Tilbage / Back</a></p>`),
       );
     }
   });

@@ -21,9 +21,10 @@ async function main(): Promise<void> {
     nemlogin: Number(process.env["DEMO_NEMLOGIN_PORT"] ?? 8095),
     oidcRp: Number(process.env["DEMO_OIDC_PORT"] ?? 8096),
     nordOp: Number(process.env["DEMO_NORD_PORT"] ?? 8097),
+    seb: Number(process.env["DEMO_SEB_PORT"] ?? 8098),
   });
   onStop(() => demo.stop());
-  console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n${demo.oidcRpUrl ? `  The demo OIDC fagsystem:  ${demo.oidcRpUrl}/\n` : ""}  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
+  console.log(`\n  Demo running. Open the demo fagsystem:  ${demo.spUrl}/\n${demo.oidcRpUrl ? `  The demo OIDC fagsystem:  ${demo.oidcRpUrl}/\n` : ""}${demo.sebUrl ? `  The demo SEB:  ${demo.sebUrl}/\n` : ""}  Broker: ${config.baseUrl}/  Demo municipal IdP: ${demo.idpUrl}/sso\n  Stop with Ctrl+C.\n`);
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import { startSkyKommune } from "./demo-sky-kommune.js";
 import { startStepUpDemo } from "./demo-step-up.js";
 import { startOidcDemo } from "./demo-oidc.js";
 import { startNordKommune } from "./demo-nord-kommune.js";
+import { startSebDemo } from "./demo-seb.js";
 
 export interface DemoPorts {
   idp: number;
@@ -27,6 +28,8 @@ export interface DemoPorts {
   oidcRp?: number;
   /** The Entra ID municipality's OpenID Provider; 0 or absent: any free port. */
   nordOp?: number;
+  /** The demo SEB (the health sector's broker, SEB attribute profile); 0 or absent: any free port. */
+  seb?: number;
 }
 
 export interface RunningDemo {
@@ -37,6 +40,8 @@ export interface RunningDemo {
   oidcRpUrl: string | undefined;
   /** The Entra ID municipality's OpenID Provider, when registered. */
   nordOpUrl: string | undefined;
+  /** The demo SEB, when registered. */
+  sebUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -83,6 +88,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
     const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
     const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
+    const seb = await startSebDemo(config, ports.seb, keyDir);
     const broker = await serveBroker(await buildBroker(nord?.config ?? oidcRp?.config ?? sky?.config ?? config, options));
     // The demo parties import the broker's published metadata, as real parties do.
     const fetchText = async (url: string) => {
@@ -93,15 +99,18 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     published.brokerAsSp = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
     const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
     idpServer.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: brokerMetadata }));
-    spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp }));
+    const links = seb ? [{ href: `${seb.url}/`, label: "SEB: sundhedssystemer (FUT, FMK) / health systems" }] : [];
+    spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp, links: () => links }));
+    seb?.attach(() => brokerAsIdp);
     return {
       broker,
       idpUrl,
       spUrl,
       oidcRpUrl: oidcRp?.url,
       nordOpUrl: nord?.url,
+      sebUrl: seb?.url,
       async stop() {
-        await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop()]);
+        await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop(), seb?.stop()]);
         await broker.stop();
       },
     };

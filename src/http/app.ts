@@ -30,6 +30,7 @@ import { STYLESHEET, layout } from "./pages.js";
 import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
+import { mountSloSoap } from "./slo-soap-route.js";
 import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js";
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
@@ -97,14 +98,20 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     entityId: broker.config.entityId,
     signing: broker.keys.signing,
     encryption: broker.keys.encryption,
+    publishedSigning: broker.keys.publishedSigning,
+    publishedEncryption: broker.keys.publishedEncryption,
     signatureAlgorithm: broker.signatureAlgorithm,
   });
   const metadataCache = new Map<string, { xml: string; at: number }>();
   const metadata = (kind: "sp" | "idp") => {
-    const cached = metadataCache.get(kind);
+    // Kept an hour, and made again as soon as signing moves to another key (a rollover).
+    const signingKey = broker.keys.signing.certificateBase64.slice(-32);
+    const cacheKey = `${kind}:${signingKey}`;
+    const cached = metadataCache.get(cacheKey);
     if (cached && broker.now() - cached.at < 3_600_000) return cached.xml;
     const xml = kind === "sp" ? brokerSpMetadata(metadataInput(), broker.urls.acs, OIOSAML3_REQUESTED_ATTRIBUTES, broker.urls) : brokerIdpMetadata(metadataInput(), broker.urls.sso, broker.urls);
-    metadataCache.set(kind, { xml, at: broker.now() });
+    for (const stale of [...metadataCache.keys()].filter((key) => !key.endsWith(signingKey))) metadataCache.delete(stale);
+    metadataCache.set(cacheKey, { xml, at: broker.now() });
     return xml;
   };
   app.get("/saml/metadata/sp", (_req, res) => {
@@ -197,6 +204,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
     if (sessionId !== undefined) await logout.sessions.addParticipant(sessionId, participant);
   });
   mountSlo(app, { broker, logout, form, requireForm, pageOptions });
+  mountSloSoap(app, broker, logout);
 
   mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => [...oidcClientOrigins(broker.registry), ...upstreamLogoutOrigins(broker.registry)] });
 

@@ -64,7 +64,7 @@ export function mountSlo(app: express.Express, parts: SloRouteParts): void {
     try {
       const accepted = sp
         ? await receiveSpLogoutRequest(broker, sp, message, sessions, readSsoSessionId(req, broker.cookieSecret))
-        : await receiveUpstreamLogoutRequest(broker, upstream!, message, sessions, logoutSender(broker), logoutCheckContext(broker));
+        : await receiveUpstreamLogoutRequest(broker, upstream!, message, sessions, logoutSender(broker), logoutCheckContext(broker, message.binding));
       broker.log.info(
         { correlationId: correlationIdOf(res), event: "logout_requested", party: accepted.initiator.partyId, sessionFound: accepted.found !== undefined, asynchronous: accepted.initiator.reply["asynchronous"] === "true" },
         "LogoutRequest accepted",
@@ -99,7 +99,7 @@ export function mountSlo(app: express.Express, parts: SloRouteParts): void {
     try {
       if (!party) throw new SamlError("party_gone", `${expected.participant.partyId} is no longer registered`);
       const response = readLogoutResponse(message.verifiedBy(party.signingCertificates, party.allowSha1));
-      checkLogoutResponse(response, party.entityId, true, logoutCheckContext(broker));
+      checkLogoutResponse(response, party.entityId, true, logoutCheckContext(broker, message.binding));
       if (response.inResponseTo !== inResponseTo) throw new SamlError("in_response_to_mismatch", "the signed InResponseTo differs");
       ok = loggedOut(response);
       detail = ok ? "confirmed" : `answered ${response.status}${response.subStatus ? ` / ${response.subStatus}` : ""}`;

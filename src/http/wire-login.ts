@@ -20,6 +20,7 @@ import { oidcFrontend } from "../frontends/oidc-op/oidc-frontend.js";
 import { OIDC_FRONTEND } from "../frontends/oidc-op/oidc-reply.js";
 import { OidcAccounts } from "../frontends/oidc-op/oidc-accounts.js";
 import { InteractionOutcomes } from "../frontends/oidc-op/interaction-outcome.js";
+import { UserRecordStore } from "../backends/user-store/user-records.js";
 
 export interface WiredLogin {
   logins: LoginService;
@@ -44,6 +45,7 @@ export function wireLogin(broker: BrokerContext): WiredLogin {
     municipalUpstream: (idp) => (idp.protocol === "oidc" ? oidcUpstream : samlUpstream),
     furtherUpstreams: { nemlogin: new NemLogInUpstream(samlUpstream, () => broker.registry) },
     privileges: attributeServicePrivileges(broker),
+    ...(broker.config.userStore ? { userRecords: new UserRecordStore(broker.store, broker.config.userStore.recordTtlSeconds) } : {}),
   };
   return { logins: new LoginService(broker, ports, states), ports, samlUpstream, oidcUpstream, oidc };
 }

@@ -30,6 +30,7 @@ import { checkRobot } from "./steps/check-robot.js";
 import { assessLevel } from "./steps/assess-level.js";
 import { stepUpAsk, stepUpBind } from "./steps/step-up.js";
 import { verifyLevel } from "./steps/verify-level.js";
+import { resolveCpr } from "./steps/resolve-cpr.js";
 import { decodePrivileges } from "./steps/decode-privileges.js";
 import { resolvePrivileges } from "./steps/resolve-privileges.js";
 import { checkPrivilegeScope } from "./steps/check-privilege-scope.js";
@@ -69,6 +70,8 @@ export const AFTER_AUTHENTICATION: readonly NamedStep[] = [
   { name: "step-up-bind", run: stepUpBind },
   // ... and whether the merged level meets the party's requirement.
   { name: "verify-level", run: verifyLevel },
+  // The CPR rule: a party whose profile carries the CPR (SEB) gets one or the login is refused; every other party never does.
+  { name: "resolve-cpr", run: resolveCpr },
   // Privileges: the IdP's OIO-BPP, or the attribute service's (the privilege source port), then the
   // scope rule, translation into this party's user-system roles, and the explanation.
   { name: "decode-privileges", run: decodePrivileges },

@@ -90,7 +90,7 @@ export class LoginService {
 
   /** Starts a login: from the SSO session, straight to the IdP when the municipality is known, otherwise to the chooser. */
   async begin(request: LoginRequest, rememberedIdpId: string | undefined, ssoSessionId?: string): Promise<BeginOutcome> {
-    const outcome = await this.run(this.state(request, { rememberedIdpId, ssoSessionId }));
+    const outcome = await this.run(this.state({ ...request, priorSsoSessionId: ssoSessionId }, { rememberedIdpId, ssoSessionId }));
     const idp = outcome.state.entry === "fresh" && outcome.state.rememberChoice ? outcome.state.idp : undefined;
     return { interaction: outcome.interaction, chosenIdp: idp };
   }

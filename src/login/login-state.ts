@@ -9,6 +9,9 @@ import type { LoginRequest } from "../model/login-request.js";
 import type { UpstreamKind, UpstreamResult } from "../model/upstream-result.js";
 import { newBrowserBinding, type BrowserBinding } from "./browser-binding.js";
 
+/** The request as stored: the prior SSO session id only sealed (whoever reads the store must not get a usable session id). */
+type StoredRequest = Omit<LoginRequest, "priorSsoSessionId"> & { sealedPriorSession?: string | undefined };
+
 /** A login waiting for the person to choose a municipality. Key: pending:<loginId>. */
 export interface PendingLogin {
   loginId: string;
@@ -37,7 +40,8 @@ export interface AwaitingUpstream {
  * ID, so whoever can read the store cannot read them and whoever can write it
  * cannot forge them.
  */
-type StoredAwaiting = Omit<AwaitingUpstream, "completed"> & { completed: []; sealedCompleted?: string | undefined };
+type StoredAwaiting = Omit<AwaitingUpstream, "completed" | "request"> & { request: StoredRequest; completed: []; sealedCompleted?: string | undefined };
+type StoredPending = Omit<PendingLogin, "request"> & { request: StoredRequest };
 
 export function newId(prefix = "_"): string {
   return `${prefix}${randomBytes(20).toString("hex")}`;
@@ -58,28 +62,50 @@ export class LoginStateRepository {
     return `${this.sealingSecret}\nupstream:${upstreamRequestId}`;
   }
 
+  private storedRequest(request: LoginRequest, key: string): StoredRequest {
+    const { priorSsoSessionId, ...rest } = request;
+    if (priorSsoSessionId === undefined || this.sealingSecret === undefined) return rest;
+    return { ...rest, sealedPriorSession: seal(this.sealingKey(key), priorSsoSessionId) };
+  }
+
+  /** The request back; a prior session that does not unseal is dropped (it only costs that session's fagsystemer their logout message). */
+  private readRequest(stored: StoredRequest, key: string): LoginRequest {
+    const { sealedPriorSession, ...rest } = stored;
+    const prior = sealedPriorSession === undefined || this.sealingSecret === undefined ? undefined : unseal(this.sealingKey(key), sealedPriorSession);
+    return prior === undefined ? rest : { ...rest, priorSsoSessionId: prior };
+  }
+
   async savePending(state: PendingLogin): Promise<void> {
-    await this.store.put(`pending:${state.loginId}`, JSON.stringify(state), this.ttlSeconds);
+    const stored: StoredPending = { ...state, request: this.storedRequest(state.request, `pending:${state.loginId}`) };
+    await this.store.put(`pending:${state.loginId}`, JSON.stringify(stored), this.ttlSeconds);
+  }
+
+  private decodePending(raw: string, loginId: string): PendingLogin {
+    const stored = JSON.parse(raw) as StoredPending;
+    return { ...stored, request: this.readRequest(stored.request, `pending:${loginId}`) };
   }
 
   async takePending(loginId: string): Promise<PendingLogin | undefined> {
     if (!/^[a-f0-9_]{8,80}$/.test(loginId)) return undefined;
     const raw = await this.store.take(`pending:${loginId}`);
-    return raw === undefined ? undefined : (JSON.parse(raw) as PendingLogin);
+    return raw === undefined ? undefined : this.decodePending(raw, loginId);
   }
 
   async peekPending(loginId: string): Promise<PendingLogin | undefined> {
     if (!/^[a-f0-9_]{8,80}$/.test(loginId)) return undefined;
     const raw = await this.store.get(`pending:${loginId}`);
-    return raw === undefined ? undefined : (JSON.parse(raw) as PendingLogin);
+    return raw === undefined ? undefined : this.decodePending(raw, loginId);
   }
 
   /** Stores the login under its upstream request ID; returns the browser binding to set with the browser's next step, if any. */
   async saveAwaiting(unbound: AwaitingUpstream): Promise<BrowserBinding | undefined> {
     const state: AwaitingUpstream = this.bindUpstreamSteps ? { ...unbound, browserBinding: newBrowserBinding() } : unbound;
-    const { completed, ...rest } = state;
+    const { completed, request, ...rest } = state;
+    const storedRequest = this.storedRequest(request, `prior:${state.upstreamRequestId}`);
     const stored: StoredAwaiting =
-      completed.length === 0 ? { ...rest, completed: [] } : { ...rest, completed: [], sealedCompleted: seal(this.sealingKey(state.upstreamRequestId), JSON.stringify(completed)) };
+      completed.length === 0
+        ? { ...rest, request: storedRequest, completed: [] }
+        : { ...rest, request: storedRequest, completed: [], sealedCompleted: seal(this.sealingKey(state.upstreamRequestId), JSON.stringify(completed)) };
     await this.store.put(`upstream:${state.upstreamRequestId}`, JSON.stringify(stored), this.ttlSeconds);
     return state.browserBinding;
   }
@@ -99,7 +125,8 @@ export class LoginStateRepository {
   }
 
   private decodeAwaiting(raw: string, upstreamRequestId: string): AwaitingUpstream | undefined {
-    const { sealedCompleted, completed, ...rest } = JSON.parse(raw) as StoredAwaiting;
+    const { sealedCompleted, completed, request: storedRequest, ...others } = JSON.parse(raw) as StoredAwaiting;
+    const rest = { ...others, request: this.readRequest(storedRequest, `prior:${upstreamRequestId}`) };
     // Earlier results only ever travel sealed: anything else in the store is not ours (fail closed).
     if (!Array.isArray(completed) || completed.length > 0 || rest.upstreamRequestId !== upstreamRequestId) return undefined;
     if (sealedCompleted === undefined) return { ...rest, completed: [] };

@@ -10,6 +10,8 @@
  *   backend's own route receives and verifies the answer into an
  *   UpstreamResult and hands it to the core (LoginService.complete).
  * - PrivilegeSource: the attribute services.
+ * - UserRecords: the user store municipalities provision (the CPR number for
+ *   parties whose profile carries one).
  */
 import type { Interaction } from "../model/interaction.js";
 import type { LoginRequest } from "../model/login-request.js";
@@ -127,6 +129,12 @@ export interface PrivilegeSource {
   service(id: string, userIdentifier: UserIdentifierChoice): PrivilegeService | undefined;
 }
 
+/** The user store municipalities fill for the SEB profile (src/backends/user-store/). */
+export interface UserRecords {
+  /** The CPR number the municipality (CVR) provisioned for the first of these user ids it knows, or undefined. */
+  cprFor(cvr: string, userIds: readonly string[]): Promise<string | undefined>;
+}
+
 export interface LoginPorts {
   /** Frontends by the name a LoginRequest carries in `downstream.frontend`. */
   frontends: Readonly<Record<string, Frontend>>;
@@ -135,4 +143,6 @@ export interface LoginPorts {
   /** Further upstream steps by the name a step asks for (`UpstreamNeeded.upstream`). */
   furtherUpstreams: Readonly<Record<string, FurtherUpstream>>;
   privileges: PrivilegeSource;
+  /** The user store, when the broker runs one. */
+  userRecords?: UserRecords;
 }

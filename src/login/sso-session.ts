@@ -72,6 +72,18 @@ export class SsoSessionRepository {
     if (participant.lookupKey !== undefined) await this.putIndex(participant.lookupKey, id, ttlSeconds);
   }
 
+  /**
+   * A new session in the same browser takes over the parties of the one it
+   * replaces (a step-up, a new login): they join the new one, their lookup keys
+   * point at it, and the old one ends.
+   */
+  async carryOver(priorId: string, newId: string): Promise<void> {
+    const prior = await this.find(priorId);
+    if (!prior) return;
+    for (const participant of prior.participants ?? []) await this.addParticipant(newId, participant);
+    await this.end(priorId);
+  }
+
   /** The live session a logout message's lookup key points at, if any. */
   async findByLookup(lookup: string): Promise<FoundSession | undefined> {
     if (!this.enabled) return undefined;

@@ -30,4 +30,11 @@ export interface LoginRequest {
   /** The client's IP address as the broker sees it; selects an IdP by its clientIpRanges. */
   clientAddress?: string | undefined;
   createdAt: number;
+  /**
+   * The browser's SSO session when the login began: the fagsystemer answered
+   * in it join the session this login starts, so one logout still reaches them
+   * (after a step-up or a new login in the same browser). The login state
+   * stores it only sealed.
+   */
+  priorSsoSessionId?: string | undefined;
 }

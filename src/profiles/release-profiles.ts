@@ -1,8 +1,9 @@
 /**
  * What a fagsystem receives, per its registration: the attribute profile
- * (KOMBIT, KOMBIT_WITHOUT_PERSONAL_DATA; SEB is a later profile) and its
- * OIOSAML profile (3, or legacy 2 with dk:gov:saml:attribute:* names).
- * Pure functions.
+ * (KOMBIT, KOMBIT_WITHOUT_PERSONAL_DATA, SEB) and its OIOSAML profile (3,
+ * or legacy 2 with dk:gov:saml:attribute:* names). Only the SEB profile
+ * carries a CPR number (seb-profile.ts); every other release is checked to
+ * carry none. Pure functions.
  */
 import type { ReleasableIdentity as Identity } from "./person.js";
 import type { OutgoingAttribute } from "../saml/response-builder.js";
@@ -12,13 +13,14 @@ import { OIOSAML2, SPEC_VERSION_OIOSAML2 } from "./oiosaml2-attributes.js";
 import { effectiveNist, nistClassRef, nsisClassRef, type LevelRequirement, type NistFromNsisTable } from "./levels.js";
 import { encodePrivilegesAttribute } from "./bpp-codec.js";
 import type { PrivilegeList } from "./bpp.js";
+import { sebRelease } from "./seb-profile.js";
 
 export type AttributeProfile = "KOMBIT" | "KOMBIT_WITHOUT_PERSONAL_DATA" | "SEB";
 export type SpOiosamlProfile = "OIOSAML3" | "OIOSAML2";
 
 export class ReleaseError extends Error {
   constructor(
-    readonly reason: "profile_unsupported" | "privileges_not_translated" | "level_not_expressible",
+    readonly reason: "cpr_not_releasable" | "privileges_not_translated" | "level_not_expressible",
     message: string,
   ) {
     super(message);
@@ -119,15 +121,28 @@ function kombitOiosaml2(identity: Identity, privileges: PrivilegeList, policy: R
   return { attributes: out.items, authnContextClassRef: nistClassRef(nist) };
 }
 
+/** Whether a party with this profile receives the user's CPR number (only SEB does). */
+export function profileCarriesCpr(profile: AttributeProfile): boolean {
+  return profile === "SEB";
+}
+
+/** Every attribute (and OIDC claim) name a CPR number can travel under. */
+export const CPR_ATTRIBUTE_NAMES: readonly string[] = [LEGACY.cpr, OIOSAML3.cprNumber];
+
 /** The attributes and AuthnContextClassRef a fagsystem receives for this identity. */
 export function releaseFor(identity: Identity, policy: ReleasePolicy): Release {
-  if (policy.attributeProfile === "SEB") throw new ReleaseError("profile_unsupported", "attribute profile SEB is not yet supported");
   const privileges = releasablePrivileges(identity);
-  if (policy.oiosamlProfile === "OIOSAML2") return kombitOiosaml2(identity, privileges, policy);
-  return kombitOiosaml3(identity, {
-    withPersonalData: policy.attributeProfile === "KOMBIT",
-    requiredLevel: policy.requiredLevel,
-    levelTable: policy.levelTable,
-    privileges,
-  });
+  if (policy.attributeProfile === "SEB") return sebRelease(identity, { requiredLevel: policy.requiredLevel, levelTable: policy.levelTable, privileges });
+  const release =
+    policy.oiosamlProfile === "OIOSAML2"
+      ? kombitOiosaml2(identity, privileges, policy)
+      : kombitOiosaml3(identity, {
+          withPersonalData: policy.attributeProfile === "KOMBIT",
+          requiredLevel: policy.requiredLevel,
+          levelTable: policy.levelTable,
+          privileges,
+        });
+  // The CPR rule's last guard: no profile but SEB ever carries a CPR number.
+  if (release.attributes.some((a) => CPR_ATTRIBUTE_NAMES.includes(a.name))) throw new ReleaseError("cpr_not_releasable", `attribute profile ${policy.attributeProfile} never carries a CPR number`);
+  return release;
 }

@@ -12,6 +12,7 @@ import { findEnvelopedSignature, verifyEnvelopedSignature } from "./verify-signa
 import { SamlError } from "./saml-error.js";
 import { optionalChild, parseXml, textOf, type XmlLimits } from "../xml/xml-parser.js";
 import { NS } from "./namespaces.js";
+import { soapBodyMessage } from "./logout-messages.js";
 
 export interface IncomingHttp {
   method: "GET" | "POST";
@@ -27,7 +28,7 @@ export interface MessageLimits {
 
 export interface IncomingMessage {
   kind: "SAMLRequest" | "SAMLResponse";
-  binding: "redirect" | "post";
+  binding: "redirect" | "post" | "soap";
   /** The parsed root, not yet trusted: read only to find the sender (Issuer). */
   unverified: Element;
   /** The Issuer the message claims, for choosing the keys that verify it. */
@@ -71,6 +72,22 @@ export function readIncomingMessage(http: IncomingHttp, limits: MessageLimits, x
     unverified: root,
     claimedIssuer: issuerOf(root),
     relayState: rawRelay,
+    verifiedBy(certificates, allowSha1) {
+      if (!findEnvelopedSignature(root)) throw new SamlError("signature_missing", `the ${root.localName} is not signed`);
+      return verifyEnvelopedSignature(root, { trustedCertificates: certificates, allowSha1, limits: xmlLimits });
+    },
+  };
+}
+
+/** A message in a SOAP envelope (the back channel): always with an enveloped signature. */
+export function readSoapMessage(xml: string, xmlLimits: XmlLimits): IncomingMessage {
+  const root = soapBodyMessage(parseXml(xml, xmlLimits).documentElement);
+  return {
+    kind: root.localName.endsWith("Response") ? "SAMLResponse" : "SAMLRequest",
+    binding: "soap",
+    unverified: root,
+    claimedIssuer: issuerOf(root),
+    relayState: undefined,
     verifiedBy(certificates, allowSha1) {
       if (!findEnvelopedSignature(root)) throw new SamlError("signature_missing", `the ${root.localName} is not signed`);
       return verifyEnvelopedSignature(root, { trustedCertificates: certificates, allowSha1, limits: xmlLimits });

@@ -45,7 +45,8 @@ export interface LogoutResponseToParty {
   id: string;
   issueInstant: string;
   issuer: string;
-  destination: string;
+  /** None on the SOAP back channel. */
+  destination: string | undefined;
   inResponseTo: string;
   status: string;
   subStatus?: string | undefined;

@@ -5,7 +5,8 @@
  * LogoutResponse to a party that asked.
  */
 import type { LogoutEndpoint } from "./metadata-reader.js";
-import { buildLogoutRequest, buildLogoutResponse, loggedOut, readLogoutResponse } from "./logout-messages.js";
+import { buildLogoutRequest, buildLogoutResponse, loggedOut, readLogoutResponse, soapEnvelope } from "./logout-messages.js";
+import { signEnveloped } from "./sign.js";
 import { deliverLogoutMessage, frontChannelEndpoint, soapEndpoint, soapExchange, type LogoutSigning, type OutgoingMessage } from "./logout-delivery.js";
 import { samlInstant } from "./saml-time.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "./verify-signature.js";
@@ -76,6 +77,22 @@ export async function logoutRequestOverSoap(sender: LogoutSender, party: LogoutP
   if (response.issuer !== party.entityId) throw new SamlError("issuer_mismatch", "the SOAP LogoutResponse is from another party");
   if (response.inResponseTo !== id) throw new SamlError("in_response_to_mismatch", "the SOAP LogoutResponse answers another request");
   return loggedOut(response);
+}
+
+/** The signed LogoutResponse in a SOAP envelope, the answer on the back channel. */
+export function logoutResponseOverSoap(sender: LogoutSender, inResponseTo: string, status: { status: string; subStatus?: string | undefined; message?: string | undefined }): string {
+  const id = messageId();
+  const xml = buildLogoutResponse({
+    id,
+    issueInstant: samlInstant(sender.now),
+    issuer: sender.issuer,
+    destination: undefined,
+    inResponseTo,
+    status: status.status,
+    subStatus: status.subStatus,
+    statusMessage: status.message,
+  });
+  return soapEnvelope(signEnveloped(xml, id, true, sender.signing));
 }
 
 /** The LogoutResponse to a party that asked; undefined when its metadata offers no endpoint for the browser. */

@@ -8,8 +8,12 @@ import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
 
 export interface BrokerMetadataInput {
   entityId: string;
+  /** Signs the document; its certificate is published first. */
   signing: KeyMaterial;
   encryption: KeyMaterial;
+  /** During a key rollover: every signing and encryption certificate to publish (default: the two above). */
+  publishedSigning?: readonly KeyMaterial[];
+  publishedEncryption?: readonly KeyMaterial[];
   signatureAlgorithm: SignatureAlgorithm;
   validForDays?: number;
 }
@@ -21,6 +25,13 @@ function keyDescriptor(use: "signing" | "encryption", key: KeyMaterial): XmlNode
       ? [x(NS.md, "md:EncryptionMethod", { Algorithm: CONTENT_ENCRYPTION.aes256gcm }), x(NS.md, "md:EncryptionMethod", { Algorithm: KEY_TRANSPORT.rsaOaep })]
       : []),
   ]);
+}
+
+function keyDescriptors(input: BrokerMetadataInput): XmlNode[] {
+  return [
+    ...(input.publishedSigning ?? [input.signing]).map((key) => keyDescriptor("signing", key)),
+    ...(input.publishedEncryption ?? [input.encryption]).map((key) => keyDescriptor("encryption", key)),
+  ];
 }
 
 function entity(input: BrokerMetadataInput, descriptor: XmlNode): string {
@@ -57,8 +68,7 @@ export function brokerSpMetadata(input: BrokerMetadataInput, acsUrl: string, req
   return entity(
     input,
     x(NS.md, "md:SPSSODescriptor", { AuthnRequestsSigned: "true", WantAssertionsSigned: "true", protocolSupportEnumeration: NS.samlp }, [
-      keyDescriptor("signing", input.signing),
-      keyDescriptor("encryption", input.encryption),
+      ...keyDescriptors(input),
       ...logoutServices(logout.slo, logout.sloSoap),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.x509SubjectName]),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.persistent]),
@@ -78,8 +88,7 @@ export function brokerIdpMetadata(input: BrokerMetadataInput, ssoUrl: string, lo
   return entity(
     input,
     x(NS.md, "md:IDPSSODescriptor", { WantAuthnRequestsSigned: "true", protocolSupportEnumeration: NS.samlp }, [
-      keyDescriptor("signing", input.signing),
-      keyDescriptor("encryption", input.encryption),
+      ...keyDescriptors(input),
       ...logoutServices(logout.slo, logout.sloSoap),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.persistent]),
       x(NS.md, "md:NameIDFormat", {}, [NAMEID_FORMAT.x509SubjectName]),

@@ -43,7 +43,7 @@ export function readResponseEnvelope(xml: string, limits: XmlLimits): ResponseEn
   const root = document.documentElement;
   if (root.namespaceURI !== NS.samlp || root.localName !== "Response") {
     if (root.namespaceURI === NS.samlp && root.localName === "LogoutRequest") {
-      throw new SamlError("logout_not_supported", "single logout is not supported by this broker");
+      throw new SamlError("logout_wrong_endpoint", "logout messages go to the broker's SingleLogoutService (/saml/slo), not the ACS");
     }
     throw new SamlError("not_response", `expected samlp:Response, got ${root.localName}`);
   }

@@ -19,7 +19,18 @@ export interface CertificateDates {
   fingerprint: string;
 }
 
+const datesByPem = new Map<string, CertificateDates>();
+
 export function certificateDates(pem: string): CertificateDates {
+  const known = datesByPem.get(pem);
+  if (known) return known;
+  const dates = readDates(pem);
+  if (datesByPem.size >= 1000) datesByPem.clear();
+  datesByPem.set(pem, dates);
+  return dates;
+}
+
+function readDates(pem: string): CertificateDates {
   const certificate = new X509Certificate(pem);
   // validFrom/validTo ("Jan  1 00:00:00 2026 GMT") are read by every Node this project supports.
   return { notBefore: new Date(certificate.validFrom), notAfter: new Date(certificate.validTo), subject: certificate.subject.replace(/\n/g, ", "), fingerprint: certificate.fingerprint256 };
@@ -75,4 +86,17 @@ export function checkSigningCertificateDates(where: string, certificates: readon
     }
   }
   return { usable, warnings };
+}
+
+/**
+ * The certificate to encrypt to when a party publishes several (a key
+ * rollover): the newest one valid now (latest notBefore), so a fagsystem that
+ * adds its next certificate gets assertions encrypted to it from the moment it
+ * is valid; when none is valid now, the first listed (the date check of the
+ * registration decides whether the party is trusted at all).
+ */
+export function currentEncryptionCertificate(pems: readonly string[], nowMs: number): string | undefined {
+  const valid = pems.map((pem) => ({ pem, dates: certificateDates(pem) })).filter(({ dates }) => withinDates(dates, nowMs, 0));
+  valid.sort((a, b) => b.dates.notBefore.getTime() - a.dates.notBefore.getTime());
+  return valid[0]?.pem ?? pems[0];
 }

@@ -25,10 +25,12 @@ function held(party: string, role: CertificateRole, metadata: { signingCertifica
 }
 
 /** The broker's own certificates (PEM), as many as are given. */
-export function brokerCertificates(own: { signing?: string | undefined; encryption?: string | undefined }): HeldCertificate[] {
+/** The broker's own certificates; `party` "broker", or "broker-next" for the keys of a rollover (keys.next). */
+export function brokerCertificates(own: { signing?: string | undefined; encryption?: string | undefined }, which: "current" | "next" = "current"): HeldCertificate[] {
   const out: HeldCertificate[] = [];
-  if (own.signing !== undefined) out.push({ party: "broker", role: "broker", use: "signing", dates: certificateDates(own.signing) });
-  if (own.encryption !== undefined) out.push({ party: "broker", role: "broker", use: "encryption", dates: certificateDates(own.encryption) });
+  const party = which === "next" ? "broker-next" : "broker";
+  if (own.signing !== undefined) out.push({ party, role: "broker", use: "signing", dates: certificateDates(own.signing) });
+  if (own.encryption !== undefined) out.push({ party, role: "broker", use: "encryption", dates: certificateDates(own.encryption) });
   return out;
 }
 

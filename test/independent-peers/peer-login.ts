@@ -8,7 +8,7 @@ import { readSpAnswer, type SpAnswer } from "../support/saml-peers.js";
 import type { KeyMaterial } from "../../src/keys/key-material.js";
 import { fagsystem, RecordingCache } from "./node-saml-fagsystem.js";
 import { readPublishedMetadata, type PublishedParty } from "./published-metadata.js";
-import { answerFromIdp, brokerAsSp, municipalIdp, receiveAtIdp, type ParsedRequest } from "./samlify-idp.js";
+import { answerFromIdp, brokerAsSp, municipalIdp, receiveAtIdp, type MunicipalIdpOptions, type ParsedRequest } from "./samlify-idp.js";
 import { RSA_SHA256 } from "./standard-uris.js";
 
 export interface PeerWorld {
@@ -40,12 +40,19 @@ export interface PeerLogin {
 }
 
 /** Drives one login over HTTP: node-saml → broker → samlify → broker → (the auto-POST to) node-saml. */
-export async function loginThroughPeers(fixture: BrokerFixture, brokerIdp: PublishedParty, brokerSp: PublishedParty, idpSigning: KeyMaterial, relayState: string): Promise<PeerLogin> {
+export async function loginThroughPeers(
+  fixture: BrokerFixture,
+  brokerIdp: PublishedParty,
+  brokerSp: PublishedParty,
+  idpSigning: KeyMaterial,
+  relayState: string,
+  idpOptions: MunicipalIdpOptions = {},
+): Promise<PeerLogin> {
   await logReasons(fixture);
   const logMark = fixture.logs.length;
   const cache = new RecordingCache();
   const sp = fagsystem(fixture, brokerIdp, cache);
-  const idp = municipalIdp(idpSigning);
+  const idp = municipalIdp(idpSigning, idpOptions);
   const broker = brokerAsSp(brokerSp.xml);
   const agent = request.agent(fixture.app);
 
@@ -65,7 +72,7 @@ export async function loginThroughPeers(fixture: BrokerFixture, brokerIdp: Publi
   const parsed = await receiveAtIdp(idp, broker, location);
 
   // 3. The IdP answers at the broker's ACS; the broker answers the fagsystem with an auto-POST form.
-  const samlResponse = await answerFromIdp(idp, broker, parsed);
+  const samlResponse = await answerFromIdp(idp, broker, parsed, idpOptions);
   const atAcs = await agent.post("/saml/acs").type("form").send({ SAMLResponse: samlResponse });
   expect(atAcs.status).toBe(200);
   const answer = readSpAnswer(atAcs.text);

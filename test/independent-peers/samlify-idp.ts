@@ -35,7 +35,15 @@ export const OIOSAML3_RESPONSE_TEMPLATE =
   `{AttributeStatement}` +
   `</saml:Assertion></samlp:Response>`;
 
-export function municipalIdp(signing: KeyMaterial): samlify.IdentityProviderInstance {
+/** What the IdP may send besides the usual attributes: the user's CPR number (OIOSAML 3 name), as IdPs do for SEB. */
+export interface MunicipalIdpOptions {
+  cpr?: string;
+}
+
+const CPR_TAG = { name: "https://data.gov.dk/model/core/eid/cprNumber", tag: "cpr" } as const;
+
+export function municipalIdp(signing: KeyMaterial, options: MunicipalIdpOptions = {}): samlify.IdentityProviderInstance {
+  const tags = options.cpr === undefined ? [...ATTRIBUTE_TAGS] : [...ATTRIBUTE_TAGS, CPR_TAG];
   const settings = {
     entityID: IDP_ENTITY_ID,
     privateKey: signing.privateKeyPem,
@@ -52,7 +60,7 @@ export function municipalIdp(signing: KeyMaterial): samlify.IdentityProviderInst
     keyEncryptionAlgorithm: RSA_OAEP_MGF1P,
     loginResponseTemplate: {
       context: OIOSAML3_RESPONSE_TEMPLATE,
-      attributes: ATTRIBUTE_TAGS.map(({ name, tag }) => ({ name, nameFormat: ATTRNAME_URI, valueTag: tag, valueXsiType: "xs:string" })),
+      attributes: tags.map(({ name, tag }) => ({ name, nameFormat: ATTRNAME_URI, valueTag: tag, valueXsiType: "xs:string" })),
     },
   };
   return samlify.IdentityProvider(settings as Parameters<typeof samlify.IdentityProvider>[0]);
@@ -76,7 +84,7 @@ export async function receiveAtIdp(idp: samlify.IdentityProviderInstance, sp: sa
   return idp.parseLoginRequest(sp, "redirect", { query: Object.fromEntries(url.searchParams), octetString });
 }
 
-export async function answerFromIdp(idp: samlify.IdentityProviderInstance, sp: samlify.ServiceProviderInstance, parsed: ParsedRequest): Promise<string> {
+export async function answerFromIdp(idp: samlify.IdentityProviderInstance, sp: samlify.ServiceProviderInstance, parsed: ParsedRequest, options: MunicipalIdpOptions = {}): Promise<string> {
   const requestId = parsed.extract.request?.["id"];
   if (typeof requestId !== "string") throw new Error("samlify found no request ID");
   const now = new Date();
@@ -108,6 +116,7 @@ export async function answerFromIdp(idp: samlify.IdentityProviderInstance, sp: s
     attrEmail: "karen.jensen@kommune.test",
     attrFullname: "Karen Jensen",
     attrPrivileges: PRIVILEGES,
+    ...(options.cpr === undefined ? {} : { attrCpr: options.cpr }),
   };
   const created = await idp.createLoginResponse(
     sp,

@@ -16,6 +16,9 @@ import { encodeRedirect } from "../../src/saml/redirect-binding.js";
 import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
 import { samlInstant } from "../../src/saml/saml-time.js";
 import { NAMEID_FORMAT } from "../../src/saml/namespaces.js";
+import { encodePostMessage } from "../../src/saml/post-binding.js";
+import { signEnveloped } from "../../src/saml/sign.js";
+import { keyMaterialFromPem } from "../../src/keys/key-material.js";
 
 describe("Single Logout on the demo", () => {
   let instance: DemoInstance;
@@ -120,6 +123,42 @@ describe("Single Logout on the demo", () => {
 
     const back = unescapeHtml(/<a href="([^"]+)" id="logout-continue"/.exec(summary.body)?.[1] ?? "");
     expect(back).toBe(`${demo.oidcRpUrl}/logged-out`);
+  });
+
+  it("a new login in the same browser (ForceAuthn) takes over the parties of the session it replaces, so the logout still reaches them", async () => {
+    const browser = new Browser();
+    await samlLogin(browser);
+    await oidcLoginBySso(browser);
+    // The fagsystem forces a new authentication: a new SSO session replaces the first.
+    const idpForm = await browser.follow(await browser.get(`${demo.spUrl}/login?force=1&municipality=demo-kommune`));
+    expect(idpForm.url.startsWith(`${demo.idpUrl}/sso`)).toBe(true);
+    const again = await browser.submit(await browser.submit(await browser.submit(idpForm, { user: "hanne" })));
+    expect(again.body).toContain("<h1>Logget ind / Logged in</h1>");
+
+    const summary = await browser.follow(await browser.post(`${demo.spUrl}/logout`, {}));
+    expect(results(summary).get("Demo OIDC-fagsystem")).toBe(true);
+    expect(await oidcLoggedIn(browser)).toBe(false);
+  });
+
+  it("takes a fagsystem's LogoutRequest by HTTP-POST (enveloped signature) as well", async () => {
+    const browser = new Browser();
+    const result = await samlLogin(browser);
+    const nameId = unescapeHtml(/NameID: <code>([^<]+)<\/code>/.exec(result.body)?.[1] ?? "");
+    const sessionIndex = unescapeHtml(/SessionIndex: <code>([^<]+)<\/code>/.exec(result.body)?.[1] ?? "");
+    const key = keyMaterialFromPem(readFileSync(join(instance.workDir, "keys", "demo-sp-signing.key.pem"), "utf8"), readFileSync(join(instance.workDir, "keys", "demo-sp-signing.cert.pem"), "utf8"));
+    const xml = buildLogoutRequest({
+      id: "_post-logout-1",
+      issueInstant: samlInstant(Date.now()),
+      notOnOrAfter: samlInstant(Date.now() + 60_000),
+      issuer: `${demo.spUrl}/sp`,
+      destination: `${brokerUrl}/saml/slo`,
+      nameId,
+      nameIdFormat: NAMEID_FORMAT.persistent,
+      sessionIndex,
+    });
+    const summary = await browser.follow(await browser.post(`${brokerUrl}/saml/slo`, { SAMLRequest: encodePostMessage(signEnveloped(xml, "_post-logout-1", true, { key })), RelayState: "post-relay" }));
+    expect(summary.body).toContain("Du er logget ud / You are logged out");
+    expect(results(summary).get("Demo Kommune")).toBe(true);
   });
 
   it("an IdP-initiated logout ends the session at the fagsystem and answers the IdP", async () => {

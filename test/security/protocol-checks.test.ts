@@ -179,7 +179,7 @@ describe("protocol checks", () => {
     }
   });
 
-  describe("class 20: logout messages are refused (single logout is not implemented)", () => {
+  describe("class 20: logout messages at the login endpoints are refused (they belong at /saml/slo; test/security/logout-refusals.test.ts)", () => {
     const logoutRequest = (id: string, issuer: string) =>
       `<samlp:LogoutRequest xmlns:samlp="${NS.samlp}" xmlns:saml="${NS.saml}" ID="${id}" Version="2.0" IssueInstant="${samlInstant(Date.now())}" Destination="${BROKER_BASE}/saml/acs">` +
       `<saml:Issuer>${issuer}</saml:Issuer><saml:NameID>C=DK,O=29189846,CN=Anna Andersen,Serial=12345</saml:NameID><samlp:SessionIndex>_s1</samlp:SessionIndex></samlp:LogoutRequest>`;
@@ -189,13 +189,13 @@ describe("protocol checks", () => {
         const id = testId("_lo");
         const xml = signed ? signEnveloped(logoutRequest(id, IDP_ENTITY_ID), id, true, { key: fixture.keys.idpSigning }) : logoutRequest(id, IDP_ENTITY_ID);
         const outcome = await postResponse(request.agent(fixture.app), xml);
-        await expectRefused(fixture, outcome, "logout_not_supported");
+        await expectRefused(fixture, outcome, "logout_wrong_endpoint");
       }
     });
 
     it("refuses an expired LogoutRequest like any other", async () => {
       const xml = logoutRequest(testId("_lo"), IDP_ENTITY_ID).replace(/IssueInstant="[^"]*"/, `IssueInstant="${samlInstant(Date.now() - 24 * 60 * MINUTE)}"`);
-      await expectRefused(fixture, await postResponse(request.agent(fixture.app), xml), "logout_not_supported");
+      await expectRefused(fixture, await postResponse(request.agent(fixture.app), xml), "logout_wrong_endpoint");
     });
 
     it("refuses a LogoutResponse at the ACS", async () => {
@@ -211,12 +211,10 @@ describe("protocol checks", () => {
       expect(await reasonsFor(fixture, response.headers["x-correlation-id"] as string)).toContain("not_authn_request");
     });
 
-    it("has no logout endpoint to reach", async () => {
-      for (const path of ["/saml/slo", "/saml/logout"]) {
-        const query = `SAMLRequest=${encodeURIComponent(deflateRawSync(logoutRequest(testId(), SP_ENTITY_ID)).toString("base64"))}`;
-        expect((await request(fixture.app).get(`${path}?${query}`)).status).toBe(404);
-        expect((await request(fixture.app).post(path).type("form").send(query)).status).toBe(404);
-      }
+    it("has no logout endpoint besides the published ones", async () => {
+      const query = `SAMLRequest=${encodeURIComponent(deflateRawSync(logoutRequest(testId(), SP_ENTITY_ID)).toString("base64"))}`;
+      expect((await request(fixture.app).get(`/saml/logout?${query}`)).status).toBe(404);
+      expect((await request(fixture.app).post("/saml/logout").type("form").send(query)).status).toBe(404);
     });
   });
 

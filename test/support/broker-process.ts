@@ -37,9 +37,11 @@ export function writeConfigFolder(keys: FixtureKeys, options: ConfigFolderOption
     return path;
   };
   const keyFiles = (name: string, key: KeyMaterial) => ({ key: write(`${name}.key.pem`, key.privateKeyPem), cert: write(`${name}.cert.pem`, key.certificatePem) });
-  const idp = write("idp.xml", idpMetadataXml({ entityId: IDP_ENTITY_ID, signing: keys.idpSigning, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect] }));
+  // Every party has a SingleLogoutService (HTTP-Redirect) beside its login endpoint: …/slo.
+  const sloOf = (url: string) => url.replace(/\/[^/]*$/, "/slo");
+  const idp = write("idp.xml", idpMetadataXml({ entityId: IDP_ENTITY_ID, signing: keys.idpSigning, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect], sloUrl: sloOf(IDP_SSO_URL) }));
   const sp = (entityId: string, acs: string) =>
-    spMetadataXml({ entityId, signing: keys.spSigning, encryption: keys.spEncryption, acsUrls: [acs], authnRequestsSigned: true });
+    spMetadataXml({ entityId, signing: keys.spSigning, encryption: keys.spEncryption, acsUrls: [acs], authnRequestsSigned: true, sloUrl: sloOf(acs) });
   const config = {
     baseUrl: BROKER_BASE,
     entityId: BROKER_ENTITY_ID,

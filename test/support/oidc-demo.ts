@@ -4,7 +4,7 @@
  * client (secret from the environment) and a public client (PKCE, no
  * secret), all redirecting to one real callback server.
  */
-import { startDemoInstance, type DemoInstance } from "./demo-instance.js";
+import { startDemoInstance, type DemoInstance, type DemoInstanceOptions } from "./demo-instance.js";
 import { newClientKeys, registration, startCallbackServer, TestRelyingParty, type CallbackServer, type ClientKeys } from "./oidc-test-client.js";
 import * as oidc from "openid-client";
 import type { BrokerConfig } from "../../src/config/schema.js";
@@ -28,6 +28,8 @@ export interface OidcDemo {
 export interface OidcDemoOptions {
   /** Further changes to the configuration (a shared store, say), after the test clients are registered. */
   configure?: (config: BrokerConfig) => BrokerConfig;
+  /** The broker's log lines go here (debug level). */
+  logDestination?: DemoInstanceOptions["logDestination"];
 }
 
 export async function startOidcDemo(options: OidcDemoOptions = {}): Promise<OidcDemo> {
@@ -52,6 +54,7 @@ export async function startOidcDemo(options: OidcDemoOptions = {}): Promise<Oidc
     registration({ id: "test-public", clientId: "test-public", requiredLevel: { nsis: "Substantial" }, tokenEndpointAuthMethod: "none", needsPrivileges: false, ...common }),
   ];
   const instance = await startDemoInstance({
+    logDestination: options.logDestination,
     configure: (config) => {
       // test-nsis translates roles as the demo fagsystem does, and Sky Kommune's role catalogue answers for it as for the demo fagsystem.
       const demoMappings = config.serviceProviders.find((sp) => sp.id === "demo-fagsystem")?.roleMappings ?? [];

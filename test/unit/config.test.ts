@@ -188,7 +188,8 @@ describe("the shipped configurations", () => {
     expect(config.identityProviders.map((p) => p.id)).toContain("sky-kommune");
     expect(config.identityProviders[0]?.cvrs).toEqual(["29189846"]);
     expect(config.identityProviders[0]?.requireEncryptedAssertion).toBe(true);
-    expect(config.serviceProviders.map((p) => p.id)).toEqual(["demo-fagsystem"]);
+    expect(config.serviceProviders.map((p) => p.id)).toEqual(["demo-fagsystem", "seb"]);
+    expect(config.serviceProviders[1]?.attributeProfile).toBe("SEB");
     expect(config.serviceProviders[0]?.requiredLevel).toEqual({ nsis: "Substantial" });
     expect(config.organisations).toEqual(
       expect.arrayContaining([

@@ -99,7 +99,6 @@ audit: { file: /var/log/broker/audit.jsonl }
     ["an IP range with a bad prefix", idp('    clientIpRanges: ["10.0.0.0/33"]') + sp(), "identityProviders.0.clientIpRanges.0"],
     ["a robot rule with nothing to match", idp("    robot: {}") + sp(), "identityProviders.0.robot"],
     ["a robot NameID pattern that is no regular expression", idp('    robot: { nameIdPattern: "(" }') + sp(), "identityProviders.0.robot.nameIdPattern"],
-    ["the SEB profile (a later issue)", idp() + sp("    attributeProfile: SEB"), "serviceProviders.0.attributeProfile: attributeProfile SEB is not yet supported"],
     ["an OIOSAML 2 fagsystem without a NIST level", idp() + sp("    oiosamlProfile: OIOSAML2\n    requiredLevel: { nsis: Substantial }"), "serviceProviders.0.requiredLevel: an OIOSAML2 fagsystem needs a NIST level"],
     ["both a NIST and an NSIS level", idp() + sp("    requiredLevel: { nist: 3, nsis: Low }"), "serviceProviders.0.requiredLevel"],
     ["an unknown privilege namespace", idp() + sp("    privilegeNamespace: example.dk"), "serviceProviders.0.privilegeNamespace"],

@@ -89,9 +89,12 @@ export function buildResolver(service: AttributeServiceConfig, broker: BrokerCon
     subjectIsNameId: subject === "nameId",
     broker: {
       entityId: broker.config.entityId,
-      signing: broker.keys.signing,
+      // Read at each use: a key rollover moves signing to the next key while the broker runs.
+      get signing() {
+        return broker.keys.signing;
+      },
       signatureAlgorithm: broker.signatureAlgorithm,
-      decryptionKeys: [broker.keys.encryption.privateKeyPem],
+      decryptionKeys: broker.keys.decryption.map((key) => key.privateKeyPem),
     },
     tls,
     timeoutMs: service.timeoutMs,

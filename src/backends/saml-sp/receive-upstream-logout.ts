@@ -29,7 +29,7 @@ export async function receiveUpstreamLogoutRequest(
 ): Promise<AcceptedLogout> {
   let request: ReceivedLogoutRequest;
   try {
-    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(party.signingCertificates, party.allowSha1), broker.keys.encryption, broker.xmlLimits));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(party.signingCertificates, party.allowSha1), broker.keys.decryption, broker.xmlLimits));
     if (request.issuer !== party.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the IdP whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
@@ -37,9 +37,9 @@ export async function receiveUpstreamLogoutRequest(
   }
   // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
   try {
-    await checkLogoutRequest(request, true, checks);
+    await checkLogoutRequest(request, message.binding !== "soap", checks);
   } catch (error) {
     if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
     throw error;

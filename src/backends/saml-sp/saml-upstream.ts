@@ -173,7 +173,8 @@ export class SamlUpstream implements MunicipalUpstream {
         clockSkewMs: this.broker.config.timing.clockSkewSeconds * 1000,
         now,
         // The parsed key first; the PEM for the one OAEP variant xml-encryption only takes as PEM.
-        decryptionKeys: [this.broker.keys.encryption.privateKey, this.broker.keys.encryption.privateKeyPem],
+        // During a key rollover the IdP may have encrypted to the current or the next key: both are tried.
+        decryptionKeys: this.broker.keys.decryption.flatMap((key) => [key.privateKey, key.privateKeyPem]),
         limits: this.broker.xmlLimits,
         maxAttributes: limits.attributes,
         maxAttributeValues: limits.attributeValues,

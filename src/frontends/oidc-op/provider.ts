@@ -55,12 +55,19 @@ function clientMetadata(client: OidcClient): ClientMetadata {
   return metadata;
 }
 
-/** The broker's signing key as a private JWK; its kid is the certificate's SHA-256 thumbprint, the certificate goes along (x5c). */
+/**
+ * The broker's signing keys as private JWKs (kid: the certificate's SHA-256 thumbprint; the certificate goes
+ * along, x5c). The key in use first: oidc-provider signs with it. During a key rollover the next key is
+ * published too, so clients know it before tokens are signed with it (from the next start after the switch).
+ */
 function signingJwks(broker: BrokerContext): { keys: JsonWebKey[] } {
-  const jwk = broker.keys.signing.privateKey.export({ format: "jwk" });
-  const certificate = broker.keys.signing.certificateBase64;
-  const kid = createHash("sha256").update(Buffer.from(certificate, "base64")).digest("base64url");
-  return { keys: [{ ...jwk, kid, use: "sig", x5c: [certificate] }] };
+  return {
+    keys: broker.keys.publishedSigning.map((key) => {
+      const certificate = key.certificateBase64;
+      const kid = createHash("sha256").update(Buffer.from(certificate, "base64")).digest("base64url");
+      return { ...key.privateKey.export({ format: "jwk" }), kid, use: "sig", x5c: [certificate] };
+    }),
+  };
 }
 
 /** Every authorization logs in through the broker for its own client, at the level it needs. */

@@ -20,6 +20,7 @@ import { levelTableOf } from "../../config/level-table.js";
 import { requirementOf } from "../../config/level-requirement.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 import { EXPIRED_REGISTRATION_MESSAGE, expiredMetadata, METADATA_EXPIRED } from "../../trust/metadata-validity.js";
+import { currentEncryptionCertificate } from "../../trust/certificate-dates.js";
 
 function postTo(downstream: SamlReply, responseXml: string): Interaction {
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(responseXml) };
@@ -101,7 +102,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     attributes: release.attributes,
   }));
   const signedAssertion = timer.time("sign", () => signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }));
-  const encryptionCert = sp.metadata.encryptionCertificates[0];
+  const encryptionCert = currentEncryptionCertificate(sp.metadata.encryptionCertificates, now);
   const embedded =
     sp.policy.encryptAssertions && encryptionCert
       ? await timer.time("encrypt", () => encryptAssertion(signedAssertion, encryptionCert, encryptionChoiceFor(sp)))

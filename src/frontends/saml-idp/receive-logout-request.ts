@@ -22,9 +22,10 @@ import { samlHandleOf, samlLookupKey } from "./saml-participant.js";
 import { SAML_FRONTEND } from "./saml-reply.js";
 import { logoutSender, spAsLogoutParty } from "./saml-logout.js";
 
-export function logoutCheckContext(broker: BrokerContext): LogoutCheckContext {
+/** The checks' context; a message may name as Destination only the endpoint of the binding it came by. */
+export function logoutCheckContext(broker: BrokerContext, binding: IncomingMessage["binding"]): LogoutCheckContext {
   return {
-    destinations: [broker.urls.slo],
+    destinations: [binding === "soap" ? broker.urls.sloSoap : broker.urls.slo],
     now: broker.now(),
     clockSkewMs: broker.config.timing.clockSkewSeconds * 1000,
     maxAgeMs: broker.config.timing.requestMaxAgeSeconds * 1000,
@@ -48,7 +49,7 @@ export async function receiveSpLogoutRequest(
   try {
     const expired = expiredMetadata("fagsystem", sp, broker.now());
     if (expired) throw new SamlError(METADATA_EXPIRED, expired);
-    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1), broker.keys.encryption, broker.xmlLimits));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1), broker.keys.decryption, broker.xmlLimits));
     if (request.issuer !== sp.metadata.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the fagsystem whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
@@ -56,9 +57,9 @@ export async function receiveSpLogoutRequest(
   }
   // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState));
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
   try {
-    await checkLogoutRequest(request, true, logoutCheckContext(broker));
+    await checkLogoutRequest(request, message.binding !== "soap", logoutCheckContext(broker, message.binding));
   } catch (error) {
     if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
     throw error;
@@ -67,7 +68,7 @@ export async function receiveSpLogoutRequest(
   // The SessionIndex the broker gave this fagsystem finds the session; without one, the browser's own session is the one meant.
   let found: FoundSession | undefined;
   for (const index of request.sessionIndexes) found ??= await sessions.findByLookup(samlLookupKey(sp.metadata.entityId, index));
-  if (!found && cookieSessionId !== undefined) {
+  if (!found && cookieSessionId !== undefined && message.binding !== "soap") {
     const session = await sessions.find(cookieSessionId);
     if (session) found = { id: cookieSessionId, session };
   }

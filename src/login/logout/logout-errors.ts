@@ -27,6 +27,8 @@ export class LogoutRefused extends Error {
     readonly reason: string,
     message: string,
     readonly answer: Interaction | undefined,
+    /** The refused request's ID, for an answer on the back channel. */
+    readonly inResponseTo: string,
   ) {
     super(message);
     this.name = "LogoutRefused";

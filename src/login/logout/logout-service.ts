@@ -34,6 +34,27 @@ export class LogoutService {
 
   /** Begins a logout of `found` (undefined: no live session; the initiator is still answered). */
   async begin(found: FoundSession | undefined, initiator: LogoutInitiator, initiatorName: string, correlationId: string): Promise<Interaction> {
+    const run = await this.start(found, initiator, initiatorName, correlationId);
+    const frames = run.steps.flatMap((s, i) => (s.channel === "frame" ? [i] : []));
+    if (frames.length > 0) return { kind: "logout-frames", runId: run.id, steps: frames, waitSeconds: this.broker.config.timing.logoutFrontChannelSeconds };
+    return this.advance(run);
+  }
+
+  /**
+   * A logout with no browser (a LogoutRequest on the SOAP back channel): only
+   * the parties reachable on the back channel are told; the others are
+   * recorded as not logged out. Returns whether every party confirmed.
+   */
+  async beginBehind(found: FoundSession | undefined, initiator: LogoutInitiator, initiatorName: string, correlationId: string): Promise<boolean> {
+    const run = await this.start(found, initiator, initiatorName, correlationId);
+    for (const [index, step] of run.steps.entries()) {
+      if (step.channel === "frame" || step.channel === "top") await this.record(run, index, "unreachable", "reachable only through the browser, and the logout came on the back channel");
+    }
+    const summary = await this.summary(run);
+    return summary.kind === "logout-summary" && summary.complete;
+  }
+
+  private async start(found: FoundSession | undefined, initiator: LogoutInitiator, initiatorName: string, correlationId: string): Promise<LogoutRun> {
     if (found) await this.sessions.end(found.id);
     const participants = found ? [...(found.session.participants ?? []), ...found.session.upstreams.map(upstreamParticipant)] : [];
     const others = participants.filter((p) => !(p.frontend === initiator.frontend && p.partyId === initiator.partyId));
@@ -54,9 +75,7 @@ export class LogoutService {
       "single logout started",
     );
     await Promise.all(steps.map((step, index) => this.backChannel(run, step, index)));
-    const frames = steps.flatMap((s, i) => (s.channel === "frame" ? [i] : []));
-    if (frames.length > 0) return { kind: "logout-frames", runId: run.id, steps: frames, waitSeconds: this.broker.config.timing.logoutFrontChannelSeconds };
-    return this.advance(run);
+    return run;
   }
 
   /** The message one frame carries to its fagsystem. */

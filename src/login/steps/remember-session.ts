@@ -7,6 +7,9 @@ export const rememberSession: Row["run"] = async (state) => {
   if (!state.sessions.enabled || !municipal) return state;
   try {
     const newSsoSessionId = await state.timer.time("store", () => state.sessions.create(municipal.upstreamId, state.upstreams));
+    // The browser's earlier session hands its fagsystemer on: one logout must still reach them.
+    const prior = state.request.priorSsoSessionId;
+    if (newSsoSessionId !== undefined && prior !== undefined && prior !== newSsoSessionId) await state.timer.time("store", () => state.sessions.carryOver(prior, newSsoSessionId));
     return { ...state, newSsoSessionId };
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
