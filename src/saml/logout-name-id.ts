@@ -11,15 +11,15 @@ import { SamlError } from "./saml-error.js";
 import { decryptNameId } from "./decrypt-assertion.js";
 import { childElements, type XmlLimits } from "../xml/xml-parser.js";
 
-/** `encryption`: the broker's encryption key pair (the key its metadata publishes for encryption). */
-export async function withDecryptedNameId(verifiedRequest: Element, encryption: KeyMaterial, limits: XmlLimits): Promise<Element> {
+/** `decryption`: every key the broker may have been encrypted to (the current one, and the next during a rollover). */
+export async function withDecryptedNameId(verifiedRequest: Element, decryption: readonly KeyMaterial[], limits: XmlLimits): Promise<Element> {
   const encrypted = childElements(verifiedRequest, NS.saml, "EncryptedID");
   if (encrypted.length === 0) return verifiedRequest;
   if (encrypted.length !== 1 || childElements(verifiedRequest, NS.saml, "NameID").length !== 0) {
     throw new SamlError("request_invalid", "LogoutRequest must name exactly one NameID or EncryptedID");
   }
   // the parsed key is the fast path; the PEM lets xml-encryption parse it itself (OAEP with another MGF1 digest)
-  const nameId = await decryptNameId(encrypted[0]!, [encryption.privateKey, encryption.privateKeyPem], limits);
+  const nameId = await decryptNameId(encrypted[0]!, decryption.flatMap((key) => [key.privateKey, key.privateKeyPem]), limits);
   verifiedRequest.replaceChild(verifiedRequest.ownerDocument.importNode(nameId, true), encrypted[0]!);
   return verifiedRequest;
 }

@@ -45,7 +45,7 @@ describe("a LogoutRequest's EncryptedID", () => {
     for (const choice of [OIOSAML3_ENCRYPTION, { content: CONTENT_ENCRYPTION.aes128cbc, keyTransport: KEY_TRANSPORT.rsaOaepMgf1p }]) {
       const request = logoutRequest(await encryptedId(nameIdXml, broker.certificatePem, choice));
       expect(() => readLogoutRequest(request)).toThrow(/EncryptedID/);
-      const read = readLogoutRequest(await withDecryptedNameId(request, broker, DEFAULT_XML_LIMITS));
+      const read = readLogoutRequest(await withDecryptedNameId(request, [broker], DEFAULT_XML_LIMITS));
       expect(read.nameId).toBe(PERSON);
       expect(read.nameIdFormat).toBe(PERSISTENT);
       expect(read.sessionIndexes).toEqual(["_s1"]);
@@ -53,20 +53,26 @@ describe("a LogoutRequest's EncryptedID", () => {
     }
   });
 
+  it("is decrypted with the next key during a key rollover", async () => {
+    const [current, next] = [await testKey("broker-encryption"), await testKey("broker-encryption-next")];
+    const request = logoutRequest(await encryptedId(nameIdXml, next.certificatePem));
+    expect(readLogoutRequest(await withDecryptedNameId(request, [current, next], DEFAULT_XML_LIMITS)).nameId).toBe(PERSON);
+  });
+
   it("leaves a plain NameID as it is", async () => {
     const broker = await testKey("broker-encryption");
     const request = logoutRequest(nameIdXml);
-    expect(readLogoutRequest(await withDecryptedNameId(request, broker, DEFAULT_XML_LIMITS)).nameId).toBe(PERSON);
+    expect(readLogoutRequest(await withDecryptedNameId(request, [broker], DEFAULT_XML_LIMITS)).nameId).toBe(PERSON);
   });
 
   it("is refused when encrypted to another key, when it holds something other than a NameID, or next to a NameID", async () => {
     const broker = await testKey("broker-encryption");
     const other = await testKey("someone-else");
-    expect(await refusal(withDecryptedNameId(logoutRequest(await encryptedId(nameIdXml, other.certificatePem)), broker, DEFAULT_XML_LIMITS))).toBe("decryption_failed");
+    expect(await refusal(withDecryptedNameId(logoutRequest(await encryptedId(nameIdXml, other.certificatePem)), [broker], DEFAULT_XML_LIMITS))).toBe("decryption_failed");
     const issuer = `<saml:Issuer xmlns:saml="${NS.saml}">${PERSON}</saml:Issuer>`;
-    expect(await refusal(withDecryptedNameId(logoutRequest(await encryptedId(issuer, broker.certificatePem)), broker, DEFAULT_XML_LIMITS))).toBe("decrypted_not_one_nameid");
+    expect(await refusal(withDecryptedNameId(logoutRequest(await encryptedId(issuer, broker.certificatePem)), [broker], DEFAULT_XML_LIMITS))).toBe("decrypted_not_one_nameid");
     const both = logoutRequest(`${nameIdXml}${await encryptedId(nameIdXml, broker.certificatePem)}`);
-    expect(await refusal(withDecryptedNameId(both, broker, DEFAULT_XML_LIMITS))).toBe("request_invalid");
+    expect(await refusal(withDecryptedNameId(both, [broker], DEFAULT_XML_LIMITS))).toBe("request_invalid");
   });
 });
 
