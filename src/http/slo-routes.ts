@@ -65,7 +65,10 @@ export function mountSlo(app: express.Express, parts: SloRouteParts): void {
       const accepted = sp
         ? await receiveSpLogoutRequest(broker, sp, message, sessions, readSsoSessionId(req, broker.cookieSecret))
         : await receiveUpstreamLogoutRequest(broker, upstream!, message, sessions, logoutSender(broker), logoutCheckContext(broker, message.binding));
-      broker.log.info({ correlationId: correlationIdOf(res), event: "logout_requested", party: accepted.initiator.partyId, sessionFound: accepted.found !== undefined }, "LogoutRequest accepted");
+      broker.log.info(
+        { correlationId: correlationIdOf(res), event: "logout_requested", party: accepted.initiator.partyId, sessionFound: accepted.found !== undefined, asynchronous: accepted.initiator.reply["asynchronous"] === "true" },
+        "LogoutRequest accepted",
+      );
       await beginLogout(res, accepted);
     } catch (error) {
       if (error instanceof LogoutRejected) return refusePage(res, error.reason, error.message);

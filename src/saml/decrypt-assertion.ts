@@ -1,7 +1,8 @@
 /**
- * Decrypts a saml:EncryptedAssertion with the broker's key, after checking the
- * content and key-transport algorithms against the allow-list. The plaintext
- * goes through the one strict parser and must be exactly one saml:Assertion.
+ * Decrypts a saml:EncryptedAssertion (or a LogoutRequest's saml:EncryptedID)
+ * with the broker's key, after checking the content and key-transport
+ * algorithms against the allow-list. The plaintext goes through the one strict
+ * parser and must be exactly one saml:Assertion (saml:NameID).
  */
 import type { KeyObject } from "node:crypto";
 import { XmlError } from "../xml/xml-error.js";
@@ -12,18 +13,33 @@ import { SamlError } from "./saml-error.js";
 import { STATUS } from "./namespaces.js";
 import { childElements, optionalChild, parseXml, requiredAttr, requiredChild, type XmlLimits, DEFAULT_XML_LIMITS } from "../xml/xml-parser.js";
 
+/** What one kind of encrypted element holds, and the reason code when it holds anything else. */
+interface EncryptedKind {
+  wrapper: "EncryptedAssertion" | "EncryptedID";
+  content: "Assertion" | "NameID";
+  notOneReason: string;
+}
+
+const ENCRYPTED_ASSERTION: EncryptedKind = { wrapper: "EncryptedAssertion", content: "Assertion", notOneReason: "decrypted_not_one_assertion" };
+const ENCRYPTED_ID: EncryptedKind = { wrapper: "EncryptedID", content: "NameID", notOneReason: "decrypted_not_one_nameid" };
+
 /**
  * `decryptionKeys` are tried in order: a parsed KeyObject is the fast path; a
  * PEM string also works where xml-encryption parses the key itself (RSA-OAEP
  * with an MGF1 digest other than the OAEP digest).
  */
-export async function decryptAssertion(
-  encryptedAssertion: Element,
-  decryptionKeys: ReadonlyArray<string | KeyObject>,
-  limits: XmlLimits = DEFAULT_XML_LIMITS,
-): Promise<Element> {
-  const encryptedDataList = childElements(encryptedAssertion, NS.xenc, "EncryptedData");
-  if (encryptedDataList.length !== 1) throw new SamlError("encryption_malformed", "EncryptedAssertion must hold exactly one EncryptedData");
+export function decryptAssertion(encryptedAssertion: Element, decryptionKeys: ReadonlyArray<string | KeyObject>, limits: XmlLimits = DEFAULT_XML_LIMITS): Promise<Element> {
+  return decryptElement(encryptedAssertion, decryptionKeys, limits, ENCRYPTED_ASSERTION);
+}
+
+/** A saml:EncryptedID (Saml2Core §2.2.4), which must hold a saml:NameID. */
+export function decryptNameId(encryptedId: Element, decryptionKeys: ReadonlyArray<string | KeyObject>, limits: XmlLimits = DEFAULT_XML_LIMITS): Promise<Element> {
+  return decryptElement(encryptedId, decryptionKeys, limits, ENCRYPTED_ID);
+}
+
+async function decryptElement(wrapper: Element, decryptionKeys: ReadonlyArray<string | KeyObject>, limits: XmlLimits, kind: EncryptedKind): Promise<Element> {
+  const encryptedDataList = childElements(wrapper, NS.xenc, "EncryptedData");
+  if (encryptedDataList.length !== 1) throw new SamlError("encryption_malformed", `${kind.wrapper} must hold exactly one EncryptedData`);
   const encryptedData = encryptedDataList[0]!;
   const contentAlgorithm = requiredAttr(requiredChild(encryptedData, NS.xenc, "EncryptionMethod"), "Algorithm");
   if (!ALLOWED_CONTENT_ENCRYPTION.includes(contentAlgorithm)) {
@@ -33,8 +49,8 @@ export async function decryptAssertion(
   let encryptedKeys = keyInfo ? childElements(keyInfo, NS.xenc, "EncryptedKey") : [];
   if (encryptedKeys.length === 0) {
     // OIOSAML allows the EncryptedKey as a sibling of EncryptedData: move it inline.
-    const siblings = childElements(encryptedAssertion, NS.xenc, "EncryptedKey");
-    if (siblings.length !== 1) throw new SamlError("encryption_malformed", "EncryptedAssertion must carry exactly one EncryptedKey");
+    const siblings = childElements(wrapper, NS.xenc, "EncryptedKey");
+    if (siblings.length !== 1) throw new SamlError("encryption_malformed", `${kind.wrapper} must carry exactly one EncryptedKey`);
     if (!keyInfo) {
       keyInfo = encryptedData.ownerDocument.createElementNS(NS.ds, "ds:KeyInfo");
       const cipherData = requiredChild(encryptedData, NS.xenc, "CipherData");
@@ -80,20 +96,20 @@ export async function decryptAssertion(
     if (plaintext !== undefined) break;
   }
   if (plaintext === undefined) {
-    throw new SamlError("decryption_failed", "EncryptedAssertion could not be decrypted with the broker's key", STATUS.responder);
+    throw new SamlError("decryption_failed", `${kind.wrapper} could not be decrypted with the broker's key`, STATUS.responder);
   }
   let doc: Document;
   try {
     doc = parseXml(plaintext, limits);
   } catch (error) {
     if (error instanceof XmlError) {
-      throw new SamlError("decrypted_not_one_assertion", `decrypted content is not one assertion: ${error.message}`);
+      throw new SamlError(kind.notOneReason, `decrypted content is not one ${kind.content}: ${error.message}`);
     }
     throw error;
   }
   const root = doc.documentElement;
-  if (root.namespaceURI !== NS.saml || root.localName !== "Assertion") {
-    throw new SamlError("decrypted_not_one_assertion", "decrypted content is not a saml:Assertion");
+  if (root.namespaceURI !== NS.saml || root.localName !== kind.content) {
+    throw new SamlError(kind.notOneReason, `decrypted content is not a saml:${kind.content}`);
   }
   return root;
 }

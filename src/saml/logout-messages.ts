@@ -11,6 +11,8 @@ import { attr, childElements, optionalChild, requiredAttr, textOf } from "../xml
 /** Not every party could be reached: the LogoutResponse's second-level status (Saml2Core §3.2.2.2). */
 export const PARTIAL_LOGOUT = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout";
 export const UNKNOWN_PRINCIPAL = "urn:oasis:names:tc:SAML:2.0:status:UnknownPrincipal";
+/** SAML V2.0 Asynchronous Single Logout Profile Extension: the requester expects no LogoutResponse. */
+export const ASYNC_SLO_NS = "urn:oasis:names:tc:SAML:2.0:protocol:ext:async-slo";
 
 export interface LogoutRequestToParty {
   id: string;
@@ -80,6 +82,8 @@ export interface ReceivedLogoutRequest {
   nameId: string;
   nameIdFormat: string | undefined;
   sessionIndexes: string[];
+  /** `<samlp:Extensions><aslo:Asynchronous/>`: answer with no LogoutResponse (Shibboleth SP's default). */
+  asynchronous: boolean;
 }
 
 export interface ReceivedLogoutResponse {
@@ -114,7 +118,7 @@ export function logoutMessageKind(root: Element): "LogoutRequest" | "LogoutRespo
 export function readLogoutRequest(root: Element): ReceivedLogoutRequest {
   if (logoutMessageKind(root) !== "LogoutRequest") throw new SamlError("not_logout_request", `expected samlp:LogoutRequest, got ${root.localName}`);
   const id = idOf(root, "LogoutRequest");
-  if (optionalChild(root, NS.saml, "EncryptedID")) throw new SamlError("encrypted_id_unsupported", "an encrypted NameID in a LogoutRequest is not supported");
+  if (optionalChild(root, NS.saml, "EncryptedID")) throw new SamlError("encrypted_id_unsupported", "an EncryptedID is read only once withDecryptedNameId has decrypted it");
   const nameIds = childElements(root, NS.saml, "NameID");
   if (nameIds.length !== 1) throw new SamlError("request_invalid", "LogoutRequest must name exactly one NameID");
   const nameId = nameIds[0]!;
@@ -127,6 +131,7 @@ export function readLogoutRequest(root: Element): ReceivedLogoutRequest {
     nameId: textOf(nameId).trim(),
     nameIdFormat: attr(nameId, "Format") ?? undefined,
     sessionIndexes: childElements(root, NS.samlp, "SessionIndex").map((e) => textOf(e).trim()),
+    asynchronous: childElements(root, NS.samlp, "Extensions").some((extensions) => childElements(extensions, ASYNC_SLO_NS, "Asynchronous").length > 0),
   };
 }
 

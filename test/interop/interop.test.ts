@@ -7,6 +7,7 @@
  *   B. The broker's assertion verified independently: xmlsec1 on the decrypted assertion with the broker's
  *      certificate, and pysaml2 parsing the Response against the broker's published IdP metadata.
  *   C. Both peers load the broker's published metadata without complaint, by their own logs.
+ *   (D, Single Logout, is in single-logout.test.ts, with its own world of peers.)
  *
  * Run with `npm run test:interop` (installs the Debian packages when missing; needs root). A failing test
  * prints the peers' own logs. INTEROP_KEEP=1 keeps the temporary folder for inspection.
@@ -22,6 +23,7 @@ import { NS, children, parse } from "./harness/xmlsec.js";
 import { ALG, decryptForShibboleth, encryptionAlgorithms, ID_ATTRIBUTES, withPlainAssertion } from "./harness/broker-response.js";
 import { describeLogin, loginAtShibboleth, type Login } from "./harness/shibboleth-login.js";
 import { diagnosed, readLog, useInteropEnvironment, world, xmlsecTool } from "./harness/suite.js";
+import { EXPECTED_SHIBD_WARNINGS } from "./harness/shibboleth.js";
 
 const NSIS_SUBSTANTIAL = "https://data.gov.dk/concept/core/nsis/loa/Substantial";
 const ATTRNAME_FORMAT_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
@@ -205,14 +207,6 @@ describe("B: the broker's assertion, verified independently", () => {
     });
   });
 });
-
-const EXPECTED_SHIBD_WARNINGS = [
-  // plain http on loopback (cookieProps="http", handlerSSL="false"): intended
-  /WARN Shibboleth\.Application : insecure cookieProps setting/,
-  /WARN Shibboleth\.Application : handlerSSL should be enabled/,
-  // the /Metadata handler is deprecated in 3.x but still how shibd publishes its metadata
-  /WARN Shibboleth\.DEPRECATION : MetadataGenerator handler/,
-];
 
 describe("C: the peers load the broker's published metadata without complaint", () => {
   it("shibd loads the broker's IdP metadata, verifies its signature, and logs no error", async () => {

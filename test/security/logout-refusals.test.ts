@@ -14,7 +14,7 @@ import { deflateRawSync } from "node:zlib";
 import type { RunningDemo } from "../../src/demo/run-demo.js";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
 import { Browser, unescapeHtml } from "../demo/demo-browser.js";
-import { buildLogoutRequest } from "../../src/saml/logout-messages.js";
+import { ASYNC_SLO_NS, buildLogoutRequest } from "../../src/saml/logout-messages.js";
 import { encodeRedirect } from "../../src/saml/redirect-binding.js";
 import { SIGNATURE_ALGORITHM } from "../../src/saml/algorithms.js";
 import { samlInstant } from "../../src/saml/saml-time.js";
@@ -61,6 +61,8 @@ describe("logout messages that end nobody's session", () => {
     issuedAt?: number;
     notOnOrAfter?: number;
     key?: KeyObject | null;
+    /** With the aslo:Asynchronous extension: the fagsystem wants no answer. */
+    asynchronous?: boolean;
   }
 
   function logoutUrl(crafted: Crafted = {}): string {
@@ -74,7 +76,7 @@ describe("logout messages that end nobody's session", () => {
       nameId: crafted.nameId ?? hanne,
       nameIdFormat: NAMEID_FORMAT.persistent,
       sessionIndex: undefined,
-    });
+    }).replace("<saml:NameID", crafted.asynchronous ? `<samlp:Extensions><aslo:Asynchronous xmlns:aslo="${ASYNC_SLO_NS}"/></samlp:Extensions><saml:NameID` : "<saml:NameID");
     if (crafted.key === null) return `${brokerUrl}/saml/slo?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString("base64"))}`;
     return encodeRedirect(`${brokerUrl}/saml/slo`, "SAMLRequest", xml, undefined, { privateKey: crafted.key ?? spKey, algorithm: SIGNATURE_ALGORITHM.rsaSha256 });
   }
@@ -116,6 +118,12 @@ describe("logout messages that end nobody's session", () => {
     expect(answer.body).toContain("urn:oasis:names:tc:SAML:2.0:status:Requester / urn:oasis:names:tc:SAML:2.0:status:RequestDenied");
     await expectRefused(logoutUrl({ issuedAt: Date.now() - 3_600_000, notOnOrAfter: Date.now() + 60_000 }), "request_too_old");
     await expectRefused(logoutUrl({ notOnOrAfter: Date.now() - 3_600_000 }), "request_expired");
+  });
+
+  it("refuses an asynchronous LogoutRequest (aslo:Asynchronous) without answering the fagsystem, as it asked", async () => {
+    const body = await expectRefused(logoutUrl({ destination: "https://elsewhere.example/slo", asynchronous: true }), "destination_mismatch");
+    expect(body).not.toContain("logout-continue");
+    expect(body).not.toContain("SAMLResponse");
   });
 
   it("refuses a LogoutRequest naming another person's session, and the same request again as a replay", async () => {

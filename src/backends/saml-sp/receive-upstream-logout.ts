@@ -11,6 +11,7 @@ import type { LogoutSender } from "../../saml/logout-to-party.js";
 import { logoutResponseThroughBrowser } from "../../saml/logout-to-party.js";
 import { readLogoutRequest, UNKNOWN_PRINCIPAL, type ReceivedLogoutRequest } from "../../saml/logout-messages.js";
 import { checkLogoutRequest, type LogoutCheckContext } from "../../saml/logout-checks.js";
+import { withDecryptedNameId } from "../../saml/logout-name-id.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { STATUS } from "../../saml/namespaces.js";
 import { upstreamLookupKey } from "../../login/session-index.js";
@@ -28,14 +29,15 @@ export async function receiveUpstreamLogoutRequest(
 ): Promise<AcceptedLogout> {
   let request: ReceivedLogoutRequest;
   try {
-    request = readLogoutRequest(message.verifiedBy(party.signingCertificates, party.allowSha1));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(party.signingCertificates, party.allowSha1), broker.keys.decryption, broker.xmlLimits));
     if (request.issuer !== party.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the IdP whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
     throw error;
   }
+  // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(sender, party, request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
   try {
     await checkLogoutRequest(request, message.binding !== "soap", checks);
   } catch (error) {
@@ -49,7 +51,11 @@ export async function receiveUpstreamLogoutRequest(
     throw refuse("logout_wrong_person", "the NameID is not the one this IdP asserted in the session", UNKNOWN_PRINCIPAL);
   }
   return {
-    initiator: { frontend: UPSTREAM_PARTICIPANT, partyId: party.id, reply: { entityId: party.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}) } },
+    initiator: {
+      frontend: UPSTREAM_PARTICIPANT,
+      partyId: party.id,
+      reply: { entityId: party.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}), ...(request.asynchronous ? { asynchronous: "true" } : {}) },
+    },
     initiatorName: party.displayName,
     found,
   };

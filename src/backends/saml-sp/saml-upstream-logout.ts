@@ -57,9 +57,9 @@ export function samlUpstreamPartyLogout(broker: BrokerContext, sender: () => Log
       return logoutRequestThroughBrowser(sender(), participantUpstream(broker, participant)!, subjectOf(participant), relayState);
     },
     answerInitiator(initiator, outcome) {
-      const { entityId, requestId, relayState } = initiator.reply;
+      const { entityId, requestId, relayState, asynchronous } = initiator.reply;
       const party = entityId === undefined ? undefined : samlUpstreamByEntityId(broker, entityId);
-      if (!party || requestId === undefined) return undefined;
+      if (!party || requestId === undefined || asynchronous === "true") return undefined;
       const status = outcome === "success" ? { status: STATUS.success } : { status: STATUS.success, subStatus: PARTIAL_LOGOUT, message: "not every fagsystem of the session confirmed the logout" };
       return logoutResponseThroughBrowser(sender(), party, requestId, status, relayState);
     },

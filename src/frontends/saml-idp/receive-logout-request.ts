@@ -13,6 +13,7 @@ import type { LogoutInitiator } from "../../login/logout/logout-ports.js";
 import { LogoutRefused, LogoutRejected, type AcceptedLogout } from "../../login/logout/logout-errors.js";
 import { readLogoutRequest, UNKNOWN_PRINCIPAL, type ReceivedLogoutRequest } from "../../saml/logout-messages.js";
 import { checkLogoutRequest, type LogoutCheckContext } from "../../saml/logout-checks.js";
+import { withDecryptedNameId } from "../../saml/logout-name-id.js";
 import { logoutResponseThroughBrowser } from "../../saml/logout-to-party.js";
 import { SamlError } from "../../saml/saml-error.js";
 import { STATUS } from "../../saml/namespaces.js";
@@ -32,6 +33,11 @@ export function logoutCheckContext(broker: BrokerContext, binding: IncomingMessa
   };
 }
 
+/** What the LogoutResponse to the initiator needs; `asynchronous` when it wants none. */
+function replyTo(spEntityId: string, request: ReceivedLogoutRequest, relayState: string | undefined): Record<string, string> {
+  return { spEntityId, requestId: request.id, ...(relayState !== undefined ? { relayState } : {}), ...(request.asynchronous ? { asynchronous: "true" } : {}) };
+}
+
 export async function receiveSpLogoutRequest(
   broker: BrokerContext,
   sp: ServiceProvider,
@@ -43,21 +49,22 @@ export async function receiveSpLogoutRequest(
   try {
     const expired = expiredMetadata("fagsystem", sp, broker.now());
     if (expired) throw new SamlError(METADATA_EXPIRED, expired);
-    request = readLogoutRequest(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1));
+    request = readLogoutRequest(await withDecryptedNameId(message.verifiedBy(sp.metadata.signingCertificates, sp.policy.allowSha1), broker.keys.decryption, broker.xmlLimits));
     if (request.issuer !== sp.metadata.entityId) throw new SamlError("issuer_mismatch", "the signed Issuer is not the fagsystem whose key verified it");
   } catch (error) {
     if (error instanceof SamlError) throw new LogoutRejected(error.reason, error.message);
     throw error;
   }
+  // An asynchronous request (aslo:Asynchronous) is never answered, not even with an error.
   const refuse = (reason: string, detail: string, subStatus: string) =>
-    new LogoutRefused(reason, detail, logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
+    new LogoutRefused(reason, detail, request.asynchronous ? undefined : logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), request.id, { status: STATUS.requester, subStatus, message: detail }, message.relayState), request.id);
   try {
     await checkLogoutRequest(request, message.binding !== "soap", logoutCheckContext(broker, message.binding));
   } catch (error) {
     if (error instanceof SamlError) throw refuse(error.reason, error.message, STATUS.requestDenied);
     throw error;
   }
-  const initiator: LogoutInitiator = { frontend: SAML_FRONTEND, partyId: sp.id, reply: { spEntityId: sp.metadata.entityId, requestId: request.id, ...(message.relayState !== undefined ? { relayState: message.relayState } : {}) } };
+  const initiator: LogoutInitiator = { frontend: SAML_FRONTEND, partyId: sp.id, reply: replyTo(sp.metadata.entityId, request, message.relayState) };
   // The SessionIndex the broker gave this fagsystem finds the session; without one, the browser's own session is the one meant.
   let found: FoundSession | undefined;
   for (const index of request.sessionIndexes) found ??= await sessions.findByLookup(samlLookupKey(sp.metadata.entityId, index));

@@ -54,9 +54,10 @@ export function samlPartyLogout(broker: BrokerContext): PartyLogout {
       return logoutRequestThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), subjectOf(participant), relayState);
     },
     answerInitiator(initiator, outcome) {
-      const { spEntityId, requestId, relayState } = initiator.reply;
+      const { spEntityId, requestId, relayState, asynchronous } = initiator.reply;
       const sp = spEntityId === undefined ? undefined : broker.registry.serviceProviderByEntityId(spEntityId);
-      if (!sp || requestId === undefined) return undefined;
+      // aslo:Asynchronous: the fagsystem asked for no answer (SAML V2.0 Asynchronous Single Logout Profile Extension)
+      if (!sp || requestId === undefined || asynchronous === "true") return undefined;
       const status = outcome === "success" ? { status: STATUS.success } : { status: STATUS.success, subStatus: PARTIAL_LOGOUT, message: "not every party of the session confirmed the logout" };
       return logoutResponseThroughBrowser(logoutSender(broker), spAsLogoutParty(sp), requestId, status, relayState);
     },

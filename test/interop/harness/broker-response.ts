@@ -15,10 +15,10 @@ export const ALG = {
 /** The ID attributes xmlsec1 is told about when it verifies a Response or an assertion. */
 export const ID_ATTRIBUTES = [`${NS.samlp}:Response`, `${NS.saml}:Assertion`];
 
-/** Algorithm URIs used in the EncryptedAssertion of a Response, in document order. */
-export function encryptionAlgorithms(responseXml: string): string[] {
+/** Algorithm URIs used in the EncryptedAssertion of a Response (or the EncryptedID of a LogoutRequest), in document order. */
+export function encryptionAlgorithms(responseXml: string, wrapper: "EncryptedAssertion" | "EncryptedID" = "EncryptedAssertion"): string[] {
   const response = parse(responseXml).documentElement!;
-  const encrypted = children(response, NS.saml, "EncryptedAssertion");
+  const encrypted = children(response, NS.saml, wrapper);
   const out: string[] = [];
   for (const element of encrypted) {
     const all = element.getElementsByTagNameNS("*", "*");

@@ -29,8 +29,9 @@ export interface BrowserPage {
 }
 
 export interface LoginScript {
-  username: string;
-  password: string;
+  /** Credentials for a login form; without them the navigation stops at a login form. */
+  username?: string;
+  password?: string;
   /** Button value to press on a municipality chooser (a form whose buttons are named "idp"). */
   municipality?: string;
   /** Called before every form POST; may change the fields (to tamper with a message in transit). */
@@ -193,6 +194,14 @@ export class ScriptedBrowser {
   }
 
   /**
+   * Navigates to `start` and follows redirects and auto-POST SAML forms only; stops at the first page
+   * that asks for anything else (a login form included).
+   */
+  navigate(start: string, maxHops = 25): Promise<BrowserPage> {
+    return this.login(start, { maxHops });
+  }
+
+  /**
    * Navigates to `start` and keeps going like a person with a browser would: follow redirects, submit
    * auto-POST forms, log in, choose the municipality. Stops at the first page that asks for nothing.
    */
@@ -240,8 +249,8 @@ export class ScriptedBrowser {
     const login = forms.find((f) => "password" in f.fields);
     if (login) {
       // a second login form after submitting credentials means they were refused: stop and show it
-      if (loggedIn) return undefined;
-      return submit(login, { ...login.fields, username: script.username, password: script.password }, true);
+      if (loggedIn || script.username === undefined) return undefined;
+      return submit(login, { ...login.fields, username: script.username, password: script.password ?? "" }, true);
     }
     return undefined;
   }

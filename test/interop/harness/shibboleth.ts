@@ -9,6 +9,16 @@ import type { ProcessGroups } from "./processes.js";
 import { fetchText, opensslKeyPair, renderTemplate, waitFor, waitForHttp, writeFile } from "./util.js";
 
 const STOCK_CONFIG = "/etc/shibboleth";
+
+/** The only warnings shibd may log in this setup; any other WARN line is a finding. */
+export const EXPECTED_SHIBD_WARNINGS = [
+  // plain http on loopback (cookieProps="http", handlerSSL="false"): intended
+  /WARN Shibboleth\.Application : insecure cookieProps setting/,
+  /WARN Shibboleth\.Application : handlerSSL should be enabled/,
+  // the /Metadata handler is deprecated in 3.x but still how shibd publishes its metadata
+  /WARN Shibboleth\.DEPRECATION : MetadataGenerator handler/,
+];
+
 const OWN_FILES = ["shibboleth2.xml", "attribute-map.xml", "attribute-policy.xml", "shibd.logger", "native.logger"];
 
 export class ShibbolethSp {
@@ -48,9 +58,10 @@ export class ShibbolethSp {
 
   /**
    * Writes the configuration. `brokerSigningCert`, when given, is pinned for the metadata Signature filter:
-   * shibd then refuses IdP metadata that the broker did not sign.
+   * shibd then refuses IdP metadata that the broker did not sign. `asynchronousLogout`: Shibboleth's default
+   * logout, whose LogoutRequest asks for no answer (else the harness sets asynchronous="false").
    */
-  async configure(idpEntityId: string, brokerSigningCert?: string): Promise<void> {
+  async configure(idpEntityId: string, brokerSigningCert?: string, options: { asynchronousLogout?: boolean } = {}): Promise<void> {
     for (const sub of ["etc/metadata.d", "run", "cache", "log", "apache/run", "www/secure"]) mkdirSync(join(this.dir, sub), { recursive: true });
     // apache children run as www-data: they must reach the document root and write native.log
     chmodSync(join(this.dir, "log"), 0o777);
@@ -61,7 +72,7 @@ export class ShibbolethSp {
     const filters = brokerSigningCert
       ? `<MetadataFilter type="Signature" certificate="${writeFile(join(this.dir, "etc", "broker-metadata-signing.pem"), brokerSigningCert)}" verifyBackup="false"/>\n            <MetadataFilter type="RequireValidUntil" maxValidityInterval="2419200"/>`
       : "";
-    const values = { DIR: this.dir, ENTITY_ID: this.entityId, IDP_ENTITY_ID: idpEntityId, PORT: String(this.port), METADATA_FILTERS: filters };
+    const values = { DIR: this.dir, ENTITY_ID: this.entityId, IDP_ENTITY_ID: idpEntityId, PORT: String(this.port), METADATA_FILTERS: filters, LOGOUT_ASYNCHRONOUS: String(options.asynchronousLogout === true) };
     for (const name of OWN_FILES) renderTemplate(`shibboleth/${name}`, join(this.dir, "etc", name), values);
     const asRoot = process.getuid?.() === 0;
     renderTemplate("shibboleth/apache2.conf", join(this.dir, "apache", "apache2.conf"), {

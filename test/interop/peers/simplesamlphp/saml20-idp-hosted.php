@@ -4,7 +4,9 @@
 // rsa-oaep-mgf1p and ignores the EncryptionMethods in the SP's metadata); releases URI-named attributes;
 // sends the X509SubjectName NameID municipal IdPs send to the Context Handler (the broker's metadata lists
 // that format first, and the broker's NameIDPolicy says "unspecified"), and the NSIS level as
-// AuthnContextClassRef (it must agree with the loa attribute).
+// AuthnContextClassRef (it must agree with the loa attribute). Single Logout: HTTP-Redirect, LogoutRequests
+// must be signed (validate.logout; SimpleSAMLphp checks nothing by default) and its LogoutResponses are signed
+// (sign.logout), as the broker requires.
 $metadata['{{ENTITY_ID}}'] = [
     'host' => '__DEFAULT__',
     'privatekey' => 'idp.key',
@@ -19,6 +21,9 @@ $metadata['{{ENTITY_ID}}'] = [
         'urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName',
         'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
     ],
+    'validate.logout' => true,
+    'sign.logout' => true,
+    'SingleLogoutServiceBinding' => ['urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect'],
     'SingleSignOnServiceBinding' => [
         'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
         'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
