@@ -161,6 +161,20 @@ describe("Single Logout on the demo", () => {
     expect(results(summary).get("Demo Kommune")).toBe(true);
   });
 
+  it("after a step-up, logout reaches the municipal IdP and NemLog-in, one after the other", async () => {
+    const browser = new Browser();
+    const chooser = await browser.follow(await browser.get(`${demo.spUrl}/login`));
+    const idpForm = await browser.submit(chooser, { idp: "vest-kommune" });
+    const nemlogin = await browser.submit(await browser.submit(idpForm, { user: "karen" }));
+    expect(nemlogin.body).toContain("<h1>NemLog-in (demo)</h1>");
+    const result = await browser.submit(await browser.submit(await browser.submit(nemlogin, { identity: "karen" })));
+    expect(result.body).toContain("<h1>Logget ind / Logged in</h1>");
+
+    const summary = await browser.follow(await browser.post(`${demo.spUrl}/logout`, {}));
+    expect(summary.body).toContain("Du er logget ud / You are logged out");
+    expect([...results(summary).keys()]).toEqual(["Demo fagsystem", "Vest Kommune", "NemLog-in"]);
+  });
+
   it("an IdP-initiated logout ends the session at the fagsystem and answers the IdP", async () => {
     const browser = new Browser();
     const result = await samlLogin(browser);
