@@ -8,7 +8,7 @@
  * requires to be kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Writable } from "node:stream";
+import { captureLogLines } from "./support/log-lines.js";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { startDemoInstance, type DemoInstance } from "./support/demo-instance.js";
@@ -31,15 +31,9 @@ function cprIn(text: string): string | undefined {
 
 describe("no CPR number in any log or audit line of a demo run", () => {
   let demo: DemoInstance;
-  const lines: string[] = [];
+  const { destination, lines } = captureLogLines();
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") lines.push(line);
-        callback();
-      },
-    });
     demo = await startDemoInstance({
       logDestination: destination,
       logLevel: "debug",

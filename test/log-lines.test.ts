@@ -7,7 +7,7 @@
  * and adds exactly one to `broker_rejections_total` for that reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Writable } from "node:stream";
+import { captureLogLines } from "./support/log-lines.js";
 import { startDemoInstance, type DemoInstance } from "./support/demo-instance.js";
 import { Browser, unescapeHtml, type Page } from "./support/http-browser.js";
 import { duplicateKeys } from "./support/json-duplicate-keys.js";
@@ -29,15 +29,9 @@ describe("the duplicate-key reader the log test relies on", () => {
 
 describe("the log and the metrics of a demo run", () => {
   let demo: DemoInstance;
-  const lines: string[] = [];
+  const { destination, lines } = captureLogLines();
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") lines.push(line);
-        callback();
-      },
-    });
     demo = await startDemoInstance({ logDestination: destination, logLevel: "debug" });
   }, 120_000);
 

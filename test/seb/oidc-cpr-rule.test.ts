@@ -6,7 +6,7 @@
  * a SAML service provider: an OIDC client cannot be registered with its profile.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Writable } from "node:stream";
+import { captureLogLines } from "../support/log-lines.js";
 import * as oidc from "openid-client";
 import { startOidcDemo, type OidcDemo } from "../support/oidc-demo.js";
 import { Browser, personLogsIn } from "../support/oidc-test-client.js";
@@ -17,15 +17,9 @@ const HANNE_CPR = "1502794412";
 
 describe("the CPR rule over the OIDC frontend", () => {
   let demo: OidcDemo;
-  const lines: string[] = [];
+  const { destination, lines } = captureLogLines();
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") lines.push(line);
-        callback();
-      },
-    });
     demo = await startOidcDemo({
       logDestination: destination,
       // test-secret gets the profile without personal data; test-nsis keeps KOMBIT.

@@ -6,7 +6,7 @@
  * session still answers the next login afterwards.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Writable } from "node:stream";
+import { captureLogLines } from "../support/log-lines.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from "node:crypto";
@@ -25,18 +25,12 @@ describe("logout messages that end nobody's session", () => {
   let demo: RunningDemo;
   let brokerUrl: string;
   let spKey: KeyObject;
-  const lines: string[] = [];
+  const { destination, lines } = captureLogLines();
   let browser: Browser;
   let hanne: string;
   let counter = 0;
 
   beforeAll(async () => {
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        for (const line of chunk.toString("utf8").split("\n")) if (line.trim() !== "") lines.push(line);
-        callback();
-      },
-    });
     instance = await startDemoInstance({ logDestination: destination, logLevel: "info" });
     ({ demo, brokerUrl } = instance);
     spKey = createPrivateKey(readFileSync(join(instance.workDir, "keys", "demo-sp-signing.key.pem")));
