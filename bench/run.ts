@@ -17,15 +17,18 @@
  *   --rollover-seconds N  length of part 7 (default 20); --rollover-rate N its logins per second (default 20)
  *   --no-redis         skip the Redis variants and part 3
  *   --smoke            a few logins per run: checks the benchmark, measures nothing
- *   --out FILE         where to write the JSON (default bench-results.json)
+ *   --out FILE         where to write the JSON (default bench-results.json); the one it replaces is kept as FILE.previous.json
+ *   --compare          also print the key figures next to the previous run's (and which parts were noisy)
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runBench } from "./lib/bench.js";
 import { DEFAULT_OPTIONS, type Part } from "./lib/bench-options.js";
 import { renderReport } from "./lib/bench-report.js";
+import { renderComparison } from "./lib/compare.js";
+import type { BenchResults } from "./lib/bench-results.js";
 import type { KeyBits } from "./lib/parties.js";
 
 const { values } = parseArgs({
@@ -44,6 +47,7 @@ const { values } = parseArgs({
     "broker-node-options": { type: "string" },
     "no-redis": { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
+    compare: { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -82,6 +86,14 @@ const results = await runBench({
   smoke: values.smoke,
   progress: (line) => console.error(`[bench] ${line}`),
 });
+// The results before this run are kept beside it (<out>.previous.json), so the next change can be compared.
+const previousFile = out.replace(/\.json$/, "") + ".previous.json";
+const previous = existsSync(out) ? readFileSync(out, "utf8") : undefined;
+if (previous !== undefined) writeFileSync(previousFile, previous);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 console.log(renderReport(results));
-console.log(`\nResults written to ${out}`);
+if (values.compare) {
+  if (previous === undefined) console.log(`\nNothing to compare with: ${out} did not exist before this run.`);
+  else console.log(`\n${renderComparison(results, JSON.parse(previous) as BenchResults)}`);
+}
+console.log(`\nResults written to ${out}${previous !== undefined ? ` (the previous ones to ${previousFile})` : ""}`);

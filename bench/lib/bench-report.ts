@@ -155,6 +155,16 @@ export function renderReport(results: BenchResults): string {
       ),
     );
   }
+  if (results.machineLoad.length > 0) {
+    out.push("", "### Machine load per part", "");
+    out.push(
+      table(
+        ["part", "s", "cores busy", "by the benchmark", "by other processes", "noisy"],
+        results.machineLoad.map((p) => [p.part, p.seconds, p.machineCores, p.benchCores, p.otherCores, p.noisy ? "NOISY" : "no"]),
+      ),
+    );
+    out.push("", "A part is noisy when other processes kept more than 15 % of the cores busy: trust its CPU per login more than its throughput and latency.");
+  }
   if (results.targets.length > 0) {
     out.push("", "### Targets", "");
     out.push(table(["target", "measured", "met"], results.targets.map((t) => [t.target, t.value, t.met ? "yes" : "no"]), 1));

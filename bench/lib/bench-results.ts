@@ -6,6 +6,7 @@ import type { WholeLoginResult } from "./whole-login.js";
 import type { OidcLoginResult } from "./oidc-whole-login.js";
 import type { SoakResult } from "./soak.js";
 import type { RolloverResult } from "./rollover.js";
+import type { PartLoad } from "./machine-load.js";
 import { formatNumber, percent } from "./report.js";
 import type { LoginTimings } from "../../src/observability/login-timings.js";
 import type { BenchOptions } from "./bench-options.js";
@@ -69,6 +70,8 @@ export interface BenchResults {
   /** Part 6: steady whole logins for minutes; memory and latency over time. */
   soak: SoakResult | undefined;
   rollover: RolloverResult | undefined;
+  /** How busy the machine was during each part, and whether other processes made it noisy. */
+  machineLoad: PartLoad[];
   /** Highest resident set size of any broker process in the run. */
   peakRssMb: number;
   targets: TargetCheck[];

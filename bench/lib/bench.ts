@@ -20,6 +20,7 @@ import { runWholeLogin } from "./whole-login.js";
 import { runOidcWholeLogin } from "./oidc-whole-login.js";
 import { runSoak } from "./soak.js";
 import { runRollover } from "./rollover.js";
+import { MachineLoad } from "./machine-load.js";
 import { startBenchRedis, type BenchRedis } from "./redis.js";
 import { DEFAULT_OPTIONS, type BenchOptions } from "./bench-options.js";
 import { failuresOf, key, summarizeHop, targetChecks, type BenchResults } from "./bench-results.js";
@@ -50,6 +51,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
     oidcLogin: undefined,
     soak: undefined,
     rollover: undefined,
+    machineLoad: [],
     peakRssMb: 0,
     targets: [],
   };
@@ -77,6 +79,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
   const needRedis = options.redis && (options.parts.includes(2) || options.parts.includes(3));
   let redis: BenchRedis | undefined;
   let load: BenchChild | undefined;
+  const machine = new MachineLoad();
   try {
     if (options.parts.includes(1)) for (const bits of options.bits) ceilingFor(bits);
     if (needRedis) {
@@ -105,76 +108,88 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
       return result;
     };
     if (options.parts.includes(2)) {
-      for (const bits of options.bits) {
-        const ceiling = ceilingFor(bits);
-        results.hop[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, "memory", 1), progress)), ceiling);
-        if (redis) {
-          results.hopRedis[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, redis.url, 1), progress)), ceiling);
+      await machine.measure("2. ACS hop", async () => {
+        for (const bits of options.bits) {
+          const ceiling = ceilingFor(bits);
+          results.hop[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, "memory", 1), progress)), ceiling);
+          if (redis) {
+            results.hopRedis[key(bits)] = summarizeHop(check(await runHop(hopOptions(bits, redis.url, 1), progress)), ceiling);
+          }
         }
-      }
+      });
     }
     if (options.parts.includes(3) && redis) {
-      // One and two processes back to back, so both see the same machine.
-      const bits = options.scaleBits;
-      const one = check(await runHop({ ...hopOptions(bits, redis.url, 1), halfRate: false, breakdown: false }, progress));
-      const two = check(await runHop({ ...hopOptions(bits, redis.url, 2), breakdown: false }, progress));
-      results.scaleOut = {
-        ratio: two.saturated.loginsPerSec / one.saturated.loginsPerSec,
-        bits,
-        oneProcessPerSec: one.saturated.loginsPerSec,
-        twoProcessesPerSec: two.saturated.loginsPerSec,
-        cpuMsPerLogin: { one: one.saturated.cpuMsPerLogin, two: two.saturated.cpuMsPerLogin },
-        brokerCores: { one: one.saturated.brokerCores, two: two.saturated.brokerCores },
-      };
+      await machine.measure("3. scale-out", async () => {
+        // One and two processes back to back, so both see the same machine.
+        const bits = options.scaleBits;
+        const one = check(await runHop({ ...hopOptions(bits, redis!.url, 1), halfRate: false, breakdown: false }, progress));
+        const two = check(await runHop({ ...hopOptions(bits, redis!.url, 2), breakdown: false }, progress));
+        results.scaleOut = {
+          ratio: two.saturated.loginsPerSec / one.saturated.loginsPerSec,
+          bits,
+          oneProcessPerSec: one.saturated.loginsPerSec,
+          twoProcessesPerSec: two.saturated.loginsPerSec,
+          cpuMsPerLogin: { one: one.saturated.cpuMsPerLogin, two: two.saturated.cpuMsPerLogin },
+          brokerCores: { one: one.saturated.brokerCores, two: two.saturated.brokerCores },
+        };
+      });
     }
     if (options.parts.includes(4)) {
-      const whole = await runWholeLogin(
-        { bits: options.wholeBits, keys: keys.get(options.wholeBits)!, logins: options.smoke ? 4 : options.wholeLogins, concurrency: 4, nodeFlags: options.brokerNodeFlags, load },
-        progress,
-      );
-      if (whole.sequential.completed === 0) throw new Error(`no whole login succeeded: ${whole.sequential.failures.join(" | ")}`);
-      results.wholeLogin = whole;
-      results.peakRssMb = Math.max(results.peakRssMb, whole.peakRssMb);
+      await machine.measure("4. whole login", async () => {
+        const whole = await runWholeLogin(
+          { bits: options.wholeBits, keys: keys.get(options.wholeBits)!, logins: options.smoke ? 4 : options.wholeLogins, concurrency: 4, nodeFlags: options.brokerNodeFlags, load: load! },
+          progress,
+        );
+        if (whole.sequential.completed === 0) throw new Error(`no whole login succeeded: ${whole.sequential.failures.join(" | ")}`);
+        results.wholeLogin = whole;
+        results.peakRssMb = Math.max(results.peakRssMb, whole.peakRssMb);
+      });
     }
     if (options.parts.includes(5)) {
-      const oidc = await runOidcWholeLogin(
-        { bits: options.wholeBits, keys: keys.get(options.wholeBits)!, logins: options.smoke ? 4 : options.wholeLogins, concurrency: 4, nodeFlags: options.brokerNodeFlags, load },
-        progress,
-      );
-      if (oidc.sequential.completed === 0) throw new Error(`no OIDC login succeeded: ${oidc.sequential.failures.join(" | ")}`);
-      results.oidcLogin = oidc;
-      results.peakRssMb = Math.max(results.peakRssMb, oidc.peakRssMb);
+      await machine.measure("5. OIDC login", async () => {
+        const oidc = await runOidcWholeLogin(
+          { bits: options.wholeBits, keys: keys.get(options.wholeBits)!, logins: options.smoke ? 4 : options.wholeLogins, concurrency: 4, nodeFlags: options.brokerNodeFlags, load: load! },
+          progress,
+        );
+        if (oidc.sequential.completed === 0) throw new Error(`no OIDC login succeeded: ${oidc.sequential.failures.join(" | ")}`);
+        results.oidcLogin = oidc;
+        results.peakRssMb = Math.max(results.peakRssMb, oidc.peakRssMb);
+      });
     }
     if (options.parts.includes(6)) {
-      const soak = await runSoak(
-        {
-          bits: options.wholeBits,
-          keys: keys.get(options.wholeBits)!,
-          minutes: options.smoke ? 0.25 : options.soakMinutes,
-          ratePerSec: options.smoke ? 4 : options.soakRate,
-          sampleSeconds: options.smoke ? 5 : 15,
-          nodeFlags: options.brokerNodeFlags,
-          load,
-        },
-        progress,
-      );
-      if (soak.completed === 0) throw new Error(`no soak login succeeded: ${soak.failures.join(" | ")}`);
-      results.soak = soak;
-      results.peakRssMb = Math.max(results.peakRssMb, soak.peakRssMb);
+      await machine.measure("6. soak", async () => {
+        const soak = await runSoak(
+          {
+            bits: options.wholeBits,
+            keys: keys.get(options.wholeBits)!,
+            minutes: options.smoke ? 0.25 : options.soakMinutes,
+            ratePerSec: options.smoke ? 4 : options.soakRate,
+            sampleSeconds: options.smoke ? 5 : 15,
+            nodeFlags: options.brokerNodeFlags,
+            load: load!,
+          },
+          progress,
+        );
+        if (soak.completed === 0) throw new Error(`no soak login succeeded: ${soak.failures.join(" | ")}`);
+        results.soak = soak;
+        results.peakRssMb = Math.max(results.peakRssMb, soak.peakRssMb);
+      });
     }
     if (options.parts.includes(7)) {
-      const rollover = await runRollover(
-        {
-          bits: options.wholeBits,
-          keys: keys.get(options.wholeBits)!,
-          seconds: options.smoke ? 4 : options.rolloverSeconds,
-          ratePerSec: options.smoke ? 4 : options.rolloverRate,
-          nodeFlags: options.brokerNodeFlags,
-          load,
-        },
-        progress,
-      );
-      results.rollover = rollover;
+      await machine.measure("7. key rollover", async () => {
+        const rollover = await runRollover(
+          {
+            bits: options.wholeBits,
+            keys: keys.get(options.wholeBits)!,
+            seconds: options.smoke ? 4 : options.rolloverSeconds,
+            ratePerSec: options.smoke ? 4 : options.rolloverRate,
+            nodeFlags: options.brokerNodeFlags,
+            load: load!,
+          },
+          progress,
+        );
+        results.rollover = rollover;
+      });
     }
   } finally {
     await load?.stop();
@@ -182,6 +197,7 @@ export async function runBench(partial: Partial<BenchOptions> = {}): Promise<Ben
   }
   results.machine.loadAverage.end = loadavg().map((l) => Math.round(l * 100) / 100);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  results.machineLoad = machine.parts;
   results.targets = targetChecks(results);
   return results;
 }
