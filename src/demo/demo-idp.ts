@@ -25,8 +25,8 @@ export interface DemoIdpOptions {
   cvr?: string;
   /** The municipality's name (heading, orgName). Default "Demo Kommune". */
   name?: string;
-  /** The users offered on the login form. Default: Demo Kommune's. */
-  users?: DemoUser[];
+  /** The users offered on the login form, asked on every page (the users file may change). Default: Demo Kommune's as shipped. */
+  users?: DemoUser[] | (() => DemoUser[]);
   /** Send the users' privileges (OIO-BPP). An IdP like Entra ID sends none: false. */
   sendPrivileges?: boolean;
   /** Further attributes per user (an Entra-like IdP's UPN and group claims). */
@@ -38,7 +38,8 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const pending = new Map<string, BrokerRequest>();
   const cvr = options.cvr ?? DEMO_CVR;
   const name = options.name ?? "Demo Kommune";
-  const users = options.users ?? DEMO_USERS;
+  const listed = options.users ?? DEMO_USERS;
+  const currentUsers = typeof listed === "function" ? listed : () => listed;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
   mountDemoIdpLogout(app, options, () => options.broker());
@@ -46,6 +47,7 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   app.get("/sso", (req, res) => {
     try {
       const request = readBrokerRequest(req.originalUrl, options.broker());
+      const users = currentUsers();
       const key = pendingKey();
       pending.set(key, request);
       res.type("html").send(
@@ -68,7 +70,7 @@ ${request.requesterId ? html`<p class="muted">Fagsystem: <code>${request.request
   app.post("/login", async (req, res) => {
     const body = req.body as Record<string, string>;
     const request = pending.get(body["request"] ?? "");
-    const user = users.find((u) => u.username === body["user"]);
+    const user = currentUsers().find((u) => u.username === body["user"]);
     if (!request || !user) {
       res.status(400).type("text").send("Unknown login request or user.");
       return;
