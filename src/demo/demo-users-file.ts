@@ -10,7 +10,33 @@ import { fileURLToPath } from "node:url";
 import { LineCounter, parseDocument, isNode } from "yaml";
 import { z } from "zod";
 import { NSIS_LEVELS } from "../profiles/levels.js";
-import type { DemoPrivilege, DemoUser } from "./demo-users.js";
+
+/** A demo user's job-function role with its constraints. */
+export interface DemoPrivilege {
+  privilege: string;
+  constraints: Array<{ name: string; value: string }>;
+  /** The CVR the group is scoped to; the user's municipality unless the role is delegated from another. */
+  scopeCvr?: string;
+}
+
+export interface DemoUser {
+  username: string;
+  fullName: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  uuid: string;
+  /** A made-up CPR number, sent as municipal IdPs and NemLog-in may (the broker never logs or releases it). */
+  cpr?: string | undefined;
+  nsis: "Low" | "Substantial" | "High" | undefined;
+  nist: 2 | 3 | undefined;
+  privileges: DemoPrivilege[];
+  /** An RPA robot (its name starts with "RPA "). */
+  robot?: boolean;
+  /** An Entra-like IdP's user principal name, and the user's groups there. */
+  upn?: string;
+  groups?: string[];
+}
 
 export const KLE_PARAMETRIC = "http://sts.kombit.dk/constraints/KLE/1/parametric";
 

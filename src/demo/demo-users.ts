@@ -7,7 +7,7 @@
  */
 import { BPP_NAMESPACES, cvrScope } from "../profiles/bpp.js";
 import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
-import { KLE_PARAMETRIC, loadDemoUsers, SHIPPED_USERS_FILE } from "./demo-users-file.js";
+import { KLE_PARAMETRIC, loadDemoUsers, SHIPPED_USERS_FILE, type DemoPrivilege, type DemoUser } from "./demo-users-file.js";
 
 export const DEMO_CVR = "29189846";
 /** A neighbouring municipality that delegates one of its job-function roles to Demo Kommune. */
@@ -24,31 +24,7 @@ export const DEMO_ROLES = {
 
 export { KLE_PARAMETRIC };
 
-export interface DemoPrivilege {
-  privilege: string;
-  constraints: Array<{ name: string; value: string }>;
-  /** The CVR the group is scoped to; the user's municipality unless the role is delegated from another. */
-  scopeCvr?: string;
-}
-
-export interface DemoUser {
-  username: string;
-  fullName: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  uuid: string;
-  /** A made-up CPR number, sent as municipal IdPs and NemLog-in may (the broker never logs or releases it). */
-  cpr?: string | undefined;
-  nsis: "Low" | "Substantial" | "High" | undefined;
-  nist: 2 | 3 | undefined;
-  privileges: DemoPrivilege[];
-  /** An RPA robot (its name starts with "RPA "). */
-  robot?: boolean;
-  /** An Entra-like IdP's user principal name, and the user's groups there. */
-  upn?: string;
-  groups?: string[];
-}
+export type { DemoPrivilege, DemoUser };
 
 /** A municipality's users from the shipped users file (config/demo-users.yaml). */
 export function shippedUsers(idp: string): DemoUser[] {
