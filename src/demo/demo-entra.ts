@@ -36,7 +36,7 @@ function isSkyUser(user: DemoUser): user is SkyUser {
   return user.upn !== undefined;
 }
 
-/** Sky Kommune's users as shipped (config/demo-users.yaml): each has a UPN and Entra groups. */
+/** Sky Kommune's users as shipped (config/demo-users/users.yaml): each has a UPN and Entra groups. */
 export const SKY_USERS: SkyUser[] = shippedUsers("sky-kommune")
   .filter(isSkyUser)
   .map((u) => ({ ...u, groups: u.groups ?? [] }));

@@ -21,7 +21,7 @@ export const VEST_NAME = "Vest Kommune";
 const KAREN_UUID = "3b7e9a52-1c4d-4f8a-9e2b-6d5c4b3a2f10";
 const OLE_UUID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
-/** Vest Kommune's users as shipped (config/demo-users.yaml): a password-and-token login at the municipality proves NIST level 3, no NSIS level. */
+/** Vest Kommune's users as shipped (config/demo-users/users.yaml): a password-and-token login at the municipality proves NIST level 3, no NSIS level. */
 export const VEST_USERS: DemoUser[] = shippedUsers(VEST_IDP_ID);
 
 /** What the demo NemLog-in offers: Karen herself, Karen at too low a level, another person, Karen for another organisation. */

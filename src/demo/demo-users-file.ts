@@ -1,5 +1,5 @@
 /**
- * The demo users file (config/demo-users.yaml): the demo municipalities'
+ * The demo users file (config/demo-users/users.yaml): the demo municipalities'
  * test users, validated by a schema. An invalid entry is refused with the
  * file, the line and the field; a file that changes is read again (the demo
  * IdPs ask for the users on every login page), and when the new version is
@@ -41,7 +41,7 @@ export interface DemoUser {
 export const KLE_PARAMETRIC = "http://sts.kombit.dk/constraints/KLE/1/parametric";
 
 /** The users file shipped with the demo. */
-export const SHIPPED_USERS_FILE = fileURLToPath(new URL("../../config/demo-users.yaml", import.meta.url));
+export const SHIPPED_USERS_FILE = fileURLToPath(new URL("../../config/demo-users/users.yaml", import.meta.url));
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits (quote it: \"29189846\")");
 const uri = z.string().regex(/^[a-z][a-z0-9+.-]*:\S+$/i, "a role is a URI, e.g. http://kommune.dk/roles/jobrole/sagsbehandler/1");

@@ -1,6 +1,6 @@
 /**
  * The demo municipality's test users and the roles the demo is built around.
- * The users themselves live in config/demo-users.yaml (demo-users-file.ts). Users hold job-function roles (the municipality's bundles), sent as real
+ * The users themselves live in config/demo-users/users.yaml (demo-users-file.ts). Users hold job-function roles (the municipality's bundles), sent as real
  * OIO-BPP (itst.dk namespace, as municipal IdPs send it) built by the codec;
  * the broker translates them into the demo fagsystem's user-system roles
  * (config/demo/parties.yaml).
@@ -26,14 +26,14 @@ export { KLE_PARAMETRIC };
 
 export type { DemoPrivilege, DemoUser };
 
-/** A municipality's users from the shipped users file (config/demo-users.yaml). */
+/** A municipality's users from the shipped users file (config/demo-users/users.yaml). */
 export function shippedUsers(idp: string): DemoUser[] {
   const municipality = loadDemoUsers(SHIPPED_USERS_FILE).find((m) => m.idp === idp);
   if (!municipality) throw new Error(`${SHIPPED_USERS_FILE} lists no ${idp}`);
   return municipality.users;
 }
 
-/** Demo Kommune's users as shipped (config/demo-users.yaml); the running demo reads the file again when it changes. */
+/** Demo Kommune's users as shipped (config/demo-users/users.yaml); the running demo reads the file again when it changes. */
 export const DEMO_USERS: DemoUser[] = shippedUsers("demo-kommune");
 
 /** The user's job-function roles as the privileges attribute value (base64 OIO-BPP). */

@@ -47,7 +47,7 @@ export interface RunningDemo {
 }
 
 export interface RunDemoOptions extends Pick<BuildOptions, "logDestination"> {
-  /** The demo users file (default: config/demo-users.yaml as shipped), read again when it changes. */
+  /** The demo users file (default: config/demo-users/users.yaml as shipped), read again when it changes. */
   users?: DemoUsersSource;
 }
 

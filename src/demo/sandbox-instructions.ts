@@ -9,11 +9,11 @@ import type { DemoMunicipality } from "./demo-users-file.js";
 import type { DemoUser } from "./demo-users.js";
 
 export const SANDBOX_WARNING = [
-  "  ********************************************************************",
-  "  *  SANDBOX - NOT FOR PRODUCTION. Self-signed keys (var/demo/keys),  *",
-  "  *  fixed made-up users (config/demo-users.yaml), state in memory.   *",
-  "  *  Never register production parties or use real persons' data.    *",
-  "  ********************************************************************",
+  "  **************************************************************************",
+  "  *  SANDBOX - NOT FOR PRODUCTION. Self-signed keys (var/demo/keys),       *",
+  "  *  fixed made-up users (config/demo-users/users.yaml), state in          *",
+  "  *  memory. Never register production parties or use real persons' data.  *",
+  "  **************************************************************************",
 ].join("\n");
 
 type Requirement = ServiceProviderConfig["requiredLevel"];

@@ -1,5 +1,5 @@
 /**
- * The demo users file (config/demo-users.yaml): the shipped file gives the
+ * The demo users file (config/demo-users/users.yaml): the shipped file gives the
  * demo's users as before, an invalid entry is refused naming its file, line
  * and field, and a changed file is read again (an invalid change keeps the
  * last good version).

@@ -34,7 +34,7 @@ export interface DemoInstance {
 export interface DemoInstanceOptions {
   /** Changes the demo configuration before start (e.g. more OIDC clients). */
   configure?: (config: BrokerConfig) => BrokerConfig | Promise<BrokerConfig>;
-  /** The demo users file (default: the shipped config/demo-users.yaml). */
+  /** The demo users file (default: the shipped config/demo-users/users.yaml). */
   users?: DemoUsersSource;
   /** The broker's log lines go here, at `logLevel` (default: no log, or TEST_LOG_LEVEL on stdout). */
   logDestination?: DestinationStream;
