@@ -36,6 +36,7 @@ export async function startSkyKommune(
   keyDir: string,
   broker: () => SpMetadata,
   users: () => DemoUser[] = () => SKY_USERS,
+  municipality: { cvr: string; name: string } = { cvr: SKY_CVR, name: SKY_NAME },
 ): Promise<RunningSkyKommune | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === SKY_IDP_ID);
   const serviceId = idpConfig?.privilegeSource.attributeService;
@@ -56,7 +57,7 @@ export async function startSkyKommune(
   writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
   idp.server.on(
     "request",
-    createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: SKY_CVR, name: SKY_NAME, users, sendPrivileges: false, extraAttributes: skyClaims }),
+    createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: municipality.cvr, name: municipality.name, users, sendPrivileges: false, extraAttributes: skyClaims }),
   );
 
   return {

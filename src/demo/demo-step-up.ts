@@ -51,6 +51,7 @@ export async function startStepUpDemo(
   keyDir: string,
   broker: () => SpMetadata,
   users: () => DemoUser[] = () => VEST_USERS,
+  municipality: { cvr: string; name: string } = { cvr: VEST_CVR, name: VEST_NAME },
 ): Promise<RunningStepUpDemo | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === VEST_IDP_ID);
   const nemlogin = config.nemlogin;
@@ -61,7 +62,7 @@ export async function startStepUpDemo(
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-vest-idp-signing.key.pem`, `${keyDir}/demo-vest-idp-signing.cert.pem`, "Vest Kommune IdP signing", bits);
   const idpEntityId = `${idp.url}/idp`;
   writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
-  idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: VEST_CVR, name: VEST_NAME, users }));
+  idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: municipality.cvr, name: municipality.name, users }));
 
   // NemLog-in is known by the entityID in the configuration; its metadata says where it listens.
   const mitid = await listenOn(ports.nemlogin ?? 0);

@@ -67,9 +67,7 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const { server: idpServer, url: idpUrl } = await listenOn(ports.idp);
   const { server: spServer, url: spUrl } = await listenOn(ports.sp);
   try {
-    if (demoKommune && !idpConfig.cvrs.includes(demoKommune.cvr)) {
-      throw new Error(`${users.file}: demo-kommune's CVR ${demoKommune.cvr} is not among the CVRs its IdP is registered for (${idpConfig.cvrs.join(", ")})`);
-    }
+    checkUsersAgainstConfig(users, config);
     const idpEntityId = `${idpUrl}/idp`;
     const spEntityId = `${spUrl}/sp`;
     writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso`, sloUrl: `${idpUrl}/slo` }));
@@ -92,9 +90,9 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
       if (!published.brokerAsSp) throw new Error("the broker's metadata is not loaded yet");
       return published.brokerAsSp;
     };
-    const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata, () => users.users("sky-kommune"));
+    const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata, () => users.users("sky-kommune"), users.municipality("sky-kommune"));
     // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
-    const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata, () => users.users("vest-kommune"));
+    const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata, () => users.users("vest-kommune"), users.municipality("vest-kommune"));
     const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
     const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
     const seb = await startSebDemo(config, ports.seb, keyDir);
@@ -136,5 +134,14 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   } catch (error) {
     await Promise.all([closeServer(idpServer), closeServer(spServer)]);
     throw error;
+  }
+}
+
+/** Each municipality in the users file must be a registered demo IdP, and its CVR one that IdP may speak for. */
+function checkUsersAgainstConfig(users: DemoUsersSource, config: BrokerConfig): void {
+  for (const m of users.all()) {
+    const idp = config.identityProviders.find((p) => p.id === m.idp);
+    if (!idp) throw new Error(`${users.file}: municipality ${m.name} names idp ${m.idp}, which the configuration does not register (${config.identityProviders.map((p) => p.id).join(", ")})`);
+    if (!idp.cvrs.includes(m.cvr)) throw new Error(`${users.file}: ${m.name}'s CVR ${m.cvr} is not among the CVRs IdP ${m.idp} is registered for (${idp.cvrs.join(", ")})`);
   }
 }

@@ -10,6 +10,8 @@ import type { DemoMunicipality } from "./demo-users-file.js";
 import { sandboxOidcClient, type SandboxOidcClient } from "./sandbox-oidc.js";
 import { SandboxError, sandboxServiceProvider, type SandboxSp, type SandboxSpFlags } from "./sandbox-sp.js";
 
+const DEMO_FAGSYSTEM_ID = "demo-fagsystem";
+
 export interface SandboxOptions extends SandboxSpFlags {
   /** The address to listen on (127.0.0.1 unless given). */
   host?: string | undefined;
@@ -66,6 +68,25 @@ export async function sandboxConfig(config: BrokerConfig, options: SandboxOption
     taken.add(client.config.id);
     oidcClients.push(client);
   }
-  next = { ...next, serviceProviders: [...next.serviceProviders, ...sps.map((s) => s.config)], oidcClients: [...next.oidcClients, ...oidcClients.map((c) => c.config)] };
+  // The catalogue gives the demo fagsystem's user-system roles: the vendor's fagsystemer accept them unless they name their own.
+  const catalogueRoles = [...new Set(next.serviceProviders.find((s) => s.id === DEMO_FAGSYSTEM_ID)?.roleMappings.map((m) => m.userSystemRole) ?? [])];
+  const withCatalogueRoles = <T extends { userSystemRoles: string[] }>(party: T): T => (party.userSystemRoles.length > 0 ? party : { ...party, userSystemRoles: catalogueRoles });
+  next = {
+    ...next,
+    serviceProviders: [...next.serviceProviders, ...sps.map((s) => withCatalogueRoles(s.config))],
+    oidcClients: [...next.oidcClients, ...oidcClients.map((c) => withCatalogueRoles(c.config))],
+    attributeServices: asForDemoFagsystem(next.attributeServices, [...sps.map((s) => s.config.id), ...oidcClients.map((c) => c.config.id)]),
+  };
   return { config: next, publicHost, sps, oidcClients, notices };
+}
+
+/**
+ * The demo's role catalogues (Sky Kommune's) know the demo fagsystem only: they answer for the vendor's
+ * fagsystemer as for it, so the catalogue's users get in there too, with the demo fagsystem's user-system roles.
+ */
+function asForDemoFagsystem(services: BrokerConfig["attributeServices"], ids: string[]): BrokerConfig["attributeServices"] {
+  return services.map((service) => {
+    const system = service.systems[DEMO_FAGSYSTEM_ID];
+    return system === undefined ? service : { ...service, systems: { ...service.systems, ...Object.fromEntries(ids.map((id) => [id, system])) } };
+  });
 }

@@ -50,7 +50,7 @@ export function receivedRoles(user: DemoUser, sp: Pick<ServiceProviderConfig, "r
 function userLine(user: DemoUser, sp: ServiceProviderConfig, config: BrokerConfig): string {
   const head = `      ${user.username.padEnd(8)} ${user.fullName}${user.robot ? " (robot)" : ""}, ${levelOf(user)}`;
   if (!meetsLevel(user, sp.requiredLevel, config.levels.nsisForNist)) return `${head}: below ${describeRequirement(sp.requiredLevel)}: refused, or stepped up at NemLog-in where the IdP allows it`;
-  if (user.upn !== undefined && user.privileges.length === 0) return `${head}: roles from the municipality's role catalogue (it knows the demo fagsystem only)`;
+  if (user.upn !== undefined && user.privileges.length === 0) return `${head}: roles from the municipality's role catalogue (the demo fagsystem's user-system roles)`;
   const roles = receivedRoles(user, sp);
   return `${head}: ${roles.length > 0 ? roles.join("; ") : "no roles (no mapping matches)"}`;
 }

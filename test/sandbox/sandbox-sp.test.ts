@@ -120,6 +120,14 @@ describe("the sandbox: a vendor's SAML fagsystem (node-saml) registered with --s
     );
   });
 
+  it("logs Sofie of Sky Kommune in with the roles her role catalogue gives (as for the demo fagsystem)", async () => {
+    const browser = new Browser();
+    const profile = await validated(fileSp, await answerFor(browser, await toIdpForm(fileSp, browser, "sky-kommune", "s"), { user: "sofie" }));
+    expect(profile[ATTR.cvr]).toBe("33445566");
+    expect(privilegeXml(profile)).toContain("<Privilege>http://demo-fagsystem.dk/roles/usersystemrole/sagsbehandling/1</Privilege>");
+    expect(privilegeXml(profile)).toContain("<Privilege>http://demo-fagsystem.dk/roles/usersystemrole/laesning/1</Privilege>");
+  });
+
   it("logs the robot in to the fagsystem registered from its URL (NIST 3 is enough)", async () => {
     const browser = new Browser();
     const answer = await answerFor(browser, await toIdpForm(urlSp, browser, "demo-kommune", "r"), { user: "robot" });
