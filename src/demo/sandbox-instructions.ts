@@ -70,6 +70,9 @@ export function sandboxInstructions(config: BrokerConfig, sps: ReadonlyArray<{ c
       `    Logout:            ${base}/saml/slo`,
       `    You receive:       ${sp.config.attributeProfile} attributes (OIOSAML 3), NameID ${sp.config.nameIdFormat}, a signed assertion${sp.config.signResponse ? " in a signed Response" : ""}, encrypted ${encryption}`,
       `    Required level:    ${describeRequirement(sp.config.requiredLevel)}`,
+      ...(sp.config.encryption?.keyTransport === undefined || !sp.config.signResponse
+        ? ["    If your SAML library cannot decrypt xmlenc11 rsa-oaep (node-saml 5, older xmlsec): --legacy-key-transport; if it insists on a signed Response: --sign-response"]
+        : []),
       "  Test users (choose the municipality at the broker, then the user; on the IdP's page you may also break the answer on purpose):",
     );
     for (const m of municipalities) {
