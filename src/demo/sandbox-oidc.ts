@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { oidcClientSchema } from "../config/oidc-client-schema.js";
 import type { BrokerConfig } from "../config/schema.js";
 import type { DemoMunicipality } from "./demo-users-file.js";
-import { levelFlag, passThroughMappings, SandboxError, type SandboxSpFlags } from "./sandbox-sp.js";
+import { levelFlag, passThroughMappings, roleFlags, SandboxError, type SandboxSpFlags } from "./sandbox-sp.js";
 
 export type OidcClientConfig = BrokerConfig["oidcClients"][number];
 
@@ -35,7 +35,7 @@ export function sandboxOidcClient(source: string, flags: SandboxSpFlags, context
     displayName: clientId,
     requiredLevel: levelFlag(flags.level) ?? { nist: 3 },
     ...(flags.attributeProfile ? { attributeProfile: flags.attributeProfile } : {}),
-    roleMappings: passThroughMappings(context.municipalities),
+    roleMappings: roleFlags(flags.roles) ?? passThroughMappings(context.municipalities),
     ...given,
     id,
   };

@@ -31,6 +31,18 @@ export interface SandboxSpFlags {
   signResponse?: boolean | undefined;
   /** rsa-oaep-mgf1p key transport, for SP libraries that cannot unwrap xmlenc11 rsa-oaep. */
   legacyKeyTransport?: boolean | undefined;
+  /** `<job-function role>=<user-system role>`, instead of the default mappings. */
+  roles?: string[] | undefined;
+}
+
+/** The `--role` flags as role mappings; undefined when none are given. */
+export function roleFlags(roles: string[] | undefined): Array<{ jobFunctionRole: string; userSystemRole: string }> | undefined {
+  if (roles === undefined || roles.length === 0) return undefined;
+  return roles.map((role) => {
+    const at = role.indexOf("=");
+    if (at <= 0 || at === role.length - 1) throw new SandboxError(`--role ${role}: give <job-function role>=<user-system role>, e.g. http://demo-kommune.dk/roles/jobrole/leder/1=http://my-system.dk/roles/usersystemrole/admin/1`);
+    return { jobFunctionRole: role.slice(0, at), userSystemRole: role.slice(at + 1) };
+  });
 }
 
 export interface SandboxSp {
@@ -146,7 +158,7 @@ export async function sandboxServiceProvider(
     ...(flags.attributeProfile ? { attributeProfile: flags.attributeProfile } : {}),
     ...(flags.signResponse ? { signResponse: true } : {}),
     ...(flags.legacyKeyTransport ? { encryption: { keyTransport: "rsa-oaep-mgf1p" } } : {}),
-    roleMappings: passThroughMappings(context.municipalities),
+    roleMappings: roleFlags(flags.roles) ?? passThroughMappings(context.municipalities),
     ...spec,
     ...location,
     id,

@@ -94,6 +94,14 @@ describe("the sandbox's configuration", () => {
     expect(setup.config.serviceProviders.map((s) => s.id)).toContain("mit-fagsystem");
   });
 
+  it("takes role mappings from --role flags", async () => {
+    const metadata = await metadataFile("role-sp.xml", "https://vendor.example/roles");
+    const role = "http://demo-kommune.dk/roles/jobrole/leder/1=http://vendor.example/roles/usersystemrole/admin/1";
+    const setup = await sandboxConfig(demoConfig, { sp: [metadata], roles: [role] }, municipalities, dir);
+    expect(setup.sps[0]?.config.roleMappings).toEqual([{ jobFunctionRole: "http://demo-kommune.dk/roles/jobrole/leder/1", userSystemRole: "http://vendor.example/roles/usersystemrole/admin/1", restrictions: [] }]);
+    await expect(sandboxConfig(demoConfig, { sp: [metadata], roles: ["leder"] }, municipalities, dir)).rejects.toThrow("--role leder: give <job-function role>=<user-system role>");
+  });
+
   it("refuses what is not SP metadata, and bad settings, naming the --sp", async () => {
     const notMetadata = join(dir, "not.xml");
     writeFileSync(notMetadata, "<html/>");
