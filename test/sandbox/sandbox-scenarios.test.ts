@@ -25,12 +25,15 @@ describe("the demo IdPs' scenarios, as the vendor's fagsystem receives them", ()
   const workDir = mkdtempSync(join(tmpdir(), "sandbox-scenarios-"));
   let instance: DemoInstance;
   let sp: VendorSp;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     const keys = { signing: await testKey("scenario-sp-signing"), encryption: await testKey("scenario-sp-encryption") };
     const metadata = join(workDir, "sp.xml");
     writeFileSync(metadata, vendorSpMetadata(ENTITY_ID, ACS, keys));
     instance = await startDemoInstance({
+      logDestination: { write: (line: string) => void logLines.push(line) },
+      logLevel: "info",
       configure: async (config) => (await sandboxConfig(config, { sp: [metadata], signResponse: true, legacyKeyTransport: true }, loadDemoUsers(SHIPPED_USERS_FILE), workDir)).config,
     });
     sp = await vendorSp(instance.brokerUrl, ENTITY_ID, ACS, keys);
@@ -57,6 +60,11 @@ describe("the demo IdPs' scenarios, as the vendor's fagsystem receives them", ()
     );
     expect(error).toBeInstanceOf(SamlStatusError);
     return error as SamlStatusError;
+  }
+
+  /** The reason codes the broker logged so far. */
+  function reasons(): string[] {
+    return logLines.map((line) => (JSON.parse(line) as { reason?: string }).reason).filter((r): r is string => r !== undefined);
   }
 
   function privileges(profile: Record<string, unknown>): string {
@@ -88,6 +96,8 @@ describe("the demo IdPs' scenarios, as the vendor's fagsystem receives them", ()
 
   it("expired assertion: the broker refuses it, the fagsystem gets Responder / AuthnFailed", async () => {
     const error = await statusOf("hanne", "expired");
+    // The operator's log names why: the assertion had expired.
+    expect(reasons()).toContain("assertion_expired");
     expect(error.xmlStatus).toContain('<StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder">');
     expect(error.xmlStatus).toContain('<StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:AuthnFailed"/>');
   });
