@@ -13,7 +13,7 @@ import { encodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { BPP_NAMESPACES, cvrScope, type PrivilegeGroup } from "../profiles/bpp.js";
 import { UPN_CLAIM } from "../backends/attribute-service/user-identifier.js";
 import { ENTRA_SAML_CLAIMS } from "../profiles/oidc-idp-claims.js";
-import type { DemoUser } from "./demo-users.js";
+import { shippedUsers, type DemoUser } from "./demo-users.js";
 
 export const SKY_CVR = "33445566";
 export const SKY_NAME = "Sky Kommune";
@@ -30,29 +30,22 @@ const ROLE = {
   read: "http://demo-fagsystem.dk/roles/usersystemrole/laesning/1",
 } as const;
 
-export interface SkyUser extends DemoUser {
-  upn: string;
-  groups: string[];
+export type SkyUser = DemoUser & { upn: string; groups: string[] };
+
+function isSkyUser(user: DemoUser): user is SkyUser {
+  return user.upn !== undefined;
 }
 
-function skyUser(username: string, fullName: string, uuid: string, groups: string[]): SkyUser {
-  const [firstName = fullName, lastName = ""] = fullName.split(" ");
-  const upn = `${username}@sky-kommune.dk`;
-  return { username, fullName, firstName, lastName, email: upn, upn, uuid, nsis: "Substantial", nist: undefined, privileges: [], groups };
-}
-
-export const SKY_USERS: SkyUser[] = [
-  skyUser("sofie", "Sofie Skov", "6b1f3c2a-8d4e-4f5a-9b6c-7d8e9f0a1b2c", [READERS_GROUP]),
-  skyUser("mads", "Mads Mikkelsen", "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b", []),
-  /** Not in the role catalogue: her login is refused, naming the catalogue. */
-  skyUser("ukendt", "Ulla Ukendt", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", []),
-];
+/** Sky Kommune's users as shipped (config/demo-users/users.yaml): each has a UPN and Entra groups. */
+export const SKY_USERS: SkyUser[] = shippedUsers("sky-kommune")
+  .filter(isSkyUser)
+  .map((u) => ({ ...u, groups: u.groups ?? [] }));
 
 /** What Sky Kommune's IdP sends besides the OIOSAML 3 basics: the UPN and the groups, no privileges. */
 export function skyClaims(user: DemoUser): OutgoingAttribute[] {
-  const sky = SKY_USERS.find((u) => u.username === user.username);
-  if (!sky) return [];
-  return [{ name: UPN_CLAIM, values: [sky.upn] }, ...(sky.groups.length > 0 ? [{ name: GROUPS_CLAIM, values: sky.groups }] : [])];
+  if (user.upn === undefined) return [];
+  const groups = user.groups ?? [];
+  return [{ name: UPN_CLAIM, values: [user.upn] }, ...(groups.length > 0 ? [{ name: GROUPS_CLAIM, values: groups }] : [])];
 }
 
 /** The catalogue: user-system roles per user (by UPN) for the demo fagsystem. */
@@ -71,7 +64,8 @@ function sameKey(given: string | undefined, expected: string): boolean {
 }
 
 /** The demo role catalogue (REST, ApiKey). */
-export function createDemoAttributeService(options: { apiKey: string }): express.Express {
+export function createDemoAttributeService(options: { apiKey: string; users?: () => DemoUser[] }): express.Express {
+  const users = options.users ?? (() => SKY_USERS);
   const app = express();
   app.disable("x-powered-by");
   app.get("/api/user/:userId/roles", (req, res) => {
@@ -80,7 +74,7 @@ export function createDemoAttributeService(options: { apiKey: string }): express
       return;
     }
     const userId = String(req.params["userId"]);
-    const user = SKY_USERS.find((u) => u.upn === userId);
+    const user = users().find((u) => u.upn === userId);
     const groups = CATALOGUE[userId];
     if (req.query["system"] !== DEMO_SYSTEM_ID || !user || !groups) {
       res.status(404).json({ error: "unknown user or system" });

@@ -1,7 +1,9 @@
 /**
  * The demo municipality's IdP: a login form with test users, speaking real
  * signed and encrypted SAML (OIOSAML 3 attributes, OIO-BPP privileges) to the
- * broker, exactly as an outside IdP would. Not for production use.
+ * broker, exactly as an outside IdP would; on the same page, answers broken
+ * on purpose (demo-scenarios.ts) for testing a fagsystem's error handling.
+ * Not for production use.
  */
 import express from "express";
 import type { KeyMaterial } from "../keys/key-material.js";
@@ -15,6 +17,7 @@ import { layout } from "../http/pages.js";
 import { html } from "../http/html.js";
 import { answerBroker, pendingKey, readBrokerRequest, serveDemoAssets, type BrokerRequest } from "./demo-upstream.js";
 import { mountDemoIdpLogout } from "./demo-logout.js";
+import { DEMO_SCENARIOS, demoScenario } from "./demo-scenarios.js";
 
 export interface DemoIdpOptions {
   entityId: string;
@@ -25,8 +28,8 @@ export interface DemoIdpOptions {
   cvr?: string;
   /** The municipality's name (heading, orgName). Default "Demo Kommune". */
   name?: string;
-  /** The users offered on the login form. Default: Demo Kommune's. */
-  users?: DemoUser[];
+  /** The users offered on the login form, asked on every page (the users file may change). Default: Demo Kommune's as shipped. */
+  users?: DemoUser[] | (() => DemoUser[]);
   /** Send the users' privileges (OIO-BPP). An IdP like Entra ID sends none: false. */
   sendPrivileges?: boolean;
   /** Further attributes per user (an Entra-like IdP's UPN and group claims). */
@@ -38,7 +41,8 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   const pending = new Map<string, BrokerRequest>();
   const cvr = options.cvr ?? DEMO_CVR;
   const name = options.name ?? "Demo Kommune";
-  const users = options.users ?? DEMO_USERS;
+  const listed = options.users ?? DEMO_USERS;
+  const currentUsers = typeof listed === "function" ? listed : () => listed;
   app.use(express.urlencoded({ extended: false, limit: "64kb" }));
   serveDemoAssets(app);
   mountDemoIdpLogout(app, options, () => options.broker());
@@ -46,6 +50,7 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
   app.get("/sso", (req, res) => {
     try {
       const request = readBrokerRequest(req.originalUrl, options.broker());
+      const users = currentUsers();
       const key = pendingKey();
       pending.set(key, request);
       res.type("html").send(
@@ -55,6 +60,8 @@ export function createDemoIdp(options: DemoIdpOptions): express.Express {
 ${request.requestedClassRefs.length > 0 ? html`<p class="muted">Systemet beder om / the system asks for: <code>${request.requestedClassRefs.join(", ")}</code></p>` : ""}
 ${request.requesterId ? html`<p class="muted">Fagsystem: <code>${request.requesterId}</code></p>` : ""}
 <form method="post" action="/login"><input type="hidden" name="request" value="${key}">
+<p><label for="scenario">Svar / Answer</label> <span class="muted">(til test af fagsystemets fejlhåndtering / to test the fagsystem's error handling)</span><br>
+<select id="scenario" name="scenario">${DEMO_SCENARIOS.map((s) => html`<option value="${s.key}">${s.label}</option>`)}</select></p>
 <ul class="choices">${users.map(
             (u) => html`<li><button type="submit" name="user" value="${u.username}">${u.fullName}</button> <span class="muted">${u.nsis ? `NSIS ${u.nsis}` : `NIST ${u.nist ?? "-"}`}</span></li>`,
           )}</ul></form>`,
@@ -68,18 +75,28 @@ ${request.requesterId ? html`<p class="muted">Fagsystem: <code>${request.request
   app.post("/login", async (req, res) => {
     const body = req.body as Record<string, string>;
     const request = pending.get(body["request"] ?? "");
-    const user = users.find((u) => u.username === body["user"]);
-    if (!request || !user) {
-      res.status(400).type("text").send("Unknown login request or user.");
+    const listed = currentUsers().find((u) => u.username === body["user"]);
+    const scenario = demoScenario(body["scenario"]);
+    if (!request || !listed || !scenario) {
+      res.status(400).type("text").send("Unknown login request, user or scenario.");
       return;
     }
     pending.delete(body["request"] ?? "");
-    await answerBroker(res, options, options.broker(), request, {
-      nameId: `C=DK,O=${cvr},CN=${user.fullName},Serial=${user.uuid}`,
-      nameIdFormat: NAMEID_FORMAT.x509SubjectName,
-      authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
-      attributes: userAttributes(options, user, cvr),
-    });
+    // A scenario broken on purpose may say something else about the user (level, privileges) or break the answer itself.
+    const user = scenario.user ? scenario.user(listed) : listed;
+    await answerBroker(
+      res,
+      options,
+      options.broker(),
+      request,
+      {
+        nameId: `C=DK,O=${cvr},CN=${user.fullName},Serial=${user.uuid}`,
+        nameIdFormat: NAMEID_FORMAT.x509SubjectName,
+        authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
+        attributes: userAttributes(options, user, cvr),
+      },
+      scenario.breakage,
+    );
   });
   return app;
 }

@@ -12,6 +12,7 @@ import { ensureKeyMaterial } from "../keys/key-material.js";
 import type { SpMetadata } from "../saml/metadata-reader.js";
 import { idpMetadataXml } from "./demo-metadata.js";
 import { createDemoIdp } from "./demo-idp.js";
+import type { DemoUser } from "./demo-users.js";
 import { createDemoAttributeService, SKY_CVR, SKY_NAME, SKY_USERS, skyClaims } from "./demo-entra.js";
 
 export const SKY_IDP_ID = "sky-kommune";
@@ -29,7 +30,14 @@ export interface RunningSkyKommune {
   stop(): Promise<void>;
 }
 
-export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePorts, keyDir: string, broker: () => SpMetadata): Promise<RunningSkyKommune | undefined> {
+export async function startSkyKommune(
+  config: BrokerConfig,
+  ports: SkyKommunePorts,
+  keyDir: string,
+  broker: () => SpMetadata,
+  users: () => DemoUser[] = () => SKY_USERS,
+  municipality: { cvr: string; name: string } = { cvr: SKY_CVR, name: SKY_NAME },
+): Promise<RunningSkyKommune | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === SKY_IDP_ID);
   const serviceId = idpConfig?.privilegeSource.attributeService;
   const service = (config.attributeServices ?? []).find((s) => s.id === serviceId);
@@ -41,7 +49,7 @@ export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePor
   if (envName && !process.env[envName]) process.env[envName] = apiKey;
 
   const catalogue = await listenOn(ports.attributeService ?? 0);
-  catalogue.server.on("request", createDemoAttributeService({ apiKey }));
+  catalogue.server.on("request", createDemoAttributeService({ apiKey, users }));
 
   const idp = await listenOn(ports.idp ?? 0);
   const signing = await ensureKeyMaterial(`${keyDir}/demo-sky-idp-signing.key.pem`, `${keyDir}/demo-sky-idp-signing.cert.pem`, "Sky Kommune IdP signing", config.keys.bits);
@@ -49,7 +57,7 @@ export async function startSkyKommune(config: BrokerConfig, ports: SkyKommunePor
   writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId, signing, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
   idp.server.on(
     "request",
-    createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: SKY_CVR, name: SKY_NAME, users: SKY_USERS, sendPrivileges: false, extraAttributes: skyClaims }),
+    createDemoIdp({ entityId, baseUrl: idp.url, signing, broker, cvr: municipality.cvr, name: municipality.name, users, sendPrivileges: false, extraAttributes: skyClaims }),
   );
 
   return {

@@ -12,7 +12,7 @@ import type { SpMetadata } from "../saml/metadata-reader.js";
 import { idpMetadataXml } from "./demo-metadata.js";
 import { createDemoIdp } from "./demo-idp.js";
 import { createDemoNemLogIn, type DemoMitIdIdentity } from "./demo-nemlogin.js";
-import { DEMO_ROLES, KLE_PARAMETRIC, type DemoUser } from "./demo-users.js";
+import { shippedUsers, type DemoUser } from "./demo-users.js";
 
 export const VEST_IDP_ID = "vest-kommune";
 export const VEST_CVR = "44556677";
@@ -21,21 +21,8 @@ export const VEST_NAME = "Vest Kommune";
 const KAREN_UUID = "3b7e9a52-1c4d-4f8a-9e2b-6d5c4b3a2f10";
 const OLE_UUID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
-/** Vest Kommune's users: a password-and-token login at the municipality proves NIST level 3, no NSIS level. */
-export const VEST_USERS: DemoUser[] = [
-  {
-    username: "karen",
-    fullName: "Karen Vestergaard",
-    firstName: "Karen",
-    lastName: "Vestergaard",
-    email: "karen.vestergaard@vest-kommune.dk",
-    uuid: KAREN_UUID,
-    cpr: "0611824478",
-    nsis: undefined,
-    nist: 3,
-    privileges: [{ privilege: DEMO_ROLES.caseworker, constraints: [{ name: KLE_PARAMETRIC, value: "27.*" }] }],
-  },
-];
+/** Vest Kommune's users as shipped (config/demo-users/users.yaml): a password-and-token login at the municipality proves NIST level 3, no NSIS level. */
+export const VEST_USERS: DemoUser[] = shippedUsers(VEST_IDP_ID);
 
 /** What the demo NemLog-in offers: Karen herself, Karen at too low a level, another person, Karen for another organisation. */
 export const DEMO_MITID_IDENTITIES: DemoMitIdIdentity[] = [
@@ -58,7 +45,14 @@ export interface RunningStepUpDemo {
 }
 
 /** Starts Vest Kommune's IdP and the demo NemLog-in when the configuration registers them; undefined otherwise. */
-export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPorts, keyDir: string, broker: () => SpMetadata): Promise<RunningStepUpDemo | undefined> {
+export async function startStepUpDemo(
+  config: BrokerConfig,
+  ports: StepUpDemoPorts,
+  keyDir: string,
+  broker: () => SpMetadata,
+  users: () => DemoUser[] = () => VEST_USERS,
+  municipality: { cvr: string; name: string } = { cvr: VEST_CVR, name: VEST_NAME },
+): Promise<RunningStepUpDemo | undefined> {
   const idpConfig = config.identityProviders.find((p) => p.id === VEST_IDP_ID);
   const nemlogin = config.nemlogin;
   if (!idpConfig || !nemlogin) return undefined;
@@ -68,7 +62,7 @@ export async function startStepUpDemo(config: BrokerConfig, ports: StepUpDemoPor
   const idpSigning = await ensureKeyMaterial(`${keyDir}/demo-vest-idp-signing.key.pem`, `${keyDir}/demo-vest-idp-signing.cert.pem`, "Vest Kommune IdP signing", bits);
   const idpEntityId = `${idp.url}/idp`;
   writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idp.url}/sso`, sloUrl: `${idp.url}/slo` }));
-  idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: VEST_CVR, name: VEST_NAME, users: VEST_USERS }));
+  idp.server.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idp.url, signing: idpSigning, broker, cvr: municipality.cvr, name: municipality.name, users }));
 
   // NemLog-in is known by the entityID in the configuration; its metadata says where it listens.
   const mitid = await listenOn(ports.nemlogin ?? 0);

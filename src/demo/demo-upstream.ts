@@ -20,6 +20,7 @@ import { samlInstant } from "../saml/saml-time.js";
 import { encodePostMessage } from "../saml/post-binding.js";
 import { BINDING, NS, STATUS } from "../saml/namespaces.js";
 import { autoPostPage, STYLESHEET } from "../http/pages.js";
+import type { DemoBreakage } from "./demo-scenarios.js";
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "http", "static");
 
@@ -67,6 +68,7 @@ export async function answerBroker(
   broker: SpMetadata,
   request: Pick<BrokerRequest, "id" | "relayState">,
   subject: DemoSubject,
+  breakage: DemoBreakage = {},
 ): Promise<void> {
   const acs = broker.assertionConsumerServices.find((s) => s.binding === BINDING.post);
   const encryptionCert = broker.encryptionCertificates[0];
@@ -74,7 +76,8 @@ export async function answerBroker(
     res.status(500).type("text").send("Broker metadata lacks an ACS or an encryption certificate.");
     return;
   }
-  const now = Date.now();
+  // An expired assertion (a demo scenario): issued as if an hour ago, its validity over before it arrives.
+  const now = Date.now() - (breakage.expired ? 3_600_000 : 0);
   const assertionId = `_${randomBytes(20).toString("hex")}`;
   const assertion = buildAssertion({
     id: assertionId,
@@ -94,15 +97,17 @@ export async function answerBroker(
     attributes: subject.attributes,
   });
   const signed = signEnveloped(assertion, assertionId, true, { key: party.signing });
-  const encrypted = await encryptAssertion(signed, encryptionCert, OIOSAML3_ENCRYPTION);
+  const encrypted = breakage.status ? undefined : await encryptAssertion(signed, encryptionCert, OIOSAML3_ENCRYPTION);
   const xml = buildResponse({
     id: `_${randomBytes(20).toString("hex")}`,
     issueInstant: samlInstant(now),
     issuer: party.entityId,
     destination: acs.location,
     inResponseTo: request.id,
-    status: STATUS.success,
-    assertionXml: encrypted,
+    status: breakage.status?.status ?? STATUS.success,
+    ...(breakage.status?.subStatus ? { subStatus: breakage.status.subStatus } : {}),
+    ...(breakage.status ? { statusMessage: breakage.status.message } : {}),
+    ...(encrypted ? { assertionXml: encrypted } : {}),
   });
   res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; style-src 'self'; form-action ${new URL(acs.location).origin}`);
   const fields: Record<string, string> = { SAMLResponse: encodePostMessage(xml) };

@@ -14,6 +14,7 @@ import { startStepUpDemo } from "./demo-step-up.js";
 import { startOidcDemo } from "./demo-oidc.js";
 import { startNordKommune } from "./demo-nord-kommune.js";
 import { startSebDemo } from "./demo-seb.js";
+import { DemoUsersSource, SHIPPED_USERS_FILE } from "./demo-users-file.js";
 
 export interface DemoPorts {
   idp: number;
@@ -45,10 +46,15 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
-/** `options`: where the broker writes its log (stdout when absent). */
-export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys", options: Pick<BuildOptions, "logDestination"> = {}): Promise<RunningDemo> {
-  const idpUrl = `http://127.0.0.1:${ports.idp}`;
-  const spUrl = `http://127.0.0.1:${ports.sp}`;
+export interface RunDemoOptions extends Pick<BuildOptions, "logDestination"> {
+  /** The demo users file (default: config/demo-users/users.yaml as shipped), read again when it changes. */
+  users?: DemoUsersSource;
+}
+
+/** `options`: where the broker writes its log (stdout when absent), the users file. */
+export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "var/demo/keys", options: RunDemoOptions = {}): Promise<RunningDemo> {
+  const users = options.users ?? new DemoUsersSource(SHIPPED_USERS_FILE);
+  const demoKommune = users.municipality("demo-kommune");
   const idpConfig = config.identityProviders.find((p) => p.id === "demo-kommune");
   const spConfig = config.serviceProviders.find((p) => p.id === "demo-fagsystem");
   if (!idpConfig || !spConfig) throw new Error("the demo configuration must register demo-kommune and demo-fagsystem");
@@ -58,9 +64,10 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   const spEncryption = await ensureKeyMaterial(`${keyDir}/demo-sp-encryption.key.pem`, `${keyDir}/demo-sp-encryption.cert.pem`, "Demo fagsystem encryption", bits);
   // The demo IdP's and fagsystem's ports are taken now, before the parties that listen on any free
   // port start: otherwise one of them could be given the same port (their handlers come later).
-  const { server: idpServer } = await listenOn(ports.idp);
-  const { server: spServer } = await listenOn(ports.sp);
+  const { server: idpServer, url: idpUrl } = await listenOn(ports.idp);
+  const { server: spServer, url: spUrl } = await listenOn(ports.sp);
   try {
+    checkUsersAgainstConfig(users, config);
     const idpEntityId = `${idpUrl}/idp`;
     const spEntityId = `${spUrl}/sp`;
     writeFileAndFolder(idpConfig.metadata, idpMetadataXml({ entityId: idpEntityId, signing: idpSigning, ssoUrl: `${idpUrl}/sso`, sloUrl: `${idpUrl}/slo` }));
@@ -83,9 +90,9 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
       if (!published.brokerAsSp) throw new Error("the broker's metadata is not loaded yet");
       return published.brokerAsSp;
     };
-    const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata);
+    const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata, () => users.users("sky-kommune"), users.municipality("sky-kommune"));
     // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
-    const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata);
+    const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata, () => users.users("vest-kommune"), users.municipality("vest-kommune"));
     const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
     const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
     const seb = await startSebDemo(config, ports.seb, keyDir);
@@ -98,7 +105,17 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     };
     published.brokerAsSp = readSpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/sp`));
     const brokerAsIdp: IdpMetadata = readIdpMetadata(await fetchText(`${config.baseUrl}/saml/metadata/idp`));
-    idpServer.on("request", createDemoIdp({ entityId: idpEntityId, baseUrl: idpUrl, signing: idpSigning, broker: brokerMetadata }));
+    idpServer.on(
+      "request",
+      createDemoIdp({
+        entityId: idpEntityId,
+        baseUrl: idpUrl,
+        signing: idpSigning,
+        broker: brokerMetadata,
+        ...(demoKommune ? { cvr: demoKommune.cvr, name: demoKommune.name } : {}),
+        users: () => users.users("demo-kommune"),
+      }),
+    );
     const links = seb ? [{ href: `${seb.url}/`, label: "SEB: sundhedssystemer (FUT, FMK) / health systems" }] : [];
     spServer.on("request", createDemoSp({ entityId: spEntityId, baseUrl: spUrl, signing: spSigning, encryption: spEncryption, broker: () => brokerAsIdp, links: () => links }));
     seb?.attach(() => brokerAsIdp);
@@ -117,5 +134,14 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
   } catch (error) {
     await Promise.all([closeServer(idpServer), closeServer(spServer)]);
     throw error;
+  }
+}
+
+/** Each municipality in the users file must be a registered demo IdP, and its CVR one that IdP may speak for. */
+function checkUsersAgainstConfig(users: DemoUsersSource, config: BrokerConfig): void {
+  for (const m of users.all()) {
+    const idp = config.identityProviders.find((p) => p.id === m.idp);
+    if (!idp) throw new Error(`${users.file}: municipality ${m.name} names idp ${m.idp}, which the configuration does not register (${config.identityProviders.map((p) => p.id).join(", ")})`);
+    if (!idp.cvrs.includes(m.cvr)) throw new Error(`${users.file}: ${m.name}'s CVR ${m.cvr} is not among the CVRs IdP ${m.idp} is registered for (${idp.cvrs.join(", ")})`);
   }
 }

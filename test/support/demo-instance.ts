@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { BrokerConfig } from "../../src/config/schema.js";
 import { runDemo, type RunningDemo } from "../../src/demo/run-demo.js";
+import type { DemoUsersSource } from "../../src/demo/demo-users-file.js";
 import { freePort } from "../../scripts/lib/redis-server.js";
 
 /** `count` distinct free ports (outside the ephemeral range, see freePort). */
@@ -32,7 +33,9 @@ export interface DemoInstance {
 
 export interface DemoInstanceOptions {
   /** Changes the demo configuration before start (e.g. more OIDC clients). */
-  configure?: (config: BrokerConfig) => BrokerConfig;
+  configure?: (config: BrokerConfig) => BrokerConfig | Promise<BrokerConfig>;
+  /** The demo users file (default: the shipped config/demo-users/users.yaml). */
+  users?: DemoUsersSource;
   /** The broker's log lines go here, at `logLevel` (default: no log, or TEST_LOG_LEVEL on stdout). */
   logDestination?: DestinationStream;
   logLevel?: BrokerConfig["log"]["level"];
@@ -62,7 +65,10 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(options.configure ? options.configure(config) : config, { idp: idpPort, sp: spPort, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb }, keyDir, { logDestination: options.logDestination });
+  const demo = await runDemo(options.configure ? await options.configure(config) : config, { idp: idpPort, sp: spPort, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb }, keyDir, {
+    logDestination: options.logDestination,
+    ...(options.users ? { users: options.users } : {}),
+  });
   return {
     demo,
     brokerUrl,
