@@ -1,5 +1,5 @@
 /** Encrypts a signed assertion for a fagsystem (saml:EncryptedAssertion). */
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { publicKeyOf } from "./public-keys.js";
 import xmlenc, { type EncryptOptions } from "xml-encryption";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type ContentEncryption, type KeyTransport } from "./algorithms.js";
 import { NS } from "./namespaces.js";
@@ -15,23 +15,10 @@ export const OIOSAML3_ENCRYPTION: EncryptionChoice = {
   keyTransport: KEY_TRANSPORT.rsaOaep,
 };
 
-const recipientKeys = new Map<string, KeyObject>();
-
-/** The recipient's public key, parsed once per certificate. */
-function recipientKey(certificatePem: string): KeyObject {
-  let key = recipientKeys.get(certificatePem);
-  if (!key) {
-    if (recipientKeys.size >= 1000) recipientKeys.clear();
-    key = createPublicKey(certificatePem);
-    recipientKeys.set(certificatePem, key);
-  }
-  return key;
-}
-
 export function encryptAssertion(assertionXml: string, recipientCertificatePem: string, choice: EncryptionChoice): Promise<string> {
   const oaep11 = choice.keyTransport === KEY_TRANSPORT.rsaOaep;
   const options: EncryptOptions = {
-    rsa_pub: recipientKey(recipientCertificatePem),
+    rsa_pub: publicKeyOf(recipientCertificatePem),
     pem: recipientCertificatePem,
     encryptionAlgorithm: choice.content,
     keyEncryptionAlgorithm: choice.keyTransport,

@@ -3,7 +3,8 @@
  * signature over the exact octets received (SAMLRequest|SAMLResponse,
  * RelayState, SigAlg, in that order).
  */
-import { constants, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { constants, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { publicKeyOf } from "./public-keys.js";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { SIGNATURE_ALGORITHM, allowedSignatureAlgorithms, type AlgorithmPolicy, type SignatureAlgorithm } from "./algorithms.js";
 import { SamlError } from "./saml-error.js";
@@ -103,7 +104,7 @@ export function verifyRedirectSignature(message: RedirectMessage, trustedCertifi
   if (!allowedSignatureAlgorithms(policy).includes(sigAlg)) throw new SamlError("algorithm_not_allowed", `signature algorithm ${sigAlg} is not allowed`);
   const params = nodeSignatureParams(sigAlg)!;
   for (const certificate of trustedCertificates) {
-    const key = createPublicKey(certificate);
+    const key = publicKeyOf(certificate);
     const ok = cryptoVerify(params.hash, Buffer.from(signedOctets, "utf8"), keyOptions(key, params.pss), value);
     if (ok) return;
   }

@@ -11,7 +11,8 @@
  * serialize-and-reparse of the document and no key parsing per call, which
  * were most of the broker's CPU time per login.
  */
-import { constants, createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { constants, createHash, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { publicKeyOf } from "./public-keys.js";
 import { C14nCanonicalization, ExclusiveCanonicalization } from "xml-crypto";
 import { C14N, DIGEST_ALGORITHM, SIGNATURE_ALGORITHM, TRANSFORM_ENVELOPED } from "./algorithms.js";
 import { SamlError } from "./saml-error.js";
@@ -140,19 +141,6 @@ export function referenceDigest(element: Element, signature: Element, transforms
     if (detach) element.insertBefore(signature, next);
   }
   return { canonical, digest: createHash(hash).update(canonical, "utf8").digest() };
-}
-
-const publicKeys = new Map<string, KeyObject>();
-
-/** The public key of a trusted certificate, parsed once. */
-function publicKeyOf(certificatePem: string): KeyObject {
-  let key = publicKeys.get(certificatePem);
-  if (!key) {
-    if (publicKeys.size >= 1000) publicKeys.clear();
-    key = createPublicKey(certificatePem);
-    publicKeys.set(certificatePem, key);
-  }
-  return key;
 }
 
 function pssOptions(pss: boolean): { padding?: number; saltLength?: number } {
