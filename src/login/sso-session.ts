@@ -30,6 +30,13 @@ export interface FoundSession {
 }
 
 export class SsoSessionRepository {
+  /**
+   * The session this process created last, until its first participant is
+   * added: its id has not left this request yet (the cookie goes with the
+   * answer), so nobody else can have changed it, and the read is saved.
+   */
+  private justCreated: FoundSession | undefined;
+
   constructor(
     private readonly store: StateStore,
     private readonly maxAgeSeconds: number,
@@ -50,9 +57,9 @@ export class SsoSessionRepository {
     if (!this.enabled || ttlSeconds < 1) return undefined;
     const id = newSessionId();
     const session: SsoSession = { version: 2, idpId, authenticatedAt, upstreams, participants: [] };
-    await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(session)), ttlSeconds);
     // An upstream's LogoutRequest names its own NameID and SessionIndex: they find this session.
-    for (const lookup of upstreams.flatMap(upstreamLookupKeys)) await this.putIndex(lookup, id, ttlSeconds);
+    await Promise.all([this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(session)), ttlSeconds), ...upstreams.flatMap(upstreamLookupKeys).map((lookup) => this.putIndex(lookup, id, ttlSeconds))]);
+    this.justCreated = { id, session };
     return id;
   }
 
@@ -62,14 +69,18 @@ export class SsoSessionRepository {
    * which costs that party only the logout message, never a login).
    */
   async addParticipant(id: string, participant: SessionParticipant): Promise<void> {
-    const session = await this.find(id);
+    const created = this.justCreated?.id === id ? this.justCreated.session : undefined;
+    this.justCreated = undefined;
+    const session = created ?? (await this.find(id));
     if (!session) return;
     const ttlSeconds = this.remainingSeconds(session);
     if (ttlSeconds < 1) return;
     const participants = (session.participants ?? []).filter((p) => !(p.frontend === participant.frontend && p.partyId === participant.partyId && p.lookupKey === participant.lookupKey));
     const updated: SsoSession = { ...session, participants: [...participants, participant] };
-    await this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(updated)), ttlSeconds);
-    if (participant.lookupKey !== undefined) await this.putIndex(participant.lookupKey, id, ttlSeconds);
+    await Promise.all([
+      this.store.put(sessionStoreKey(id), seal(id, JSON.stringify(updated)), ttlSeconds),
+      ...(participant.lookupKey === undefined ? [] : [this.putIndex(participant.lookupKey, id, ttlSeconds)]),
+    ]);
   }
 
   /**
