@@ -47,6 +47,8 @@ export function createDemoEntraOp(options: DemoEntraOpOptions): express.Express 
         client_id: options.clientId,
         client_secret: options.clientSecret,
         redirect_uris: [options.redirectUri],
+        // The broker's return address after a Single Logout (RP-initiated logout at this OP).
+        post_logout_redirect_uris: [options.redirectUri.replace(/\/callback$/, "/logged-out")],
         response_types: ["code"],
         grant_types: ["authorization_code"],
         token_endpoint_auth_method: "client_secret_basic",
@@ -55,7 +57,7 @@ export function createDemoEntraOp(options: DemoEntraOpOptions): express.Express 
     claims: { openid: ["sub", "oid", "upn", "preferred_username", "name", "given_name", "family_name", "email", "groups", "tid", "amr"] },
     conformIdTokenClaims: false,
     cookies: { keys: [options.cookieSecret], names: { session: "nord_session", interaction: "nord_interaction", resume: "nord_resume" } },
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {
       const user = byOid.get(sub);

@@ -31,6 +31,7 @@ import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
 import { mountSloSoap } from "./slo-soap-route.js";
+import { mountOidcUpstreamLogoutReturn } from "./oidc-rp-logout-route.js";
 import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js";
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
@@ -197,7 +198,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   const provider = createOidcProvider(broker, oidc.accounts);
-  const logout = wireLogout(broker, provider, oidc.accounts);
+  const logout = wireLogout(broker, provider, oidc.accounts, oidcUpstream.discovery);
   // An OIDC client joins the browser's SSO session once oidc-provider has authorized it.
   watchAuthorizations(provider, broker, async (ctx, participant) => {
     const sessionId = verifyCookieValue(readCookies(ctx.get("cookie")).get(SSO_COOKIE), broker.cookieSecret, SSO_COOKIE);
@@ -205,6 +206,7 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
   mountSlo(app, { broker, logout, form, requireForm, pageOptions });
   mountSloSoap(app, broker, logout);
+  mountOidcUpstreamLogoutReturn(app, broker, logout, pageOptions);
 
   mountOidc(app, { broker, provider, outcomes: oidc.outcomes, starter, form, requireForm, logout, pageOptions, formOrigins: () => [...oidcClientOrigins(broker.registry), ...upstreamLogoutOrigins(broker.registry)] });
 

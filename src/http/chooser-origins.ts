@@ -64,5 +64,10 @@ export function upstreamLogoutOrigins(registry: TrustRegistry): string[] {
     const origin = originOf(service.location);
     if (origin) origins.add(origin);
   }
+  // A municipal OpenID Connect IdP's end_session_endpoint is on its issuer's origin (Entra ID: login.microsoftonline.com).
+  for (const idp of registry.identityProviders()) {
+    const origin = isSamlIdp(idp) ? undefined : originOf(idp.policy.issuer);
+    if (origin) origins.add(origin);
+  }
   return [...origins].sort();
 }

@@ -8,10 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
-import { Browser, shownAttributes, type Page } from "./demo-browser.js";
+import { Browser, shownAttributes, unescapeHtml, type Page } from "./demo-browser.js";
 
-async function nordLogin(instance: DemoInstance, user: string): Promise<Page> {
-  const browser = new Browser();
+async function nordLogin(instance: DemoInstance, user: string, browser = new Browser()): Promise<Page> {
   const chooser = await browser.follow(await browser.get(`${instance.demo.spUrl}/login`));
   expect(chooser.body).toContain('value="nord-kommune"');
   const opPage = await browser.follow(await browser.submit(chooser, { idp: "nord-kommune" }));
@@ -45,6 +44,24 @@ describe("the demo: Nord Kommune (Entra ID over OpenID Connect) into a SAML fags
     expect(attributes.get(OIOSAML3.cvr)).toEqual(["55667788"]);
     expect(attributes.get("dk:gov:saml:attribute:AssuranceLevel")).toEqual(["3"]);
     expect(page.body).toContain("http://demo-fagsystem.dk/roles/usersystemrole/laesning/1");
+  });
+
+  it("logs Nina out at Nord Kommune's OpenID Provider too (its end_session), when she logs out of the fagsystem", async () => {
+    const browser = new Browser();
+    expect((await nordLogin(nist, "nina", browser)).body).toContain("Logget ind / Logged in");
+    // The fagsystem's Log ud: the broker sends the browser to the OP's end_session, which asks Nina to confirm.
+    const confirm = await browser.follow(await browser.post(`${nist.demo.spUrl}/logout`, {}));
+    expect(confirm.url.startsWith(`${nist.demo.nordOpUrl}/session/end`)).toBe(true);
+    const action = unescapeHtml(/<form[^>]*action="([^"]+)"/.exec(confirm.body)?.[1] ?? "");
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.body)?.[1] ?? "";
+    const summary = await browser.follow(await browser.post(new URL(action, confirm.url).href, { xsrf, logout: "yes" }));
+    expect(summary.url.startsWith(`${nist.brokerUrl}/oidc-rp/logged-out?state=`)).toBe(true);
+    expect(summary.body).toContain("Du er logget ud / You are logged out");
+    expect(summary.body).toMatch(/<li data-logged-out="yes">Nord Kommune \(Entra ID\):/);
+    // Both sessions are gone: the next login (the municipality remembered) asks Nina at the OP again.
+    const opPage = await browser.follow(await browser.get(`${nist.demo.spUrl}/login`));
+    expect(opPage.url.startsWith(`${nist.demo.nordOpUrl}/interaction/`)).toBe(true);
+    expect(opPage.body).toContain("Microsoft Entra ID (demo)");
   });
 
   it("refuses Niels (no MFA: NIST 2) at the NIST 3 fagsystem", async () => {

@@ -46,7 +46,8 @@ function refusalOf(error: string): Refusal {
 }
 
 export class OidcUpstream implements MunicipalUpstream {
-  private readonly discovery: OidcDiscovery;
+  /** Each OIDC IdP's discovered configuration (also used by its logout). */
+  readonly discovery: OidcDiscovery;
 
   constructor(
     private readonly broker: BrokerContext,

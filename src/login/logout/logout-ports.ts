@@ -30,7 +30,7 @@ export interface PartyLogout {
   /** Back channel: true when the party confirmed the logout, false when it refused. Throws when it could not be reached. */
   logOutBehind(participant: SessionParticipant, correlationId: string, timeoutMs: number): Promise<boolean>;
   /** Front channel: where the browser goes, and the id the party's answer will name (InResponseTo). */
-  request(participant: SessionParticipant, relayState: string): { interaction: Interaction; requestId: string };
+  request(participant: SessionParticipant, relayState: string): { interaction: Interaction; requestId: string } | Promise<{ interaction: Interaction; requestId: string }>;
   /** The answer to this kind's party that began the logout; undefined when none is owed. */
   answerInitiator(initiator: LogoutInitiator, outcome: LogoutOutcome): Interaction | undefined;
   /** The party's name for the person's summary page. */

@@ -83,7 +83,12 @@ export class LogoutService {
     const run = await this.runs.find(runId);
     const entry = run?.steps[step];
     if (!run || !entry || entry.channel !== "frame") return undefined;
-    return this.send(run, step, entry);
+    try {
+      return await this.send(run, step, entry);
+    } catch (error) {
+      await this.record(run, step, "unreachable", `no message could be sent: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Whether the logout page can go on: every frame answered, or the wait is over. */
@@ -148,14 +153,21 @@ export class LogoutService {
     for (const [index, step] of run.steps.entries()) {
       if (step.channel !== "top" || results[index] !== undefined) continue;
       // Sent once: a browser that comes back without the party's answer (reload, back button) goes on without it.
-      if (await this.runs.claimTopStep(run.id, index)) return this.send(run, index, step);
+      if (await this.runs.claimTopStep(run.id, index)) {
+        try {
+          return await this.send(run, index, step);
+        } catch (error) {
+          await this.record(run, index, "unreachable", `no message could be sent: ${(error as Error).message}`);
+          continue;
+        }
+      }
       await this.record(run, index, "unreachable", "the browser came back without the party's answer");
     }
     return this.summary(run);
   }
 
   private async send(run: LogoutRun, index: number, step: LogoutStep): Promise<Interaction> {
-    const { interaction, requestId } = this.port(step.participant)!.request(step.participant, run.id);
+    const { interaction, requestId } = await this.port(step.participant)!.request(step.participant, run.id);
     await this.runs.expectAnswer(requestId, { runId: run.id, step: index });
     return interaction;
   }
