@@ -10,6 +10,7 @@ import { loadTrustRegistry } from "./trust/registry.js";
 import { bindRefresh, MetadataRefresher } from "./trust/metadata-refresh.js";
 import { TrustHolder } from "./trust/trust-holder.js";
 import { chainChecker } from "./trust/chain-checker.js";
+import { CertificateRecheck } from "./trust/certificate-recheck.js";
 import { createStore } from "./store/create-store.js";
 import type { MemoryStoreEvents } from "./store/memory-store.js";
 import { MemoryStore } from "./store/memory-store.js";
@@ -108,6 +109,7 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
       return trust.current();
     },
     metadataRefresh: refresher.sources.length > 0 ? bindRefresh(refresher, trust) : undefined,
+    certificateRecheck: chain && config.trust.chain?.crl.mode !== "off" ? new CertificateRecheck({ config, log, now, chain, holder: trust }) : undefined,
     store,
     log,
     urls: brokerUrls(config.baseUrl),

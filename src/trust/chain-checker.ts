@@ -41,6 +41,7 @@ export class ChainChecker {
   private readonly anchors: ChainAnchors;
   private readonly crl: CrlCache | undefined;
   private decisions: ChainDecision[] = [];
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: ChainConfig,
@@ -91,7 +92,17 @@ export class ChainChecker {
    * fetches those and runs it again. The final run's decisions are logged
    * and counted, whether it succeeded or threw.
    */
-  async run<T>(load: () => T): Promise<T> {
+  run<T>(load: () => T): Promise<T> {
+    // One run at a time (start-up, the metadata refresh, the revocation check): each logs its own decisions.
+    const result = this.queue.then(() => this.runNow(load));
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async runNow<T>(load: () => T): Promise<T> {
     if (this.crl) await this.crl.fetchDue();
     try {
       this.decisions = [];

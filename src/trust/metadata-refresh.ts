@@ -84,14 +84,14 @@ export class MetadataRefresher {
    * from the backing files with the fetched documents in place of theirs.
    * The backing files are written only when the new registry is whole.
    */
-  refresh(current: TrustRegistry | undefined): Promise<TrustRegistry | undefined> {
+  refresh(current: (() => TrustRegistry) | undefined): Promise<TrustRegistry | undefined> {
     this.running ??= this.refreshAll(current).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async refreshAll(current: TrustRegistry | undefined): Promise<TrustRegistry | undefined> {
+  private async refreshAll(current: (() => TrustRegistry) | undefined): Promise<TrustRegistry | undefined> {
     const accepted: Accepted[] = [];
     for (const source of this.sources) {
       const one = await this.refreshOne(source);
@@ -101,7 +101,8 @@ export class MetadataRefresher {
     let next: TrustRegistry;
     try {
       if (current) {
-        next = current.withParties(accepted.map((a) => a.loaded), accepted.flatMap((a) => a.warnings));
+        // The trust in force now (the revocation check may have changed it while this refresh fetched).
+        next = current().withParties(accepted.map((a) => a.loaded), accepted.flatMap((a) => a.warnings));
       } else {
         const fetched = new Map(accepted.map((a) => [a.source.file, a.xml]));
         const load = () => loadTrustRegistry(this.deps.config, new Date(this.deps.now()), this.deps.env, (path, where) => fetched.get(path) ?? READ_METADATA_FILES(path, where), this.deps.chain);
@@ -173,7 +174,7 @@ export class MetadataRefresher {
     const interval = this.deps.config.trust.metadataRefresh.intervalSeconds * 1000;
     const next = () => {
       this.timer = setTimeout(() => {
-        void this.refresh(holder.current())
+        void this.refresh(() => holder.current())
           .then((registry) => {
             if (registry) holder.replace(registry);
           })
@@ -205,7 +206,7 @@ export interface TrustRefresh {
 export function bindRefresh(refresher: MetadataRefresher, holder: TrustHolder): TrustRefresh {
   return {
     async refresh() {
-      const next = await refresher.refresh(holder.current());
+      const next = await refresher.refresh(() => holder.current());
       if (next) holder.replace(next);
       return next !== undefined;
     },

@@ -11,6 +11,14 @@ import type { IdpMetadata } from "../saml/metadata-reader.js";
 import { checkSigningCertificateDates } from "./certificate-dates.js";
 import type { ChainChecker } from "./chain-checker.js";
 
+/** A party refused because none of its signing certificates passes trust.chain (roots, revocation). */
+export class ChainRefusedError extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = "ChainRefusedError";
+  }
+}
+
 /** What the checks need of the load in progress. */
 export interface CertificateChecking {
   config: BrokerConfig;
@@ -48,7 +56,7 @@ export function withCheckedSigningCertificates<T extends { signingCertificates: 
   if (!checking.chain || policy.skipCertificateChain) return { ...metadata, signingCertificates: dated.usable };
   const chained = checking.chain.check(party, where, dated.usable, nowMs);
   if (chained.usable.length === 0) {
-    throw new ConfigError(`${where}: no signing certificate in its metadata passes the chain check (trust.chain): ${chained.warnings.join("; ")}`);
+    throw new ChainRefusedError(`${where}: no signing certificate in its metadata passes the chain check (trust.chain): ${chained.warnings.join("; ")}`);
   }
   checking.warnings.push(...chained.warnings);
   return { ...metadata, signingCertificates: chained.usable };

@@ -31,8 +31,8 @@ export interface TestCa {
   certificatePem: string;
   /** A party certificate (digitalSignature) naming `crlUrl` as its CRL distribution point (none when not given). */
   issue(commonName: string, crlUrl?: string): Promise<IssuedCertificate>;
-  /** A CRL (DER) listing these serials as revoked, valid for a day. */
-  crl(revokedSerials: readonly string[], options?: { signedBy?: TestCa }): Promise<Buffer>;
+  /** A CRL (DER) listing these serials as revoked, issued at `now` (default: the real clock) and valid for a day. */
+  crl(revokedSerials: readonly string[], options?: { signedBy?: TestCa; now?: number }): Promise<Buffer>;
   signingKey: CryptoKey;
 }
 
@@ -78,11 +78,12 @@ export async function createTestCa(name: string): Promise<TestCa> {
       return { ...keyMaterialFromPem(privateKeyPem, leaf.toString("pem") + "\n"), serialNumber };
     },
     async crl(revokedSerials, options = {}) {
+      const now = options.now ?? Date.now();
       const crl = await x509.X509CrlGenerator.create({
         issuer: root.subject,
-        thisUpdate: new Date(Date.now() - 60_000),
-        nextUpdate: new Date(Date.now() + DAY),
-        entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate: new Date(Date.now() - 60_000), reason: x509.X509CrlReason.keyCompromise })),
+        thisUpdate: new Date(now - 60_000),
+        nextUpdate: new Date(now + DAY),
+        entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate: new Date(now - 60_000), reason: x509.X509CrlReason.keyCompromise })),
         signingKey: (options.signedBy ?? ca).signingKey,
         signingAlgorithm: ALGORITHM,
       });

@@ -17,8 +17,8 @@ import { join } from "node:path";
 import request from "supertest";
 import { createBrokerFixture, IDP_ENTITY_ID, IDP_SSO_URL, type BrokerFixture } from "../support/broker-fixture.js";
 import { createTestCa, type IssuedCertificate, type TestCa } from "../support/test-ca.js";
-import { idpResponse } from "../support/saml-peers.js";
-import { expectAccepted, expectRefused, tryAtAcs } from "../security/support/attack-kit.js";
+import { idpResponse, startLogin } from "../support/saml-peers.js";
+import { expectAccepted, expectRefused, postResponse, tryAtAcs } from "../security/support/attack-kit.js";
 import { idpMetadataXml } from "../../src/demo/demo-metadata.js";
 import { validateConfig } from "../../src/config/load-config.js";
 import { isSamlIdp } from "../../src/trust/registry.js";
@@ -28,6 +28,8 @@ import type { KeyMaterial } from "../../src/keys/key-material.js";
 interface CrlServer {
   url: string;
   publish(der: Buffer): void;
+  /** Answer 503 (on) or the CRL (off). */
+  failing: boolean;
   hits: number;
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ async function crlServer(): Promise<CrlServer> {
   let body: Buffer = Buffer.alloc(0);
   const server: Server = createServer((_req, res) => {
     state.hits += 1;
+    if (state.failing) return void res.writeHead(503).end();
     res.writeHead(200, { "content-type": "application/pkix-crl" }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -46,6 +49,7 @@ async function crlServer(): Promise<CrlServer> {
     publish: (der) => {
       body = der;
     },
+    failing: false,
     hits: 0,
     close: () => {
       if (closed) return Promise.resolve();
@@ -97,7 +101,12 @@ describe("certificate chain and revocation", () => {
 
   /** A broker (test environment) whose IdP publishes these signing certificates; the fagsystem's self-signed one is exempt. */
   function broker(mode: "fail-closed" | "fail-open" | "off", ...signing: KeyMaterial[]): Promise<BrokerFixture> {
+    return brokerAt(undefined, mode, ...signing);
+  }
+
+  function brokerAt(now: (() => number) | undefined, mode: "fail-closed" | "fail-open" | "off", ...signing: KeyMaterial[]): Promise<BrokerFixture> {
     return createBrokerFixture({
+      now,
       config: { environment: "test", trust: { chain: { roots: [rootFile], crl: { mode, timeoutSeconds: 2 } } } },
       idp: { metadata: metadataFile(...signing) },
       sp: { skipCertificateChain: true },
@@ -216,5 +225,51 @@ describe("certificate chain and revocation", () => {
     expect(() => validateConfig({ identityProviders: [{ id: "kommune", displayName: "Kommune", metadata: "m.xml", cvrs: ["29189846"], skipCertificateChain: true }] })).toThrow(
       /identityProviders\.0\.skipCertificateChain: skipCertificateChain is for test parties and is refused in production/,
     );
+  });
+
+  describe("stays current while the broker runs", () => {
+    const HOUR = 3_600_000;
+    it("withdraws a certificate revoked since start at the next check, and fails closed when the CRL lapses and cannot be fetched", async () => {
+      let clock = Date.now();
+      const crl = await server();
+      const revokedLater = await ca.issue("kommune old signing", crl.url);
+      const current = await ca.issue("kommune new signing", crl.url);
+      crl.publish(await ca.crl([]));
+      const fixture = await brokerAt(() => clock, "fail-closed", revokedLater, current);
+      const login = async (key: KeyMaterial) => {
+        const started = await startLogin(fixture, { issueInstant: new Date(clock).toISOString() });
+        return postResponse(started.agent, await idpResponse(fixture.keys, { requestId: started.upstreamRequestId, now: clock, signAssertionWith: key }));
+      };
+      const recheck = fixture.broker.certificateRecheck!;
+      expect(recheck).toBeDefined();
+      await expectAccepted(await login(revokedLater));
+
+      // Revoked at the CA: not seen before the cached CRL is due again.
+      crl.publish(await ca.crl([revokedLater.serialNumber]));
+      expect(await recheck.refresh()).toBe(false);
+      clock += HOUR + 60_000;
+      expect(await recheck.refresh()).toBe(true);
+      expect(signingCertificates(fixture)).toEqual([current.certificatePem]);
+      await expectRefused(fixture, await login(revokedLater), "signature_invalid");
+      await expectAccepted(await login(current));
+
+      // The CRL server fails; the cached CRL serves until its nextUpdate, then the party has no usable key.
+      crl.failing = true;
+      clock += 2 * HOUR;
+      expect(await recheck.refresh()).toBe(false);
+      clock += 24 * HOUR;
+      expect(await recheck.refresh()).toBe(true);
+      expect(signingCertificates(fixture)).toEqual([]);
+      await expectRefused(fixture, await login(current), "no_trusted_key");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(fixture.logs).toContainEqual(expect.objectContaining({ event: "trust_certificates_withdrawn", party: "test-kommune", level: 50 }));
+
+      // The CRL is back: the party's current certificate is usable again at the next check.
+      crl.failing = false;
+      crl.publish(await ca.crl([revokedLater.serialNumber], { now: clock }));
+      expect(await recheck.refresh()).toBe(true);
+      expect(signingCertificates(fixture)).toEqual([current.certificatePem]);
+      await expectAccepted(await login(current));
+    });
   });
 });
