@@ -34,26 +34,29 @@ export interface TestCa {
   /** A CRL (DER) listing these serials as revoked, issued at `now` (default: the real clock) and valid for a day. */
   crl(revokedSerials: readonly string[], options?: { signedBy?: TestCa; now?: number }): Promise<Buffer>;
   signingKey: CryptoKey;
+  certificate: x509.X509Certificate;
 }
 
-export async function createTestCa(name: string): Promise<TestCa> {
+/** A root CA, or with `parent` an intermediate (issuing) CA under it. */
+export async function createTestCa(name: string, parent?: TestCa): Promise<TestCa> {
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
-  const subject = `CN=${name}`;
-  const root = await x509.X509CertificateGenerator.createSelfSigned({
+  const common = {
     serialNumber: nextSerial(),
-    name: subject,
     notBefore: new Date(Date.now() - DAY),
     notAfter: new Date(Date.now() + 365 * DAY),
-    keys,
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
-  });
+  };
+  const root = parent
+    ? await x509.X509CertificateGenerator.create({ ...common, subject: `CN=${name}`, issuer: parent.certificate.subject, publicKey: keys.publicKey, signingKey: parent.signingKey })
+    : await x509.X509CertificateGenerator.createSelfSigned({ ...common, name: `CN=${name}`, keys });
   const ca: TestCa = {
     name,
+    certificate: root,
     certificatePem: root.toString("pem") + "\n",
     signingKey: keys.privateKey,
     async issue(commonName, crlUrl) {

@@ -143,6 +143,23 @@ describe("certificate chain and revocation", () => {
     expect(crl.hits, "no CRL is fetched for a certificate that does not chain").toBe(0);
   });
 
+  it("follows a configured intermediate (an issuing CA) to the root; without it, refuses", async () => {
+    const issuing = await createTestCa("Test OCES3 Issuing CA", ca);
+    const crl = await server();
+    const issued = await issuing.issue("kommune signing", crl.url);
+    crl.publish(await issuing.crl([]));
+    const intermediates = join(dir, "intermediates.pem");
+    writeFileSync(intermediates, issuing.certificatePem);
+    const fixture = await createBrokerFixture({
+      config: { environment: "test", trust: { chain: { roots: [rootFile], intermediates: [intermediates] } } },
+      idp: { metadata: metadataFile(issued) },
+      sp: { skipCertificateChain: true },
+    });
+    expect(signingCertificates(fixture)).toEqual([issued.certificatePem]);
+    await expectAccepted(await loginSignedBy(fixture, issued));
+    await expect(broker("fail-closed", issued)).rejects.toThrow(/chain_untrusted\): issuer CN=Test OCES3 Issuing CA does not lead to a configured root/);
+  });
+
   it("refuses a self-signed certificate too", async () => {
     const selfSigned = (await createBrokerFixture({ config: { environment: "test" } })).keys.idpSigning;
     await expect(broker("off", selfSigned)).rejects.toThrow(/\(test-kommune\): .*chain_untrusted/);
