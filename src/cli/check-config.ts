@@ -37,6 +37,10 @@ export function checkConfig(config: BrokerConfig, now: Date = new Date()): Check
   if (!nemlogin) {
     for (const idp of registry.identityProviders().filter((p) => p.policy.stepUp)) warnings.push(`${idp.id} has stepUp, but no nemlogin is configured: its logins are not stepped up`);
   }
+  if (config.trust.chain) {
+    const revocation = config.trust.chain.crl.mode === "off" ? "" : `; revocation (crl.mode ${config.trust.chain.crl.mode}) is checked by the running broker, not here`;
+    lines.push(`signing certificates chain to trust.chain.roots${revocation}`);
+  }
   const own = { signing: readCertificate(config.keys.signing.cert), encryption: readCertificate(config.keys.encryption.cert) };
   for (const use of ["signing", "encryption"] as const) {
     if (own[use] === undefined) {
