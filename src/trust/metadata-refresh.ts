@@ -20,6 +20,7 @@ import { fetchMetadata, MetadataFetchError, type Validators } from "./metadata-f
 import { loadParty, loadTrustRegistry, partyWhere, READ_METADATA_FILES, type LoadedParty, type PartyRef, type TrustRegistry } from "./registry.js";
 import type { TrustHolder } from "./trust-holder.js";
 import type { ChainChecker } from "./chain-checker.js";
+import { ChainRefusedError } from "./party-certificates.js";
 
 export interface UrlSource {
   ref: PartyRef;
@@ -151,7 +152,7 @@ export class MetadataRefresher {
       const { loaded, warnings } = this.deps.chain ? await this.deps.chain.run(load) : load();
       return { source, xml: fetched.xml, validators: fetched.validators, loaded, warnings };
     } catch (error) {
-      this.refused(source, "rejected", "invalid", (error as Error).message);
+      this.refused(source, "rejected", error instanceof ChainRefusedError ? "chain" : "invalid", (error as Error).message);
       return undefined;
     }
   }

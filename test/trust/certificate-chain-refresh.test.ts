@@ -85,7 +85,7 @@ describe("trust.chain at a metadata refresh", () => {
       expect(readFileSync(backing, "utf8")).toBe(good);
       await new Promise((resolve) => setImmediate(resolve));
       const line = fixture.logs.filter((l) => l["event"] === "metadata_refresh_failed").at(-1);
-      expect(line).toMatchObject({ party: "test-kommune", outcome: "rejected" });
+      expect(line).toMatchObject({ party: "test-kommune", outcome: "rejected", why: "chain" });
       expect(String(line!["detail"])).toMatch(new RegExp(`identityProviders\\[0\\] \\(test-kommune\\): no signing certificate .* passes the chain check .*\\(${reason}\\)`));
     }
     await expectAccepted(await tryAtAcs(fixture, (requestId, k) => idpResponse(k, { requestId, signAssertionWith: first })));
