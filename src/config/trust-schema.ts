@@ -17,6 +17,8 @@ const crlSchema = z
     refreshSeconds: z.number().int().min(60).max(86_400).default(3600),
     timeoutSeconds: z.number().int().min(1).max(60).default(10),
     maxBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Where verified CRLs are kept (one file per distribution point), so a restart during a CRL outage uses the last good one until its nextUpdate. */
+    cacheDir: z.string().min(1).optional(),
   })
   .strict()
   .prefault({});

@@ -78,7 +78,7 @@ export class ChainChecker {
   private revocation(status: RevocationStatus): Pick<ChainDecision, "outcome" | "reason" | "detail"> {
     switch (status.kind) {
       case "good":
-        return { outcome: "accepted", reason: "crl_good", detail: "chains to a configured root; not on its issuer's CRL" };
+        return { outcome: "accepted", reason: "crl_good", detail: `chains to a configured root; not on its issuer's CRL${status.note ? `; ${status.note}` : ""}` };
       case "revoked":
         return { outcome: "refused", reason: "certificate_revoked", detail: `revoked at ${status.revokedAt.toISOString()} (CRL ${status.url})` };
       case "unavailable":

@@ -8,7 +8,9 @@
  * asks again (chain-checker.ts).
  */
 import "reflect-metadata";
-import { webcrypto, type X509Certificate } from "node:crypto";
+import { createHash, webcrypto, type X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import type { CrlConfig } from "../config/trust-schema.js";
 import { MetadataFetchError, readBounded } from "./metadata-fetch.js";
@@ -16,7 +18,8 @@ import { MetadataFetchError, readBounded } from "./metadata-fetch.js";
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 export type RevocationStatus =
-  | { kind: "good" }
+  /** `note`: when the CRL is the copy kept in crl.cacheDir, why the fetch failed. */
+  | { kind: "good"; note?: string | undefined }
   | { kind: "revoked"; revokedAt: Date; url: string }
   /** reason: no_distribution_point | crl_not_loaded | crl_unavailable (with the fetch's why) */
   | { kind: "unavailable"; reason: string; detail: string };
@@ -26,6 +29,8 @@ interface CachedCrl {
   fetchedAtMs: number;
   /** Usable until (nextUpdate, or a refresh interval after the fetch when it names none). */
   usableUntilMs: number;
+  /** Read from crl.cacheDir because the fetch failed. */
+  kept?: boolean;
 }
 
 /** The http(s) URLs of the certificate's CRL distribution points. */
@@ -71,7 +76,8 @@ export class CrlCache {
       return { kind: "unavailable", reason: "crl_not_loaded", detail: `CRL ${url} not fetched yet` };
     }
     const revoked = entry.crl.findRevoked(new x509.X509Certificate(leaf.raw));
-    return revoked ? { kind: "revoked", revokedAt: revoked.revocationDate, url } : { kind: "good" };
+    if (revoked) return { kind: "revoked", revokedAt: revoked.revocationDate, url };
+    return { kind: "good", note: entry.kept ? `CRL ${url} from crl.cacheDir (${this.failures.get(url) ?? "fetch failed"})` : undefined };
   }
 
   hasWanted(): boolean {
@@ -88,30 +94,34 @@ export class CrlCache {
     }
     for (const [url, issuer] of due) {
       try {
-        this.cached.set(url, await this.fetchOne(url, issuer));
+        this.cached.set(url, await this.accept(url, await this.fetchBytes(url), issuer));
         this.failures.delete(url);
       } catch (error) {
-        // A cached CRL still within its nextUpdate stays in use; the failure explains a missing one.
+        // A cached CRL still within its nextUpdate stays in use (after a restart, the one kept in crl.cacheDir); the failure explains a missing one.
         this.failures.set(url, `${error instanceof MetadataFetchError ? error.reason : "crl_invalid"}: ${(error as Error).message}`);
+        if (!this.cached.has(url)) await this.fromDisk(url, issuer);
       }
     }
   }
 
-  private async fetchOne(url: string, issuer: X509Certificate): Promise<CachedCrl> {
+  private async fetchBytes(url: string): Promise<Buffer> {
     const signal = AbortSignal.timeout(this.config.timeoutSeconds * 1000);
-    let bytes: Buffer;
     try {
       const response = await fetch(url, { signal, redirect: "error", headers: { accept: "application/pkix-crl" } });
       if (response.status !== 200) {
         await response.body?.cancel();
         throw new MetadataFetchError("http_status", `HTTP ${response.status}`);
       }
-      bytes = response.body ? await readBounded(response.body, this.config.maxBytes, "CRL") : Buffer.alloc(0);
+      return response.body ? await readBounded(response.body, this.config.maxBytes, "CRL") : Buffer.alloc(0);
     } catch (error) {
       if (error instanceof MetadataFetchError) throw error;
       if (signal.aborted) throw new MetadataFetchError("timeout", `no answer within ${this.config.timeoutSeconds} s`);
       throw new MetadataFetchError("unreachable", `cannot fetch: ${(error as Error).message.slice(0, 200)}`);
     }
+  }
+
+  /** The CRL in `bytes`, if its issuer signed it, it is current and not older than the one in use; kept in crl.cacheDir when fetched. */
+  private async accept(url: string, bytes: Buffer, issuer: X509Certificate, fromDisk = false): Promise<CachedCrl> {
     const text = bytes.toString("latin1");
     const crl = new x509.X509Crl(text.includes("-----BEGIN X509 CRL-----") ? text : new Uint8Array(bytes));
     const ca = new x509.X509Certificate(issuer.raw);
@@ -121,6 +131,38 @@ export class CrlCache {
     if (crl.thisUpdate.getTime() > nowMs + 300_000) throw new Error(`the CRL's thisUpdate ${crl.thisUpdate.toISOString()} is in the future`);
     const usableUntilMs = crl.nextUpdate?.getTime() ?? nowMs + this.config.refreshSeconds * 1000;
     if (usableUntilMs < nowMs) throw new Error(`the CRL is stale (nextUpdate ${crl.nextUpdate?.toISOString()})`);
+    const inUse = this.cached.get(url);
+    if (inUse && crl.thisUpdate.getTime() < inUse.crl.thisUpdate.getTime()) throw new Error(`the CRL (thisUpdate ${crl.thisUpdate.toISOString()}) is older than the one in use`);
+    if (!fromDisk) this.keep(url, bytes);
     return { crl, fetchedAtMs: nowMs, usableUntilMs };
+  }
+
+  private cacheFile(url: string): string | undefined {
+    return this.config.cacheDir === undefined ? undefined : join(this.config.cacheDir, `${createHash("sha256").update(url).digest("hex").slice(0, 32)}.crl`);
+  }
+
+  private keep(url: string, bytes: Buffer): void {
+    const file = this.cacheFile(url);
+    if (file === undefined) return;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.${process.pid}.incoming`, bytes);
+      renameSync(`${file}.${process.pid}.incoming`, file);
+    } catch {
+      // The CRL is in force in memory; only a restart during an outage would miss it.
+    }
+  }
+
+  /** The CRL kept in crl.cacheDir, when it is still usable (checked as a fetched one). */
+  private async fromDisk(url: string, issuer: X509Certificate): Promise<void> {
+    const file = this.cacheFile(url);
+    if (file === undefined) return;
+    try {
+      const kept = await this.accept(url, readFileSync(file), issuer, true);
+      // Due again at the next check: the fetch is retried then.
+      this.cached.set(url, { ...kept, fetchedAtMs: kept.fetchedAtMs - this.config.refreshSeconds * 1000, kept: true });
+    } catch {
+      // None kept, or not usable: the failure stands.
+    }
   }
 }
