@@ -30,6 +30,8 @@ export interface BrokerContext {
   readonly registry: TrustRegistry;
   /** Refreshes the parties' metadata from their URLs (`metadataUrl`); undefined when no party has one. */
   metadataRefresh?: TrustRefresh | undefined;
+  /** Checks parties' signing certificates against fresh CRLs on a schedule (trust.chain.crl); undefined without revocation checks. */
+  certificateRecheck?: TrustRefresh | undefined;
   store: StateStore;
   log: Logger;
   urls: BrokerUrls;

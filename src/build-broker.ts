@@ -9,6 +9,8 @@ import { requestRollover, watchRollover } from "./keys/rollover.js";
 import { loadTrustRegistry } from "./trust/registry.js";
 import { bindRefresh, MetadataRefresher } from "./trust/metadata-refresh.js";
 import { TrustHolder } from "./trust/trust-holder.js";
+import { chainChecker } from "./trust/chain-checker.js";
+import { CertificateRecheck } from "./trust/certificate-recheck.js";
 import { createStore } from "./store/create-store.js";
 import type { MemoryStoreEvents } from "./store/memory-store.js";
 import { MemoryStore } from "./store/memory-store.js";
@@ -71,8 +73,10 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
   const switchAt = config.keys.next?.signingSwitchAt === undefined ? undefined : Date.parse(config.keys.next.signingSwitchAt);
   const keys = new KeyRing({ signing, encryption }, next, switchAt, now);
   // Parties with a metadataUrl: fetched first, so start-up reads the freshest good copy (or the backing file when the URL fails).
-  const refresher = new MetadataRefresher({ config, log, now, env: process.env });
-  const registry = (refresher.sources.length > 0 ? await refresher.refresh(undefined) : undefined) ?? loadTrustRegistry(config, new Date(now()));
+  const chain = chainChecker(config.trust.chain, { now, log, revocation: true });
+  const refresher = new MetadataRefresher({ config, log, now, env: process.env, chain });
+  const fromFiles = () => loadTrustRegistry(config, new Date(now()), process.env, undefined, chain);
+  const registry = (refresher.sources.length > 0 ? await refresher.refresh(undefined) : undefined) ?? (chain ? await chain.run(fromFiles) : fromFiles());
   const trust = new TrustHolder(registry);
   recordBrokerInfo(config.environment, config.entityId);
   const certificates = () => [
@@ -105,6 +109,7 @@ export async function buildBroker(config: BrokerConfig, options: BuildOptions = 
       return trust.current();
     },
     metadataRefresh: refresher.sources.length > 0 ? bindRefresh(refresher, trust) : undefined,
+    certificateRecheck: chain && config.trust.chain?.crl.mode !== "off" ? new CertificateRecheck({ config, log, now, chain, holder: trust }) : undefined,
     store,
     log,
     urls: brokerUrls(config.baseUrl),

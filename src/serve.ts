@@ -47,6 +47,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
   const port = typeof address === "object" && address ? address.port : broker.config.port;
   broker.log.info({ event: "broker_started", port, entityId: broker.config.entityId, idps: broker.registry.identityProviders().length, sps: broker.registry.serviceProviders().length }, "broker listening");
   broker.metadataRefresh?.start();
+  broker.certificateRecheck?.start();
   const { drainDelaySeconds, graceSeconds } = broker.config.shutdown;
   let stopping: Promise<void> | undefined;
   return {
@@ -57,6 +58,7 @@ export async function serveBroker(broker: BrokerContext): Promise<RunningBroker>
     stop() {
       stopping ??= (async () => {
         broker.metadataRefresh?.stop();
+        broker.certificateRecheck?.stop();
         broker.stopKeyWatch?.();
         draining.begin();
         broker.log.info({ event: "broker_stopping", drainDelaySeconds, graceSeconds }, "stopping: not ready, finishing requests in flight");

@@ -9,6 +9,7 @@ import type { BrokerConfig } from "../config/schema.js";
 import { loadTrustRegistry } from "../trust/registry.js";
 import { brokerCertificates, expiryWarnings, partyCertificates, type HeldCertificate } from "../trust/certificate-inventory.js";
 import { daysToExpiry } from "../trust/certificate-dates.js";
+import { chainChecker } from "../trust/chain-checker.js";
 
 export interface CheckReport {
   lines: string[];
@@ -26,7 +27,8 @@ function certificateLine(certificate: HeldCertificate, nowMs: number): string {
 
 /** Throws ConfigError as start-up would; otherwise what to print. */
 export function checkConfig(config: BrokerConfig, now: Date = new Date()): CheckReport {
-  const registry = loadTrustRegistry(config, now);
+  // The chain to trust.chain.roots is checked; revocation is not (check-config does not fetch), the running broker checks it.
+  const registry = loadTrustRegistry(config, now, process.env, undefined, chainChecker(config.trust.chain, { now: () => now.getTime(), revocation: false }));
   const lines: string[] = [];
   const warnings: string[] = [...registry.warnings];
   const nemlogin = registry.nemLogIn();
@@ -34,6 +36,10 @@ export function checkConfig(config: BrokerConfig, now: Date = new Date()): Check
   lines.push(`configuration is valid (environment: ${config.environment}): ${registry.identityProviders().length} identity providers${stepUp}, ${registry.serviceProviders().length} fagsystemer`);
   if (!nemlogin) {
     for (const idp of registry.identityProviders().filter((p) => p.policy.stepUp)) warnings.push(`${idp.id} has stepUp, but no nemlogin is configured: its logins are not stepped up`);
+  }
+  if (config.trust.chain) {
+    const revocation = config.trust.chain.crl.mode === "off" ? "" : `; revocation (crl.mode ${config.trust.chain.crl.mode}) is checked by the running broker, not here`;
+    lines.push(`signing certificates chain to trust.chain.roots${revocation}`);
   }
   const own = { signing: readCertificate(config.keys.signing.cert), encryption: readCertificate(config.keys.encryption.cert) };
   for (const use of ["signing", "encryption"] as const) {

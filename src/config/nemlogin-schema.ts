@@ -23,6 +23,8 @@ export const nemLogInSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Do not check NemLog-in's signing certificates against trust.chain (roots, revocation): test only; refused in production. */
+    skipCertificateChain: z.boolean().default(false),
     /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
     metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     allowSha1: z.boolean().default(false),

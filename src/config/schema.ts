@@ -20,6 +20,7 @@ import {
   serviceProviderPrivilegeFields,
 } from "./attribute-service-schema.js";
 import { userStoreSchema } from "./user-store-schema.js";
+import { checkProductionStrictness, trustSchema } from "./trust-schema.js";
 
 const cvr = z.string().regex(/^\d{8}$/, "a CVR number is 8 digits");
 const partyId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "ids are lower-case letters, digits and '-'");
@@ -54,6 +55,10 @@ export const identityProviderSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Do not check this party's signing certificates against trust.chain (roots, revocation): test parties only; refused in production. */
+    skipCertificateChain: z.boolean().default(false),
+    /** The entityID to take when `metadata` is a signed aggregate (md:EntitiesDescriptor); with a single EntityDescriptor, it must match. */
+    entityId: z.string().min(1).optional(),
     /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
     metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     /** Levels, OIOSAML profile, roles, robots: see policy-schema.ts and docs/policy.md. */
@@ -80,6 +85,10 @@ export const serviceProviderSchema = z
     metadataSigningCert: z.string().min(1).optional(),
     /** Keep signing certificates outside their validity dates (test parties only; refused in production). */
     allowExpiredCertificate: z.boolean().default(false),
+    /** Do not check this party's signing certificates against trust.chain (roots, revocation): test parties only; refused in production. */
+    skipCertificateChain: z.boolean().default(false),
+    /** The entityID to take when `metadata` is a signed aggregate (md:EntitiesDescriptor); with a single EntityDescriptor, it must match. */
+    entityId: z.string().min(1).optional(),
     /** Where the party publishes its metadata: fetched at start and refreshed on a schedule; `metadata` is then the backing file, kept as the last good copy. */
     metadataUrl: z.url({ protocol: /^https?$/, error: "metadataUrl is an http or https URL" }).optional(),
     allowSha1: z.boolean().default(false),
@@ -238,21 +247,7 @@ export const configSchema = z
       .prefault({}),
     store: storeSchema,
     /** How parties' certificates are checked (README, "Certificate checks"). */
-    trust: z
-      .object({
-        /** Days a signing certificate is still accepted after its notAfter (and before its notBefore). */
-        certificateGraceDays: z.number().int().min(0).max(365).default(0),
-        /** Parties with a metadataUrl: how often it is fetched again (bounded), and how long one fetch may take. */
-        metadataRefresh: z
-          .object({
-            intervalSeconds: z.number().int().min(60).max(86_400).default(3600),
-            timeoutSeconds: z.number().int().min(1).max(60).default(10),
-          })
-          .strict()
-          .prefault({}),
-      })
-      .strict()
-      .prefault({}),
+    trust: trustSchema,
     /** OpenTelemetry spans over OTLP/HTTP (JSON) to this URL (e.g. http://collector:4318/v1/traces); absent: no tracing. */
     tracing: z
       .object({ otlpEndpoint: z.url().optional(), serviceName: z.string().min(1).default("context-broker") })
@@ -308,22 +303,6 @@ export const configSchema = z
     checkDownstreamIds(config, context);
     checkProductionStrictness(config, context);
   });
-
-/** In production every certificate is checked against its dates: the test-only override is refused. */
-function checkProductionStrictness(
-  config: { environment: string; identityProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; serviceProviders: ReadonlyArray<{ allowExpiredCertificate: boolean }>; nemlogin?: { allowExpiredCertificate: boolean } | undefined },
-  context: z.RefinementCtx,
-): void {
-  if (config.environment !== "production") return;
-  const message = "allowExpiredCertificate is for test parties and is refused in production (environment: production)";
-  config.identityProviders.forEach((idp, index) => {
-    if (idp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["identityProviders", index, "allowExpiredCertificate"], message });
-  });
-  config.serviceProviders.forEach((sp, index) => {
-    if (sp.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["serviceProviders", index, "allowExpiredCertificate"], message });
-  });
-  if (config.nemlogin?.allowExpiredCertificate) context.addIssue({ code: "custom", path: ["nemlogin", "allowExpiredCertificate"], message });
-}
 
 /** A SAML fagsystem and an OIDC fagsystem cannot share an id; two OIDC clients cannot share a client_id. */
 function checkDownstreamIds(config: { serviceProviders: ReadonlyArray<{ id: string }>; oidcClients: ReadonlyArray<{ id: string; clientId: string }> }, context: z.RefinementCtx): void {

@@ -127,3 +127,10 @@ export const metadataRefreshes = new Counter({
   labelNames: ["party", "outcome"] as const,
   registers: [metricsRegistry],
 });
+
+export const certificateChainChecks = new Counter({
+  name: "broker_certificate_chain_checks_total",
+  help: "Checks of parties' signing certificates against trust.chain (roots, revocation), by party, outcome (accepted, refused) and reason (crl_good, certificate_revoked, chain_untrusted, crl_unavailable, ...).",
+  labelNames: ["party", "outcome", "reason"] as const,
+  registers: [metricsRegistry],
+});

@@ -27,7 +27,8 @@ export interface FetchLimits {
   maxBytes: number;
 }
 
-async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Buffer> {
+/** The body, refused (too_large) as soon as more than `maxBytes` have arrived. */
+export async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number, what = "metadata"): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   const reader = body.getReader();
@@ -37,7 +38,7 @@ async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): 
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new MetadataFetchError("too_large", `metadata is larger than ${maxBytes} bytes`);
+      throw new MetadataFetchError("too_large", `${what} is larger than ${maxBytes} bytes`);
     }
     chunks.push(Buffer.from(value));
   }

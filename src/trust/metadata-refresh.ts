@@ -4,7 +4,7 @@
  * jitter, so instances do not fetch in step), by conditional GET (ETag,
  * Last-Modified). A fetched document must pass every rule start-up applies
  * to that party (signature when `metadataSigningCert` is set, shape and size,
- * validUntil, certificate dates, environment) and fit with the other parties;
+ * validUntil, certificate dates, chain and revocation, environment) and fit with the other parties;
  * only then is it written to the party's backing file (`metadata`, atomically)
  * and put in force. A fetch that fails or a document that is refused keeps
  * the last good copy (the backing file, and the registration in force), is
@@ -19,6 +19,8 @@ import { METADATA_XML_LIMITS } from "../saml/metadata-reader.js";
 import { fetchMetadata, MetadataFetchError, type Validators } from "./metadata-fetch.js";
 import { loadParty, loadTrustRegistry, partyWhere, READ_METADATA_FILES, type LoadedParty, type PartyRef, type TrustRegistry } from "./registry.js";
 import type { TrustHolder } from "./trust-holder.js";
+import type { ChainChecker } from "./chain-checker.js";
+import { ChainRefusedError } from "./party-certificates.js";
 
 export interface UrlSource {
   ref: PartyRef;
@@ -62,6 +64,8 @@ export interface RefresherDeps {
   log: Logger;
   now: () => number;
   env: NodeJS.ProcessEnv;
+  /** The chain and revocation check (trust.chain), when configured. */
+  chain?: ChainChecker | undefined;
 }
 
 export class MetadataRefresher {
@@ -81,14 +85,14 @@ export class MetadataRefresher {
    * from the backing files with the fetched documents in place of theirs.
    * The backing files are written only when the new registry is whole.
    */
-  refresh(current: TrustRegistry | undefined): Promise<TrustRegistry | undefined> {
+  refresh(current: (() => TrustRegistry) | undefined): Promise<TrustRegistry | undefined> {
     this.running ??= this.refreshAll(current).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async refreshAll(current: TrustRegistry | undefined): Promise<TrustRegistry | undefined> {
+  private async refreshAll(current: (() => TrustRegistry) | undefined): Promise<TrustRegistry | undefined> {
     const accepted: Accepted[] = [];
     for (const source of this.sources) {
       const one = await this.refreshOne(source);
@@ -98,10 +102,12 @@ export class MetadataRefresher {
     let next: TrustRegistry;
     try {
       if (current) {
-        next = current.withParties(accepted.map((a) => a.loaded), accepted.flatMap((a) => a.warnings));
+        // The trust in force now (the revocation check may have changed it while this refresh fetched).
+        next = current().withParties(accepted.map((a) => a.loaded), accepted.flatMap((a) => a.warnings));
       } else {
         const fetched = new Map(accepted.map((a) => [a.source.file, a.xml]));
-        next = loadTrustRegistry(this.deps.config, new Date(this.deps.now()), this.deps.env, (path, where) => fetched.get(path) ?? READ_METADATA_FILES(path, where));
+        const load = () => loadTrustRegistry(this.deps.config, new Date(this.deps.now()), this.deps.env, (path, where) => fetched.get(path) ?? READ_METADATA_FILES(path, where), this.deps.chain);
+        next = this.deps.chain ? await this.deps.chain.run(load) : load();
       }
     } catch (error) {
       // The new documents do not fit with the other parties (two with one entityID, say): none of them is taken.
@@ -142,10 +148,11 @@ export class MetadataRefresher {
       return undefined;
     }
     try {
-      const { loaded, warnings } = loadParty(config, source.ref, fetched.xml, new Date(this.deps.now()));
+      const load = () => loadParty(config, source.ref, fetched.xml, new Date(this.deps.now()), this.deps.chain);
+      const { loaded, warnings } = this.deps.chain ? await this.deps.chain.run(load) : load();
       return { source, xml: fetched.xml, validators: fetched.validators, loaded, warnings };
     } catch (error) {
-      this.refused(source, "rejected", "invalid", (error as Error).message);
+      this.refused(source, "rejected", error instanceof ChainRefusedError ? "chain" : "invalid", (error as Error).message);
       return undefined;
     }
   }
@@ -168,7 +175,7 @@ export class MetadataRefresher {
     const interval = this.deps.config.trust.metadataRefresh.intervalSeconds * 1000;
     const next = () => {
       this.timer = setTimeout(() => {
-        void this.refresh(holder.current())
+        void this.refresh(() => holder.current())
           .then((registry) => {
             if (registry) holder.replace(registry);
           })
@@ -200,7 +207,7 @@ export interface TrustRefresh {
 export function bindRefresh(refresher: MetadataRefresher, holder: TrustHolder): TrustRefresh {
   return {
     async refresh() {
-      const next = await refresher.refresh(holder.current());
+      const next = await refresher.refresh(() => holder.current());
       if (next) holder.replace(next);
       return next !== undefined;
     },

@@ -2,8 +2,6 @@
  * The registry of trusted parties, built from configuration and the metadata
  * files it names. Keys used to verify anything come only from here.
  */
-import { readFileSync } from "node:fs";
-import { XmlError } from "../xml/xml-error.js";
 import type { BrokerConfig, ServiceProviderConfig } from "../config/schema.js";
 import type { DownstreamParty, OidcClient } from "./downstream-party.js";
 
@@ -15,10 +13,11 @@ export type { IdentityProvider, OidcIdentityProvider, SamlIdentityProvider } fro
 import type { NemLogInConfig } from "../config/nemlogin-schema.js";
 import { readIdpMetadata, readSpMetadata, type IdpMetadata, type SpMetadata } from "../saml/metadata-reader.js";
 import { ConfigError } from "../config/load-config.js";
-import { readMetadataSigningCert, verifiedMetadataXml } from "./metadata-signature.js";
+import { partyMetadata, READ_METADATA_FILES, type MetadataSource } from "./party-metadata.js";
+import { requireUpstreamEssentials, withCheckedSigningCertificates, type CertificateChecking } from "./party-certificates.js";
+import type { ChainChecker } from "./chain-checker.js";
 import { loadOidcClients } from "./oidc-clients.js";
 import { checkEnvironment } from "./environment-guard.js";
-import { checkSigningCertificateDates } from "./certificate-dates.js";
 import { loadOidcIdentityProviders } from "./oidc-idps.js";
 
 
@@ -154,68 +153,11 @@ export type LoadedParty =
   | { kind: "serviceProvider"; party: ServiceProvider }
   | { kind: "nemlogin"; party: NemLogIn };
 
-function readFile(path: string, party: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`${party}: cannot read metadata ${path}: ${(error as Error).message}`);
-  }
-}
-
-/** Where a party's metadata document comes from, by its backing file's path: the file itself, unless a fresher copy is being checked. */
-export type MetadataSource = (path: string, where: string) => string;
-
-export const READ_METADATA_FILES: MetadataSource = readFile;
+export { READ_METADATA_FILES, type MetadataSource } from "./party-metadata.js";
 
 /** What every party's loading shares. */
-interface Loading {
-  config: BrokerConfig;
-  now: Date;
-  warnings: string[];
+interface Loading extends CertificateChecking {
   source: MetadataSource;
-}
-
-/** The metadata to read: the document as is, or, when the party's config names a signing certificate, only what that signature covers. */
-function trustedMetadataXml(xml: string, signingCert: string | undefined): string {
-  return signingCert === undefined ? xml : verifiedMetadataXml(xml, readMetadataSigningCert(signingCert));
-}
-
-function reasonAndMessage(error: unknown): string {
-  return error instanceof XmlError ? `${error.reason}: ${error.message}` : (error as Error).message;
-}
-
-/** A party's metadata, read by `read`; every failure names the party and the file. */
-function partyMetadata<T>(where: string, party: { metadata: string; metadataSigningCert?: string | undefined }, read: (xml: string, now: Date) => T, loading: Loading): T {
-  const xml = loading.source(party.metadata, where);
-  try {
-    return read(trustedMetadataXml(xml, party.metadataSigningCert), loading.now);
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError(`${where}: metadata ${party.metadata}: ${reasonAndMessage(error)}`);
-  }
-}
-
-/** An upstream IdP (a municipality's, or NemLog-in) must name a key and an endpoint to send people to. */
-function requireUpstreamEssentials(metadata: IdpMetadata, where: string): void {
-  if (metadata.signingCertificates.length === 0) throw new ConfigError(`${where}: metadata has no signing certificate`);
-  if (metadata.singleSignOnServices.length === 0) throw new ConfigError(`${where}: metadata has no SingleSignOnService`);
-}
-
-/**
- * The metadata with only the signing certificates within their dates (or all,
- * with the party's test override). A party whose every signing certificate is
- * outside its dates is refused.
- */
-function withDatedSigningCertificates<T extends { signingCertificates: string[] }>(where: string, metadata: T, policy: { allowExpiredCertificate: boolean }, loading: Loading): T {
-  if (metadata.signingCertificates.length === 0) return metadata;
-  const checked = checkSigningCertificateDates(where, metadata.signingCertificates, {
-    nowMs: loading.now.getTime(),
-    graceDays: loading.config.trust.certificateGraceDays,
-    allowOutsideDates: policy.allowExpiredCertificate,
-  });
-  if (checked.usable.length === 0) throw new ConfigError(`${where}: no signing certificate in its metadata is within its validity dates: ${checked.warnings.join("; ")}`);
-  loading.warnings.push(...checked.warnings);
-  return { ...metadata, signingCertificates: checked.usable };
 }
 
 /** A party in the configuration whose metadata can be read on its own. */
@@ -235,7 +177,7 @@ export function partyWhere(config: BrokerConfig, ref: PartyRef): string {
 function loadIdentityProvider(index: number, loading: Loading): SamlIdentityProvider {
   const policy = loading.config.identityProviders[index]!;
   const where = partyWhere(loading.config, { kind: "identityProvider", index });
-  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
+  const metadata = withCheckedSigningCertificates(policy.id, where, partyMetadata(where, policy, readIdpMetadata, loading.source, loading.now), policy, loading);
   requireUpstreamEssentials(metadata, where);
   return { id: policy.id, displayName: policy.displayName, cvr: policy.cvrs[0]!, policy, metadata };
 }
@@ -243,7 +185,7 @@ function loadIdentityProvider(index: number, loading: Loading): SamlIdentityProv
 function loadServiceProvider(index: number, loading: Loading): ServiceProvider {
   const policy = loading.config.serviceProviders[index]!;
   const where = partyWhere(loading.config, { kind: "serviceProvider", index });
-  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readSpMetadata, loading), policy, loading);
+  const metadata = withCheckedSigningCertificates(policy.id, where, partyMetadata(where, policy, readSpMetadata, loading.source, loading.now), policy, loading);
   if (metadata.assertionConsumerServices.length === 0) throw new ConfigError(`${where}: metadata has no AssertionConsumerService`);
   if (policy.requireSignedRequests && metadata.signingCertificates.length === 0) {
     throw new ConfigError(`${where}: requireSignedRequests is set but the metadata has no signing certificate`);
@@ -255,7 +197,7 @@ function loadNemLogIn(loading: Loading): NemLogIn | undefined {
   const policy = loading.config.nemlogin;
   if (!policy) return undefined;
   const where = "nemlogin";
-  const metadata = withDatedSigningCertificates(where, partyMetadata(where, policy, readIdpMetadata, loading), policy, loading);
+  const metadata = withCheckedSigningCertificates(NEMLOGIN_ID, where, partyMetadata(where, policy, readIdpMetadata, loading.source, loading.now), policy, loading);
   if (metadata.entityId !== policy.entityId) {
     throw new ConfigError(`${where}: metadata ${policy.metadata} is for ${metadata.entityId}, not the configured entityId ${policy.entityId}`);
   }
@@ -266,10 +208,10 @@ function loadNemLogIn(loading: Loading): NemLogIn | undefined {
 /**
  * Reads one party's registration from a metadata document, by every rule
  * start-up applies to it (signature, shape, validUntil, certificate dates,
- * the environment). Throws ConfigError naming the party.
+ * chain and revocation, the environment). Throws ConfigError naming the party.
  */
-export function loadParty(config: BrokerConfig, ref: PartyRef, xml: string, now: Date): { loaded: LoadedParty; warnings: string[] } {
-  const loading: Loading = { config, now, warnings: [], source: () => xml };
+export function loadParty(config: BrokerConfig, ref: PartyRef, xml: string, now: Date, chain?: ChainChecker): { loaded: LoadedParty; warnings: string[] } {
+  const loading: Loading = { config, now, warnings: [], source: () => xml, chain };
   const where = partyWhere(config, ref);
   let loaded: LoadedParty;
   if (ref.kind === "identityProvider") loaded = { kind: ref.kind, party: loadIdentityProvider(ref.index, loading) };
@@ -283,8 +225,14 @@ export function loadParty(config: BrokerConfig, ref: PartyRef, xml: string, now:
   return { loaded, warnings: loading.warnings };
 }
 
-export function loadTrustRegistry(config: BrokerConfig, now: Date = new Date(), env: NodeJS.ProcessEnv = process.env, source: MetadataSource = READ_METADATA_FILES): TrustRegistry {
-  const loading: Loading = { config, now, warnings: [], source };
+export function loadTrustRegistry(
+  config: BrokerConfig,
+  now: Date = new Date(),
+  env: NodeJS.ProcessEnv = process.env,
+  source: MetadataSource = READ_METADATA_FILES,
+  chain?: ChainChecker,
+): TrustRegistry {
+  const loading: Loading = { config, now, warnings: [], source, chain };
   const idps = config.identityProviders.map((_policy, index) => loadIdentityProvider(index, loading));
   const sps = config.serviceProviders.map((_policy, index) => loadServiceProvider(index, loading));
   const nemlogin = loadNemLogIn(loading);
