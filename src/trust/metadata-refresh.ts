@@ -16,6 +16,7 @@ import type { BrokerConfig } from "../config/schema.js";
 import type { Logger } from "../observability/logger.js";
 import { metadataRefreshes } from "../observability/metrics.js";
 import { METADATA_XML_LIMITS } from "../saml/metadata-reader.js";
+import { cacheDurationOf, nextRefreshMs } from "./cache-duration.js";
 import { fetchMetadata, MetadataFetchError, type Validators } from "./metadata-fetch.js";
 import { loadParty, loadTrustRegistry, partyWhere, READ_METADATA_FILES, type LoadedParty, type PartyRef, type TrustRegistry } from "./registry.js";
 import type { TrustHolder } from "./trust-holder.js";
@@ -71,6 +72,8 @@ export interface RefresherDeps {
 export class MetadataRefresher {
   readonly sources: UrlSource[];
   private readonly validators = new Map<string, Validators>();
+  /** Per URL: how long its last good document wants to be kept (cacheDuration) and until when it is valid. */
+  private readonly freshness = new Map<string, { cacheDuration: number | undefined; validUntil: Date | undefined }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<TrustRegistry | undefined> | undefined;
 
@@ -122,6 +125,7 @@ export class MetadataRefresher {
         this.deps.log.error({ event: "metadata_backing_write_failed", party: a.source.party, file: a.source.file, detail: (error as Error).message }, "could not write the backing file");
       }
       this.validators.set(a.source.url, a.validators);
+      this.freshness.set(a.source.url, { cacheDuration: cacheDurationOf(a.xml), validUntil: a.loaded.party.metadata.validUntil });
       this.counted(a.source, "updated");
       this.deps.log.info({ event: "metadata_refreshed", party: a.source.party, source: a.source.url, file: a.source.file, entityId: a.loaded.party.metadata.entityId }, "metadata updated from its URL");
       for (const warning of a.warnings) this.deps.log.warn({ event: "trust_certificate_dates", party: a.source.party }, warning);
@@ -172,8 +176,8 @@ export class MetadataRefresher {
   /** Refreshes on the schedule, putting each new registry in `holder`; the timer does not keep the process alive. */
   start(holder: TrustHolder): void {
     if (this.sources.length === 0 || this.timer) return;
-    const interval = this.deps.config.trust.metadataRefresh.intervalSeconds * 1000;
     const next = () => {
+      const interval = this.nextIntervalMs();
       this.timer = setTimeout(() => {
         void this.refresh(() => holder.current())
           .then((registry) => {
@@ -189,6 +193,17 @@ export class MetadataRefresher {
     next();
   }
 
+  /** The soonest any source wants to be fetched again: the configured interval, shortened by cacheDuration and validUntil. */
+  nextIntervalMs(): number {
+    const interval = this.deps.config.trust.metadataRefresh.intervalSeconds * 1000;
+    const now = this.deps.now();
+    const waits = this.sources.map((source) => {
+      const fresh = this.freshness.get(source.url);
+      return nextRefreshMs(interval, fresh?.cacheDuration, fresh?.validUntil, now);
+    });
+    return Math.min(interval, ...waits);
+  }
+
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -202,6 +217,8 @@ export interface TrustRefresh {
   /** Refresh on the schedule from now on. */
   start(): void;
   stop(): void;
+  /** How long until the next scheduled fetch (before jitter): the interval, shortened by cacheDuration and validUntil (metadata refresh only). */
+  nextIntervalMs?(): number;
 }
 
 export function bindRefresh(refresher: MetadataRefresher, holder: TrustHolder): TrustRefresh {
@@ -213,5 +230,6 @@ export function bindRefresh(refresher: MetadataRefresher, holder: TrustHolder): 
     },
     start: () => refresher.start(holder),
     stop: () => refresher.stop(),
+    nextIntervalMs: () => refresher.nextIntervalMs(),
   };
 }

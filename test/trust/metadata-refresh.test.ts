@@ -86,10 +86,10 @@ describe("metadata from a URL", () => {
   });
 
   /** The IdP's metadata naming `signing` as its key, signed by the federation (or `signer`). */
-  function document(signing: KeyMaterial, options: { validUntil?: string; signer?: KeyMaterial } = {}): string {
+  function document(signing: KeyMaterial, options: { validUntil?: string; signer?: KeyMaterial; cacheDuration?: string } = {}): string {
     const xml = idpMetadataXml({ entityId: IDP_ENTITY_ID, signing, ssoUrl: IDP_SSO_URL, bindings: [BINDING.redirect] }).replace(
       "<md:EntityDescriptor ",
-      `<md:EntityDescriptor ID="_md"${options.validUntil ? ` validUntil="${options.validUntil}"` : ""} `,
+      `<md:EntityDescriptor ID="_md"${options.validUntil ? ` validUntil="${options.validUntil}"` : ""}${options.cacheDuration ? ` cacheDuration="${options.cacheDuration}"` : ""} `,
     );
     return signEnveloped(xml, "_md", false, { key: options.signer ?? federation });
   }
@@ -124,6 +124,18 @@ describe("metadata from a URL", () => {
     expect(signingCertificates(fixture)).toEqual([rolled.certificatePem]);
     expect(readFileSync(file, "utf8")).toBe(served);
     await expectAccepted(await loginSignedBy(fixture, rolled));
+  });
+
+  it("fetches again sooner when the document's cacheDuration or validUntil asks for it, never more often than once a minute", async () => {
+    const plain = await world(document(keys.idpSigning), document(rolled));
+    expect(plain.fixture.broker.metadataRefresh!.nextIntervalMs!()).toBe(3_600_000);
+    const cached = await world(document(keys.idpSigning), document(rolled, { cacheDuration: "PT10M" }));
+    expect(cached.fixture.broker.metadataRefresh!.nextIntervalMs!()).toBe(600_000);
+    const expiring = await world(document(keys.idpSigning), document(rolled, { validUntil: new Date(Date.now() + 40 * 60_000).toISOString() }));
+    expect(expiring.fixture.broker.metadataRefresh!.nextIntervalMs!()).toBeGreaterThan(19 * 60_000);
+    expect(expiring.fixture.broker.metadataRefresh!.nextIntervalMs!()).toBeLessThanOrEqual(20 * 60_000);
+    const eager = await world(document(keys.idpSigning), document(rolled, { cacheDuration: "PT5S" }));
+    expect(eager.fixture.broker.metadataRefresh!.nextIntervalMs!()).toBe(60_000);
   });
 
   it("starts from the backing file when the URL is down", async () => {
