@@ -18,6 +18,7 @@ describe("step-up configuration", () => {
       displayName: "NemLog-in",
       allowSha1: false,
       allowExpiredCertificate: false,
+      skipCertificateChain: false,
       requireSignedAssertion: true,
       requireEncryptedAssertion: true,
       requestProfessionalIdentity: true,
