@@ -35,6 +35,8 @@ import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js"
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
 import { SSO_COOKIE } from "./sso-cookie.js";
+import { mountSelfCheck } from "./selfcheck-routes.js";
+import { divertSelfChecks, SelfCheckAnswer } from "../selfcheck/self-check-service.js";
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
 
@@ -89,6 +91,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
   app.get("/static/logout.js", (_req, res) => {
     res.type("application/javascript").sendFile(join(STATIC_DIR, "logout.js"));
+  });
+  app.get("/static/filter.js", (_req, res) => {
+    res.type("application/javascript").sendFile(join(STATIC_DIR, "filter.js"));
   });
   app.get("/static/broker.css", (_req, res) => {
     res.type("text/css").send(STYLESHEET);
@@ -160,8 +165,17 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   /** An upstream answered: the core resumes the login it belongs to; the browser gets the next step (and the SSO cookie). */
+  const selfCheck = mountSelfCheck(app, { broker, ports, form, requireForm, pageOptions });
   const resumeLogin = async (req: Request, res: Response, answerUrl: string, receive: Parameters<LoginService["complete"]>[0]) => {
-    const { interaction, correlationId, ssoSessionId, releasedBinding } = await logins.complete(receive, presentedBindings(req));
+    let completed: Awaited<ReturnType<LoginService["complete"]>>;
+    try {
+      // A self-check's answer ends in its report, never in the login core.
+      completed = await logins.complete(divertSelfChecks(receive), presentedBindings(req));
+    } catch (error) {
+      if (error instanceof SelfCheckAnswer) return selfCheck.finish(req, res, error, answerUrl);
+      throw error;
+    }
+    const { interaction, correlationId, ssoSessionId, releasedBinding } = completed;
     if (releasedBinding) releaseBindingCookie(res, releasedBinding, answerUrl, secureCookies);
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;

@@ -4,7 +4,12 @@ import { html, type RawHtml } from "./html.js";
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
 h1{font-size:1.4rem}.muted{color:#666;font-size:.9rem}button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0;cursor:pointer}
 ul.choices{list-style:none;padding:0}ul.choices li{margin:.4rem 0}code{background:#f3f3f3;padding:.1rem .3rem}
-.environment{background:#fff3c4;border:1px solid #d9a900;padding:.3rem .6rem;font-size:.9rem}`;
+.environment{background:#fff3c4;border:1px solid #d9a900;padding:.3rem .6rem;font-size:.9rem}
+.search label{display:block;font-weight:600}.search input{font-size:1rem;padding:.4rem;width:100%;max-width:24rem;box-sizing:border-box}
+:focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
+table.report{border-collapse:collapse;width:100%;font-size:.9rem;margin:1rem 0}table.report td,table.report th{border:1px solid #bbb;padding:.3rem;vertical-align:top;text-align:left}
+tr.pass .verdict,.overall.pass strong{color:#14632d}tr.warn .verdict,.overall.warn strong{color:#7a4b00}tr.fail .verdict,.overall.fail strong{color:#a1141b}
+body:has(table.report){max-width:70rem}@media print{.no-print,.environment{display:none}body{margin:0}}`;
 
 /** Every page outside production says which environment it belongs to, so nobody mistakes a test login for a real one. */
 function environmentBanner(environment: string | undefined): RawHtml | undefined {

@@ -20,9 +20,11 @@ const X509_SUBJECT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName"
 export interface SelfCheckInput {
   idp: {
     id: string;
+    /** SAML-only checks (algorithms, NameID shape, OIOSAML 3 attributes) are left out for OIDC IdPs. */
+    protocol: "saml" | "oidc";
     cvrs: readonly string[];
     metadataValidUntil: Date | undefined;
-    /** Base64 DER, from the IdP's metadata. */
+    /** PEM (or base64 DER), from the IdP's metadata. */
     signingCertificates: readonly string[];
     allowSha1: boolean;
     requireEncryptedAssertion: boolean;
@@ -51,10 +53,11 @@ function expiryVerdict(until: Date, now: number): { verdict: Verdict; days: numb
   return { verdict: days < 0 ? "fail" : days < EXPIRY_WARNING_DAYS ? "warn" : "pass", days };
 }
 
-function certificateCheck(id: string, title: Bilingual, base64: string, now: number, fix: Bilingual): CheckResult {
+/** `certificate`: PEM (as metadata is read) or base64 DER (the broker's own). */
+function certificateCheck(id: string, title: Bilingual, certificate: string, now: number, fix: Bilingual): CheckResult {
   let until: Date;
   try {
-    until = new Date(new X509Certificate(Buffer.from(base64, "base64")).validTo);
+    until = new Date(new X509Certificate(certificate.includes("-----BEGIN") ? certificate : Buffer.from(certificate, "base64")).validTo);
   } catch {
     return check(id, "trust", title, "fail", bi("Certifikatet kunne ikke læses.", "The certificate could not be read."), fix);
   }
@@ -84,6 +87,7 @@ export function trustChecks(input: SelfCheckInput): CheckResult[] {
 }
 
 export function algorithmChecks(input: SelfCheckInput): CheckResult[] {
+  if (input.idp.protocol === "oidc") return [];
   const sha1 = input.idp.allowSha1
     ? check("algorithms.sha1", "algorithms", bi("Signaturalgoritme", "Signature algorithm"), "warn", bi("Registreringen tillader SHA-1-signaturer.", "The registration allows SHA-1 signatures."), bi("Sæt IdP'en til at signere med RSA-SHA256 og bed drift fjerne allowSha1.", "Set the IdP to sign with RSA-SHA256 and ask the operators to remove allowSha1."))
     : check("algorithms.sha1", "algorithms", bi("Signaturalgoritme", "Signature algorithm"), "pass", bi("Svaret var signeret med en tilladt algoritme (SHA-256 eller stærkere).", "The answer was signed with an allowed algorithm (SHA-256 or stronger)."));
@@ -95,6 +99,7 @@ export function algorithmChecks(input: SelfCheckInput): CheckResult[] {
 
 export function identityChecks(input: SelfCheckInput): CheckResult[] {
   const { result } = input;
+  if (input.idp.protocol === "oidc") return [];
   const checks: CheckResult[] = [];
   const nameIdTitle = bi("NameID", "NameID");
   if (result.nameIdFormat !== X509_SUBJECT) {

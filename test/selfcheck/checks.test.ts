@@ -12,11 +12,13 @@ import type { RawAttribute } from "../../src/model/upstream-result.js";
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const CVR = "29189846";
 let longLived: string;
+let longLivedPem: string;
 let expiringSoon: string;
 
 beforeAll(async () => {
   const notBefore = new Date(NOW - 60_000);
-  longLived = certificateBase64FromPem((await generateKeyPair({ commonName: "long", bits: 2048, validDays: 365, notBefore })).certificatePem);
+  longLivedPem = ((await generateKeyPair({ commonName: "long", bits: 2048, validDays: 365, notBefore })).certificatePem);
+  longLived = certificateBase64FromPem(longLivedPem);
   expiringSoon = certificateBase64FromPem((await generateKeyPair({ commonName: "soon", bits: 2048, validDays: 10, notBefore })).certificatePem);
 });
 
@@ -46,7 +48,7 @@ function input(overrides: { attributes?: RawAttribute[]; nameId?: string; idp?: 
     assertionId: "_a1",
   });
   return {
-    idp: { id: "demo", cvrs: [CVR], metadataValidUntil: new Date(NOW + 200 * 86_400_000), signingCertificates: [overrides.cert ?? longLived], allowSha1: false, requireEncryptedAssertion: true, maxNsis: "High", ...overrides.idp },
+    idp: { id: "demo", protocol: "saml", cvrs: [CVR], metadataValidUntil: new Date(NOW + 200 * 86_400_000), signingCertificates: [overrides.cert ?? longLivedPem], allowSha1: false, requireEncryptedAssertion: true, maxNsis: "High", ...overrides.idp },
     brokerCertificate: longLived,
     result,
     fagsystems: [{ id: "sag", required: { kind: "nsis", minimum: "Substantial" } }],
