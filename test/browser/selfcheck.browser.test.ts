@@ -77,4 +77,30 @@ describe("the IdP self-check in Chromium", () => {
     await other.context.close();
     await context.close();
   });
+
+  it("finds Fejl Kommune's mistakes and says what to do about each", async () => {
+    const { context, page, cspViolations } = await freshPage(browser);
+    await page.goto(`${instance.brokerUrl}/selfcheck?q=fejl`);
+    await page.getByRole("button", { name: /Fejl Kommune/ }).click();
+    await page.waitForURL(`${instance.demo.fejlIdpUrl ?? "(not started)"}/**`);
+    await page.locator('button[name="user"][value="frede"]').click();
+
+    await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
+    await page.screenshot({ path: `${SCREENSHOTS}/selfcheck-report-fejl-kommune.png`, fullPage: true });
+    expect(await page.locator(".overall strong").textContent()).toBe("Fejl / Fail");
+    const row = (title: RegExp) => page.locator("tr", { has: page.locator("td strong", { hasText: title }) });
+    // The certificate expires within 30 days.
+    expect(await row(/signeringscertifikat 1/).getAttribute("class")).toBe("warn");
+    expect(await row(/signeringscertifikat 1/).textContent()).toContain("Renew the certificate");
+    // SHA-1 is allowed by the registration.
+    expect(await row(/Signaturalgoritme/).getAttribute("class")).toBe("warn");
+    // The roles are scoped to the neighbour's CVR.
+    expect(await row(/Rettigheder/).getAttribute("class")).toBe("fail");
+    expect(await row(/Rettigheder/).textContent()).toContain("11223344");
+    expect(await row(/Rettigheder/).textContent()).toContain("Scope the roles to the municipality's CVR (44556677)");
+    // No NSIS level.
+    expect(await row(/Sikringsniveau \(NSIS\/NIST\)/).getAttribute("class")).toBe("warn");
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
 });
