@@ -26,7 +26,8 @@ import { checkReadiness } from "./readiness.js";
 import { Draining } from "./draining.js";
 import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
-import { STYLESHEET, layout } from "./pages.js";
+import { STYLESHEET, chooserPage, layout } from "./pages.js";
+import { filterIdps, MAX_QUERY_CHARS } from "./idp-filter.js";
 import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
@@ -154,6 +155,15 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   app.get("/saml/sso", sso);
   app.post("/saml/sso", requireForm, form, sso);
 
+  // The chooser's search without JavaScript: the same list, filtered by name or CVR (the choice itself is still checked on POST).
+  app.get("/login/choose", (req, res) => {
+    const loginId = typeof req.query["login"] === "string" ? req.query["login"].slice(0, 64) : "";
+    const q = typeof req.query["q"] === "string" ? req.query["q"].slice(0, MAX_QUERY_CHARS) : "";
+    const options = broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName, cvr: idp.cvr }));
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self' ${pageOptions().chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`);
+    res.type("html").send(chooserPage(loginId, filterIdps(options, q), broker.urls.chooser, environmentOf(res), q));
+  });
   app.post("/login/choose", requireForm, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const loginId = typeof body["login"] === "string" ? body["login"] : "";

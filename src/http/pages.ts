@@ -38,14 +38,33 @@ export function errorPage(title: string, message: string, correlationId: string,
   );
 }
 
-export function chooserPage(loginId: string, options: Array<{ id: string; name: string }>, chooseUrl: string, environment?: string): string {
+/** The search form (GET, works without JavaScript) above a list `#idp-list`; filter.js filters the list as one types. */
+export function searchForm(action: string, query: string, count: number, loginId?: string): RawHtml {
+  return html`<form method="get" action="${action}" role="search" class="search">
+${loginId === undefined ? undefined : html`<input type="hidden" name="login" value="${loginId}">`}
+<label for="idp-search">Søg efter kommune (navn eller CVR) / Search for a municipality (name or CVR)</label>
+<input id="idp-search" name="q" type="search" value="${query}" autocomplete="off" maxlength="100" data-filter-list="idp-list" aria-describedby="idp-count">
+<button type="submit">Søg / Search</button>
+<p id="idp-count" class="muted" aria-live="polite">${count} kommune(r) / municipality(ies)</p>
+</form>`;
+}
+
+/**
+ * The municipality chooser: a search field (a plain GET form to `chooseUrl`,
+ * filtering by name or CVR without JavaScript; filter.js filters as one
+ * types) above the list of buttons that post the choice.
+ */
+export function chooserPage(loginId: string, options: ReadonlyArray<{ id: string; name: string; cvr: string }>, chooseUrl: string, environment?: string, query = ""): string {
   return layout(
     "Vælg kommune / Choose municipality",
     html`<h1>Vælg din kommune / Choose your municipality</h1>
+${searchForm(chooseUrl, query, options.length, loginId)}
 <form method="post" action="${chooseUrl}">
 <input type="hidden" name="login" value="${loginId}">
-<ul class="choices">${options.map((o) => html`<li><button type="submit" name="idp" value="${o.id}">${o.name}</button></li>`)}</ul>
-</form>`,
+<ul class="choices" id="idp-list">${options.map((o) => html`<li data-name="${o.name}" data-cvr="${o.cvr}"><button type="submit" name="idp" value="${o.id}">${o.name}</button></li>`)}</ul>
+</form>
+${options.length === 0 ? html`<p>Ingen kommune passer til søgningen. / No municipality matches the search.</p>` : undefined}
+<script src="/static/filter.js" defer></script>`,
     environment,
   );
 }

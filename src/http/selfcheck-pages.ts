@@ -1,6 +1,6 @@
 /** The self-check's pages: choose the IdP to test (a search that works without JavaScript), and the report. */
-import { html, type RawHtml } from "./html.js";
-import { layout } from "./pages.js";
+import { html } from "./html.js";
+import { layout, searchForm } from "./pages.js";
 import type { ChoosableIdp } from "./idp-filter.js";
 import type { CheckArea, SelfCheckReport, Verdict } from "../selfcheck/report-types.js";
 
@@ -14,16 +14,6 @@ const AREA_LABEL: Record<CheckArea, string> = {
   levels: "Sikringsniveau / Levels",
   clock: "Ur / Clock",
 };
-
-/** The search form (GET, works without JavaScript) and the list it filters; the script filters as one types. */
-export function searchForm(action: string, query: string, count: number): RawHtml {
-  return html`<form method="get" action="${action}" role="search" class="search">
-<label for="idp-search">Søg efter kommune (navn eller CVR) / Search for a municipality (name or CVR)</label>
-<input id="idp-search" name="q" type="search" value="${query}" autocomplete="off" maxlength="100" data-filter-list="idp-list" aria-describedby="idp-count">
-<button type="submit">Søg / Search</button>
-<p id="idp-count" class="muted" aria-live="polite">${count} kommune(r) / municipality(ies)</p>
-</form>`;
-}
 
 export function selfCheckChooserPage(idps: readonly ChoosableIdp[], query: string, environment?: string): string {
   return layout(
