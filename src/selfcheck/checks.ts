@@ -17,7 +17,8 @@ const DAY_MS = 86_400_000;
 export const EXPIRY_WARNING_DAYS = 30;
 const X509_SUBJECT = "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName";
 
-export interface SelfCheckInput {
+/** What the checks that need no login read: the IdP's registration and metadata, the broker's certificate, the time. */
+export interface RegistrationInput {
   idp: {
     id: string;
     /** SAML-only checks (algorithms, NameID shape, OIOSAML 3 attributes) are left out for OIDC IdPs. */
@@ -30,12 +31,16 @@ export interface SelfCheckInput {
     requireEncryptedAssertion: boolean;
     maxNsis: NsisLevel | "none";
   };
-  /** The broker's signing certificate (base64 DER), as the IdP trusts it. */
+  /** The broker's signing certificate (base64 DER or PEM), as the IdP trusts it. */
   brokerCertificate: string;
+  now: number;
+}
+
+/** A test login's input: the registration's, and the verified answer. */
+export interface SelfCheckInput extends RegistrationInput {
   result: UpstreamResult;
   /** Each fagsystem's level requirement: does this login reach it, or would a step-up be needed. */
   fagsystems: ReadonlyArray<{ id: string; required: LevelRequirement }>;
-  now: number;
 }
 
 const bi = (da: string, en: string): Bilingual => ({ da, en });
@@ -66,10 +71,10 @@ function certificateCheck(id: string, title: Bilingual, certificate: string, now
   return check(id, "trust", title, verdict, bi(`Udløber ${date} (om ${days} dage).`, `Expires ${date} (in ${days} days).`), fix);
 }
 
-export function trustChecks(input: SelfCheckInput): CheckResult[] {
-  const checks: CheckResult[] = [
-    check("trust.answer-verified", "trust", bi("Tillid begge veje", "Trust both ways"), "pass", bi("IdP'en besvarede brokerens signerede forespørgsel, og svaret blev verificeret mod IdP'ens metadata.", "The IdP answered the broker's signed request, and its answer verified against the IdP's metadata.")),
-  ];
+const ANSWER_VERIFIED = check("trust.answer-verified", "trust", bi("Tillid begge veje", "Trust both ways"), "pass", bi("IdP'en besvarede brokerens signerede forespørgsel, og svaret blev verificeret mod IdP'ens metadata.", "The IdP answered the broker's signed request, and its answer verified against the IdP's metadata."));
+
+export function trustChecks(input: RegistrationInput): CheckResult[] {
+  const checks: CheckResult[] = [];
   const validUntil = input.idp.metadataValidUntil;
   const metadataTitle = bi("IdP-metadata: validUntil", "IdP metadata: validUntil");
   if (!validUntil) {
@@ -86,7 +91,7 @@ export function trustChecks(input: SelfCheckInput): CheckResult[] {
   return checks;
 }
 
-export function algorithmChecks(input: SelfCheckInput): CheckResult[] {
+export function algorithmChecks(input: RegistrationInput): CheckResult[] {
   if (input.idp.protocol === "oidc") return [];
   const sha1 = input.idp.allowSha1
     ? check("algorithms.sha1", "algorithms", bi("Signaturalgoritme", "Signature algorithm"), "warn", bi("Registreringen tillader SHA-1-signaturer.", "The registration allows SHA-1 signatures."), bi("Sæt IdP'en til at signere med RSA-SHA256 og bed drift fjerne allowSha1.", "Set the IdP to sign with RSA-SHA256 and ask the operators to remove allowSha1."))
@@ -195,6 +200,11 @@ export function clockChecks(input: SelfCheckInput): CheckResult[] {
   return [check("clock.skew", "clock", title, "pass", bi("IdP'ens tidsstempel ligger ikke foran brokerens ur.", "The IdP's timestamp is not ahead of the broker's clock."))];
 }
 
+/** The checks that need no login (the CLI without a browser). */
+export function registrationChecks(input: RegistrationInput): CheckResult[] {
+  return [...trustChecks(input), ...algorithmChecks(input)];
+}
+
 export function allChecks(input: SelfCheckInput): CheckResult[] {
-  return [...trustChecks(input), ...algorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...clockChecks(input)];
+  return [ANSWER_VERIFIED, ...registrationChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...clockChecks(input)];
 }

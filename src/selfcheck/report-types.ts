@@ -23,6 +23,8 @@ export interface CheckResult {
 export interface SelfCheckReport {
   idp: { id: string; displayName: string; cvr: string };
   at: string;
+  /** "login": a test login at the IdP was checked; "registration": only what needs no login (metadata, certificates, registration). */
+  scope: "login" | "registration";
   /** The worst verdict of all checks. */
   overall: Verdict;
   checks: CheckResult[];

@@ -3,11 +3,11 @@ import type { BrokerContext } from "../broker-context.js";
 import type { UpstreamResult } from "../model/upstream-result.js";
 import { isSamlIdp, type IdentityProvider } from "../trust/registry.js";
 import { requirementOf } from "../config/level-requirement.js";
-import type { SelfCheckInput } from "./checks.js";
+import type { RegistrationInput, SelfCheckInput } from "./checks.js";
 
-export function selfCheckInput(broker: BrokerContext, idp: IdentityProvider, result: UpstreamResult): SelfCheckInput {
+/** `brokerCertificate`: the broker's signing certificate, base64 DER or PEM. */
+export function registrationInput(idp: IdentityProvider, brokerCertificate: string, now: number): RegistrationInput {
   const saml = isSamlIdp(idp) ? idp : undefined;
-  const parties = [...broker.registry.serviceProviders(), ...broker.registry.oidcClients()];
   return {
     idp: {
       id: idp.id,
@@ -19,9 +19,16 @@ export function selfCheckInput(broker: BrokerContext, idp: IdentityProvider, res
       requireEncryptedAssertion: saml?.policy.requireEncryptedAssertion ?? false,
       maxNsis: idp.policy.maxLevel.nsis,
     },
-    brokerCertificate: broker.keys.signing.certificateBase64,
+    brokerCertificate,
+    now,
+  };
+}
+
+export function selfCheckInput(broker: BrokerContext, idp: IdentityProvider, result: UpstreamResult): SelfCheckInput {
+  const parties = [...broker.registry.serviceProviders(), ...broker.registry.oidcClients()];
+  return {
+    ...registrationInput(idp, broker.keys.signing.certificateBase64, broker.now()),
     result,
     fagsystems: parties.map((party) => ({ id: party.id, required: requirementOf(party.policy) })),
-    now: broker.now(),
   };
 }

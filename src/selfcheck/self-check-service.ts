@@ -103,6 +103,7 @@ function failedReport(idp: SelfCheckReport["idp"], reason: string, now: number):
   return {
     idp,
     at: new Date(now).toISOString(),
+    scope: "login",
     overall: "fail",
     checks: [
       {
