@@ -30,6 +30,8 @@ export interface RegistrationInput {
     allowSha1: boolean;
     requireEncryptedAssertion: boolean;
     maxNsis: NsisLevel | "none";
+    /** Where the registration takes privileges from: the assertion's OIO-BPP, an attribute service, or both. */
+    privilegesFrom: "assertion" | "attribute-service" | "both";
   };
   /** The broker's signing certificate (base64 DER or PEM), as the IdP trusts it. */
   brokerCertificate: string;
@@ -135,8 +137,13 @@ export function identityChecks(input: SelfCheckInput): CheckResult[] {
 }
 
 export function organisationChecks(input: SelfCheckInput): CheckResult[] {
-  const cvr = valueOf(input.result, OIOSAML3.cvr, LEGACY.cvr);
+  const claims = input.result.claims;
+  const cvr = (claims.readable ? claims.identity.cvr : undefined) ?? valueOf(input.result, OIOSAML3.cvr, LEGACY.cvr);
   const title = bi("Organisation (CVR)", "Organisation (CVR)");
+  if (cvr === undefined && input.idp.protocol === "oidc") {
+    const registered = input.idp.cvrs[0] ?? "";
+    return [check("organisation.cvr", "organisation", title, "pass", bi(`IdP'en sender intet CVR; brokeren bruger registreringens CVR ${registered}.`, `The IdP sends no CVR; the broker uses the registration's CVR ${registered}.`))];
+  }
   if (cvr === undefined) return [check("organisation.cvr", "organisation", title, "fail", bi("Der blev ikke sendt noget CVR-nummer.", "No CVR number was sent."), bi("Send kommunens CVR-nummer i cvr-attributten.", "Send the municipality's CVR number in the cvr attribute."))];
   if (!input.idp.cvrs.includes(cvr)) {
     return [check("organisation.cvr", "organisation", title, "fail", bi(`CVR ${cvr} er ikke registreret for denne IdP (${input.idp.cvrs.join(", ")}).`, `CVR ${cvr} is not registered for this IdP (${input.idp.cvrs.join(", ")}).`), bi("Ret CVR-nummeret i IdP'en, eller bed drift registrere det.", "Correct the CVR number at the IdP, or ask the operators to register it."))];
@@ -147,6 +154,9 @@ export function organisationChecks(input: SelfCheckInput): CheckResult[] {
 export function privilegeChecks(input: SelfCheckInput): CheckResult[] {
   const title = bi("Rettigheder (OIO-BPP)", "Privileges (OIO-BPP)");
   const encoded = valueOf(input.result, OIOSAML3.privilegesIntermediate, LEGACY.privilegesIntermediate);
+  if (encoded === undefined && input.idp.privilegesFrom !== "assertion") {
+    return [check("privileges.bpp", "privileges", title, "pass", bi("Ingen OIO-BPP i svaret; rettighederne hentes fra kommunens attributtjeneste ved hvert login.", "No OIO-BPP in the answer; the privileges come from the municipality's attribute service at every login."))];
+  }
   if (encoded === undefined) {
     return [check("privileges.bpp", "privileges", title, "warn", bi("IdP'en sendte ingen rettigheder.", "The IdP sent no privileges."), bi("Send jobfunktionsroller i privilegesIntermediate, eller få dem fra en attributtjeneste.", "Send job-function roles in privilegesIntermediate, or have them come from an attribute service."))];
   }
@@ -173,7 +183,9 @@ export function levelChecks(input: SelfCheckInput): CheckResult[] {
   const { level } = input.result;
   const title = bi("Sikringsniveau (NSIS/NIST)", "Assurance level (NSIS/NIST)");
   const checks: CheckResult[] = [];
-  if (level.nsis === undefined) {
+  if (level.nsis === undefined && input.idp.maxNsis === "none") {
+    checks.push(check("levels.asserted", "levels", title, "pass", bi(`${describeLevel(level)}; IdP'en er registreret uden NSIS-niveauer.`, `${describeLevel(level)}; the IdP is registered as issuing no NSIS levels.`)));
+  } else if (level.nsis === undefined) {
     checks.push(check("levels.asserted", "levels", title, "warn", bi(`Intet NSIS-niveau sendt (${describeLevel(level)}).`, `No NSIS level sent (${describeLevel(level)}).`), bi("Send loa-attributten (NSIS Low/Substantial/High).", "Send the loa attribute (NSIS Low/Substantial/High).")));
   } else if (input.idp.maxNsis === "none" || nsisRank(level.nsis) > nsisRank(input.idp.maxNsis)) {
     checks.push(check("levels.asserted", "levels", title, "warn", bi(`NSIS ${level.nsis} er over registreringens ${input.idp.maxNsis} og bliver nedsat.`, `NSIS ${level.nsis} is above the registration's ${input.idp.maxNsis} and will be capped.`), bi("Bed drift opdatere IdP'ens registrerede maksimale niveau.", "Ask the operators to update the IdP's registered maximum level.")));

@@ -3,6 +3,7 @@ import type { BrokerContext } from "../broker-context.js";
 import type { UpstreamResult } from "../model/upstream-result.js";
 import { isSamlIdp, type IdentityProvider } from "../trust/registry.js";
 import { requirementOf } from "../config/level-requirement.js";
+import { ceilingFor } from "../profiles/delivered-level.js";
 import type { RegistrationInput, SelfCheckInput } from "./checks.js";
 
 /** `brokerCertificate`: the broker's signing certificate, base64 DER or PEM. */
@@ -17,7 +18,8 @@ export function registrationInput(idp: IdentityProvider, brokerCertificate: stri
       signingCertificates: saml?.metadata.signingCertificates ?? [],
       allowSha1: saml?.policy.allowSha1 ?? false,
       requireEncryptedAssertion: saml?.policy.requireEncryptedAssertion ?? false,
-      maxNsis: idp.policy.maxLevel.nsis,
+      maxNsis: ceilingFor(idp.policy).nsis ?? "none",
+      privilegesFrom: idp.policy.privilegeSource.from,
     },
     brokerCertificate,
     now,

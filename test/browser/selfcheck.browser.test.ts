@@ -103,4 +103,20 @@ describe("the IdP self-check in Chromium", () => {
     expect(cspViolations).toEqual([]);
     await context.close();
   });
+
+  it.each([
+    { idp: "Sky Kommune", user: "sofie" },
+    { idp: "Vest Kommune", user: "karen" },
+    { idp: "Nord Kommune", user: "nina" },
+  ])("runs a self-check at $idp (SAML or OpenID Connect) to a report without failures", async ({ idp, user }) => {
+    const { context, page, cspViolations } = await freshPage(browser);
+    await page.goto(`${instance.brokerUrl}/selfcheck`);
+    await page.getByRole("button", { name: new RegExp(idp) }).click();
+    await page.locator(`button[name="user"][value="${user}"]`).click();
+    await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
+    expect(await page.locator("h1").first().textContent()).toContain(idp);
+    expect(await page.locator("tr.fail").allTextContents()).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
 });

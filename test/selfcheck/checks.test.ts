@@ -48,7 +48,7 @@ function input(overrides: { attributes?: RawAttribute[]; nameId?: string; idp?: 
     assertionId: "_a1",
   });
   return {
-    idp: { id: "demo", protocol: "saml", cvrs: [CVR], metadataValidUntil: new Date(NOW + 200 * 86_400_000), signingCertificates: [overrides.cert ?? longLivedPem], allowSha1: false, requireEncryptedAssertion: true, maxNsis: "High", ...overrides.idp },
+    idp: { id: "demo", protocol: "saml", cvrs: [CVR], metadataValidUntil: new Date(NOW + 200 * 86_400_000), signingCertificates: [overrides.cert ?? longLivedPem], allowSha1: false, requireEncryptedAssertion: true, maxNsis: "High", privilegesFrom: "assertion", ...overrides.idp },
     brokerCertificate: longLived,
     result,
     fagsystems: [{ id: "sag", required: { kind: "nsis", minimum: "Substantial" } }],
@@ -104,6 +104,12 @@ describe("self-check checks", () => {
     const checks = allChecks(input({ nsis: false }));
     expect(verdictOf(checks, "levels.asserted")).toBe("warn");
     expect(checks.find((c) => c.id === "levels.fagsystem.sag")?.reason.en).toMatch(/step-up/);
+  });
+
+  it("an IdP registered without NSIS levels, or with an attribute service, is not faulted for sending neither", () => {
+    const checks = allChecks(input({ nsis: false, idp: { maxNsis: "none", privilegesFrom: "attribute-service" }, attributes: goodAttributes().filter((a) => a.name !== OIOSAML3.privilegesIntermediate) }));
+    expect(verdictOf(checks, "levels.asserted")).toBe("pass");
+    expect(verdictOf(checks, "privileges.bpp")).toBe("pass");
   });
 
   it("the report's overall verdict is the worst check", () => {
