@@ -7,7 +7,7 @@ import { X509Certificate } from "node:crypto";
 import type { UpstreamResult } from "../model/upstream-result.js";
 import { LEGACY, OIOSAML3, SPEC_VERSION_OIOSAML3 } from "../profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
-import { incomingRoles } from "../profiles/role-translation.js";
+import { byPosition, checkScopes, describeOutcome, incomingRoles, translateRoles, type IncomingRole, type JobFunctionRoleRegistration, type SystemRolePolicy } from "../profiles/role-translation.js";
 import { describeScope } from "../profiles/bpp.js";
 import { describeLevel, describeRequirement, nsisRank, satisfies, type LevelRequirement, type NsisLevel } from "../profiles/levels.js";
 import type { Bilingual, CheckResult, Verdict } from "./report-types.js";
@@ -42,7 +42,9 @@ export interface RegistrationInput {
 export interface SelfCheckInput extends RegistrationInput {
   result: UpstreamResult;
   /** Each fagsystem's level requirement: does this login reach it, or would a step-up be needed. */
-  fagsystems: ReadonlyArray<{ id: string; required: LevelRequirement }>;
+  fagsystems: ReadonlyArray<{ id: string; required: LevelRequirement; roles?: SystemRolePolicy }>;
+  /** The job-function role register (owners and delegations), for the scope rule. */
+  roleRegister?: ReadonlyMap<string, JobFunctionRoleRegistration>;
 }
 
 const bi = (da: string, en: string): Bilingual => ({ da, en });
@@ -176,7 +178,29 @@ export function privilegeChecks(input: SelfCheckInput): CheckResult[] {
     const scopes = [...new Set(foreign.map((r) => describeScope(r.scope)))].join(", ");
     return [check("privileges.bpp", "privileges", title, "fail", bi(`Roller er scopet til en anden organisation: ${scopes}. De bliver afvist.`, `Roles are scoped to another organisation: ${scopes}. They will be refused.`), bi(`Scope rollerne til kommunens CVR (${input.idp.cvrs[0] ?? ""}).`, `Scope the roles to the municipality's CVR (${input.idp.cvrs[0] ?? ""}).`))];
   }
-  return [check("privileges.bpp", "privileges", title, "pass", bi(`${roles.length} rolle(r): ${listing}.`, `${roles.length} role(s): ${listing}.`))];
+  return [check("privileges.bpp", "privileges", title, "pass", bi(`${roles.length} rolle(r): ${listing}.`, `${roles.length} role(s): ${listing}.`)), ...translationChecks(input, roles)];
+}
+
+/** What each role becomes in each fagsystem with role mappings (the same translation a login runs; the explanation's wording). */
+function translationChecks(input: SelfCheckInput, roles: readonly IncomingRole[]): CheckResult[] {
+  const cvr = input.idp.cvrs[0] ?? "";
+  const { kept, dropped } = checkScopes(roles, cvr, input.roleRegister ?? new Map());
+  const attributes = new Map(input.result.attributes.map((a) => [a.name, a.values]));
+  return input.fagsystems.flatMap((system) => {
+    if (!system.roles || system.roles.mappings.length === 0) return [];
+    const outcomes = byPosition([...dropped, ...translateRoles(kept, system.roles, attributes).outcomes]);
+    const granted = outcomes.some((o) => o.outcome !== "dropped" && o.became.length > 0);
+    const lines = outcomes.map(describeOutcome).join("; ");
+    return [
+      check(
+        `privileges.fagsystem.${system.id}`,
+        "privileges",
+        bi(`Roller i ${system.id}`, `Roles in ${system.id}`),
+        "pass",
+        granted ? bi(`Rollerne bliver: ${lines}.`, `The roles become: ${lines}.`) : bi(`Ingen rolle giver adgang her: ${lines}.`, `No role gives access here: ${lines}.`),
+      ),
+    ];
+  });
 }
 
 export function levelChecks(input: SelfCheckInput): CheckResult[] {

@@ -3,6 +3,7 @@ import type { BrokerContext } from "../broker-context.js";
 import type { UpstreamResult } from "../model/upstream-result.js";
 import { isSamlIdp, type IdentityProvider } from "../trust/registry.js";
 import { requirementOf } from "../config/level-requirement.js";
+import { jobFunctionRoleRegister, systemRolePolicy } from "../trust/role-policy.js";
 import { ceilingFor } from "../profiles/delivered-level.js";
 import type { RegistrationInput, SelfCheckInput } from "./checks.js";
 
@@ -31,6 +32,7 @@ export function selfCheckInput(broker: BrokerContext, idp: IdentityProvider, res
   return {
     ...registrationInput(idp, broker.keys.signing.certificateBase64, broker.now()),
     result,
-    fagsystems: parties.map((party) => ({ id: party.id, required: requirementOf(party.policy) })),
+    fagsystems: parties.map((party) => ({ id: party.id, required: requirementOf(party.policy), roles: systemRolePolicy(party.policy) })),
+    roleRegister: jobFunctionRoleRegister(broker.config),
   };
 }

@@ -106,6 +106,17 @@ describe("self-check checks", () => {
     expect(checks.find((c) => c.id === "levels.fagsystem.sag")?.reason.en).toMatch(/step-up/);
   });
 
+  it("says what each role becomes in each fagsystem with role mappings", () => {
+    const base = input();
+    const roles = { systemId: "https://sag.example", namespace: BPP_NAMESPACES.digst, userSystemRoles: new Set(["http://sag.example/roles/usersystemrole/sag/1"]), mappings: [{ jobFunctionRole: "http://kombit.dk/roles/jobrole/sagsbehandler/1", userSystemRole: "http://sag.example/roles/usersystemrole/sag/1", restrictions: [] }] };
+    const checks = allChecks({ ...base, fagsystems: [{ id: "sag", required: { kind: "none" }, roles }] });
+    const check = checks.find((c) => c.id === "privileges.fagsystem.sag");
+    expect(check?.verdict).toBe("pass");
+    expect(check?.reason.en).toMatch(/^The roles become: .*http:\/\/sag\.example\/roles\/usersystemrole\/sag\/1/);
+    const unmapped = allChecks({ ...base, fagsystems: [{ id: "sag", required: { kind: "none" }, roles: { ...roles, mappings: [{ ...roles.mappings[0]!, jobFunctionRole: "http://other/role" }] } }] });
+    expect(unmapped.find((c) => c.id === "privileges.fagsystem.sag")?.reason.en).toMatch(/^No role gives access here: .*no role mapping/);
+  });
+
   it("an IdP registered without NSIS levels, or with an attribute service, is not faulted for sending neither", () => {
     const checks = allChecks(input({ nsis: false, idp: { maxNsis: "none", privilegesFrom: "attribute-service" }, attributes: goodAttributes().filter((a) => a.name !== OIOSAML3.privilegesIntermediate) }));
     expect(verdictOf(checks, "levels.asserted")).toBe("pass");
