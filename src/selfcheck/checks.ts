@@ -227,6 +227,14 @@ export function levelChecks(input: SelfCheckInput): CheckResult[] {
 
 export function clockChecks(input: SelfCheckInput): CheckResult[] {
   const title = bi("Ur", "Clock");
+  const issued = input.result.diagnostics?.issueInstant;
+  if (issued !== undefined && !Number.isNaN(Date.parse(issued))) {
+    const skewSeconds = Math.round((Date.parse(issued) - input.now) / 1000);
+    const fix = bi("Synkronisér IdP-serverens ur med NTP.", "Synchronise the IdP server's clock with NTP.");
+    if (skewSeconds > 5) return [check("clock.skew", "clock", title, "warn", bi(`IdP'ens IssueInstant er ${skewSeconds} s foran brokerens ur.`, `The IdP's IssueInstant is ${skewSeconds} s ahead of the broker's clock.`), fix)];
+    if (skewSeconds < -60) return [check("clock.skew", "clock", title, "warn", bi(`IdP'ens IssueInstant er ${-skewSeconds} s efter brokerens ur.`, `The IdP's IssueInstant is ${-skewSeconds} s behind the broker's clock.`), fix)];
+    return [check("clock.skew", "clock", title, "pass", bi(`Forskel mellem IdP'ens IssueInstant og brokerens ur: ${skewSeconds} s.`, `Difference between the IdP's IssueInstant and the broker's clock: ${skewSeconds} s.`))];
+  }
   const authn = Date.parse(input.result.authnInstant);
   if (Number.isNaN(authn)) return [check("clock.skew", "clock", title, "fail", bi("AuthnInstant kunne ikke læses.", "AuthnInstant could not be read."), bi("Send AuthnInstant i UTC (xs:dateTime).", "Send AuthnInstant in UTC (xs:dateTime)."))];
   const aheadSeconds = Math.round((authn - input.now) / 1000);
@@ -236,11 +244,39 @@ export function clockChecks(input: SelfCheckInput): CheckResult[] {
   return [check("clock.skew", "clock", title, "pass", bi("IdP'ens tidsstempel ligger ikke foran brokerens ur.", "The IdP's timestamp is not ahead of the broker's clock."))];
 }
 
+const SHA1 = /sha1$/i;
+const CBC = /-cbc$/i;
+const RSA_1_5 = /rsa-1_5$/i;
+
+/** The algorithms the answer really used (read while it was verified), with the registration's SHA-1 allowance. */
+export function observedAlgorithmChecks(input: SelfCheckInput): CheckResult[] {
+  const seen = input.result.diagnostics;
+  if (!seen || input.idp.protocol === "oidc") return algorithmChecks(input);
+  const sigTitle = bi("Signaturalgoritme", "Signature algorithm");
+  const used = [...seen.signatureAlgorithms, ...seen.digestAlgorithms];
+  const listing = used.join(", ") || "-";
+  const signature = used.some((a) => SHA1.test(a))
+    ? check("algorithms.signature", "algorithms", sigTitle, "fail", bi(`Svaret brugte SHA-1: ${listing}.`, `The answer used SHA-1: ${listing}.`), bi("Signér med RSA-SHA256 og SHA-256 som digest.", "Sign with RSA-SHA256 and a SHA-256 digest."))
+    : input.idp.allowSha1
+      ? check("algorithms.signature", "algorithms", sigTitle, "warn", bi(`Svaret brugte ${listing}, men registreringen tillader stadig SHA-1.`, `The answer used ${listing}, but the registration still allows SHA-1.`), bi("Bed drift fjerne allowSha1 fra registreringen.", "Ask the operators to remove allowSha1 from the registration."))
+      : check("algorithms.signature", "algorithms", sigTitle, "pass", bi(`Svaret brugte ${listing}.`, `The answer used ${listing}.`));
+  const encTitle = bi("Kryptering af assertion", "Assertion encryption");
+  const encFix = bi("Kryptér assertion med AES-GCM og RSA-OAEP til brokerens krypteringscertifikat.", "Encrypt the assertion with AES-GCM and RSA-OAEP to the broker's encryption certificate.");
+  const how = `${seen.dataEncryption ?? "-"}, ${seen.keyTransport ?? "-"}`;
+  const encryption =
+    seen.dataEncryption === undefined
+      ? check("algorithms.encryption", "algorithms", encTitle, "warn", bi("Assertion var ikke krypteret, som OIOSAML 3 kræver.", "The assertion was not encrypted, as OIOSAML 3 requires."), encFix)
+      : CBC.test(seen.dataEncryption) || RSA_1_5.test(seen.keyTransport ?? "")
+        ? check("algorithms.encryption", "algorithms", encTitle, "warn", bi(`Krypteret med ${how}: forældet.`, `Encrypted with ${how}: outdated.`), encFix)
+        : check("algorithms.encryption", "algorithms", encTitle, "pass", bi(`Krypteret med ${how}.`, `Encrypted with ${how}.`));
+  return [signature, encryption];
+}
+
 /** The checks that need no login (the CLI without a browser). */
 export function registrationChecks(input: RegistrationInput): CheckResult[] {
   return [...trustChecks(input), ...algorithmChecks(input)];
 }
 
 export function allChecks(input: SelfCheckInput): CheckResult[] {
-  return [ANSWER_VERIFIED, ...registrationChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...clockChecks(input)];
+  return [ANSWER_VERIFIED, ...trustChecks(input), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...clockChecks(input)];
 }

@@ -67,7 +67,9 @@ describe("the IdP self-check in Chromium", () => {
     const report = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { overall: string; idp: { id: string }; checks: Array<{ id: string }> };
     expect(report.overall).toBe("pass");
     expect(report.idp.id).toBe("demo-kommune");
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "privileges.bpp", "levels.asserted", "clock.skew"]));
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "algorithms.signature", "privileges.bpp", "privileges.fagsystem.demo-fagsystem", "levels.asserted", "clock.skew"]));
+    // The algorithms as the answer really used them: the demo IdP encrypts with AES-GCM and RSA-OAEP.
+    expect(JSON.stringify(report.checks.find((c) => c.id === "algorithms.encryption"))).toMatch(/aes256-gcm.*rsa-oaep/);
     expect(cspViolations).toEqual([]);
 
     // Another browser cannot read the report.

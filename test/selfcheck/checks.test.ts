@@ -81,6 +81,20 @@ describe("self-check checks", () => {
     expect(verdictOf(checks, "algorithms.encryption")).toBe("warn");
   });
 
+  it("reads the algorithms and the clock from the answer as it was verified", () => {
+    const base = input();
+    const seen = { issueInstant: new Date(NOW - 1000).toISOString(), signatureAlgorithms: ["http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"], digestAlgorithms: ["http://www.w3.org/2001/04/xmlenc#sha256"], dataEncryption: "http://www.w3.org/2009/xmlenc11#aes256-gcm", keyTransport: "http://www.w3.org/2009/xmlenc11#rsa-oaep" };
+    const good = allChecks({ ...base, result: { ...base.result, diagnostics: seen } });
+    expect(good.filter((c) => c.verdict !== "pass")).toEqual([]);
+    expect(good.find((c) => c.id === "algorithms.encryption")?.reason.en).toContain("aes256-gcm");
+    const bad = allChecks({ ...base, result: { ...base.result, diagnostics: { ...seen, issueInstant: new Date(NOW + 90_000).toISOString(), signatureAlgorithms: ["http://www.w3.org/2000/09/xmldsig#rsa-sha1"], dataEncryption: "http://www.w3.org/2001/04/xmlenc#aes128-cbc" } } });
+    expect(verdictOf(bad, "algorithms.signature")).toBe("fail");
+    expect(verdictOf(bad, "algorithms.encryption")).toBe("warn");
+    expect(bad.find((c) => c.id === "clock.skew")?.reason.en).toContain("90 s ahead");
+    const plain = allChecks({ ...base, result: { ...base.result, diagnostics: { ...seen, dataEncryption: undefined, keyTransport: undefined } } });
+    expect(verdictOf(plain, "algorithms.encryption")).toBe("warn");
+  });
+
   it("a NameID without Serial= fails", () => {
     expect(verdictOf(allChecks(input({ nameId: "CN=Anna" })), "identity.name-id")).toBe("fail");
   });
