@@ -2,6 +2,7 @@
  * Command line:
  *   serve [--config D]   the broker alone, configured from D (default: config/ or BROKER_CONFIG_DIR)
  *   check-config [--config D]
+ *   selfcheck --idp <id|CVR> [--json] [--config D]
  *   rollover [--config D] sign with keys.next.signing from now on, on every instance sharing the store
  *   explain <correlationId> [--audit-file F | --config D]
  *                        what each role in that login became, or why it was dropped
@@ -15,10 +16,11 @@ import { onStop } from "./on-stop.js";
 import { checkConfig } from "./check-config.js";
 import { explainCommand } from "./explain.js";
 import { rolloverKeys } from "./rollover-keys.js";
+import { formatSelfCheck, selfCheckFromConfig, UnknownIdp } from "./selfcheck.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { config: { type: "string" }, "audit-file": { type: "string" } },
+  options: { config: { type: "string" }, "audit-file": { type: "string" }, idp: { type: "string" }, json: { type: "boolean" } },
 });
 const command = positionals[0] ?? "serve";
 
@@ -50,8 +52,26 @@ async function main(): Promise<void> {
       process.exitCode = explainCommand(positionals[1], auditFile);
       return;
     }
+    case "selfcheck": {
+      if (!values.idp) {
+        console.error("usage: selfcheck --idp <id|CVR> [--json] [--config D]");
+        process.exitCode = 2;
+        return;
+      }
+      const config = loadConfig(values.config ?? process.env["BROKER_CONFIG_DIR"] ?? "config");
+      try {
+        const report = selfCheckFromConfig(config, values.idp);
+        console.log(values.json ? JSON.stringify(report, null, 2) : formatSelfCheck(report, config.baseUrl));
+        process.exitCode = report.overall === "fail" ? 1 : 0;
+      } catch (error) {
+        if (!(error instanceof UnknownIdp)) throw error;
+        console.error(error.message);
+        process.exitCode = 2;
+      }
+      return;
+    }
     default:
-      console.error(`unknown command ${command}; use serve, check-config, rollover or explain`);
+      console.error(`unknown command ${command}; use serve, check-config, rollover, explain or selfcheck`);
       process.exit(2);
   }
 }

@@ -270,6 +270,8 @@ export const configSchema = z
       .object({ enabled: z.boolean().default(true), token: z.string().min(16, "metrics.token must be at least 16 characters").optional() })
       .strict()
       .prefault({}),
+    /** The IdP self-check at /selfcheck (a test login that ends in a report, for municipalities' IT staff): off unless this environment's config enables it. */
+    selfCheck: z.object({ enabled: z.boolean().default(false) }).strict().prefault({}),
     organisations: z.array(z.object({ cvr, name: z.string().min(1) }).strict()).default([]),
     /** The register of job-function roles: owner and delegations (used by the privilege scope rule). */
     jobFunctionRoles: jobFunctionRolesSchema,

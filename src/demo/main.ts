@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       oidcRp: Number(process.env["DEMO_OIDC_PORT"] ?? 8096),
       nordOp: Number(process.env["DEMO_NORD_PORT"] ?? 8097),
       seb: Number(process.env["DEMO_SEB_PORT"] ?? 8098),
+      fejlIdp: Number(process.env["DEMO_FEJL_PORT"] ?? 8099),
     },
     "var/demo/keys",
     { users },

@@ -14,6 +14,7 @@ import { startStepUpDemo } from "./demo-step-up.js";
 import { startOidcDemo } from "./demo-oidc.js";
 import { startNordKommune } from "./demo-nord-kommune.js";
 import { startSebDemo } from "./demo-seb.js";
+import { startFejlKommune } from "./demo-fejl-kommune.js";
 import { DemoUsersSource, SHIPPED_USERS_FILE } from "./demo-users-file.js";
 
 export interface DemoPorts {
@@ -31,6 +32,8 @@ export interface DemoPorts {
   nordOp?: number;
   /** The demo SEB (the health sector's broker, SEB attribute profile); 0 or absent: any free port. */
   seb?: number;
+  /** The misconfigured municipality's IdP (for the self-check); 0 or absent: any free port. */
+  fejlIdp?: number;
 }
 
 export interface RunningDemo {
@@ -43,6 +46,8 @@ export interface RunningDemo {
   nordOpUrl: string | undefined;
   /** The demo SEB, when registered. */
   sebUrl: string | undefined;
+  /** The misconfigured municipality's IdP, when registered. */
+  fejlIdpUrl: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -93,6 +98,8 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
     const sky = await startSkyKommune(config, { idp: ports.skyIdp, attributeService: ports.attributeService }, keyDir, brokerMetadata, () => users.users("sky-kommune"), users.municipality("sky-kommune"));
     // The step-up demo (config/demo/step-up.yaml), when registered: Vest Kommune's IdP and the demo NemLog-in.
     const stepUp = await startStepUpDemo(config, { idp: ports.vestIdp, nemlogin: ports.nemlogin }, keyDir, brokerMetadata, () => users.users("vest-kommune"), users.municipality("vest-kommune"));
+    // The misconfigured municipality (config/demo/selfcheck-fejl-kommune.yaml), when registered: something for the self-check to find.
+    const fejl = await startFejlKommune(config, ports.fejlIdp, brokerMetadata);
     const oidcRp = await startOidcDemo(sky?.config ?? config, ports.oidcRp);
     const nord = await startNordKommune(oidcRp?.config ?? sky?.config ?? config, ports.nordOp);
     const seb = await startSebDemo(config, ports.seb, keyDir);
@@ -126,8 +133,9 @@ export async function runDemo(config: BrokerConfig, ports: DemoPorts, keyDir = "
       oidcRpUrl: oidcRp?.url,
       nordOpUrl: nord?.url,
       sebUrl: seb?.url,
+      fejlIdpUrl: fejl?.url,
       async stop() {
-        await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), oidcRp?.stop(), nord?.stop(), seb?.stop()]);
+        await Promise.all([closeServer(idpServer), closeServer(spServer), sky?.stop(), stepUp?.stop(), fejl?.stop(), oidcRp?.stop(), nord?.stop(), seb?.stop()]);
         await broker.stop();
       },
     };

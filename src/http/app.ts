@@ -26,7 +26,8 @@ import { checkReadiness } from "./readiness.js";
 import { Draining } from "./draining.js";
 import { setSsoCookie } from "./sso-cookie.js";
 import { readCookies } from "./cookies.js";
-import { STYLESHEET, layout } from "./pages.js";
+import { STYLESHEET, chooserPage, layout } from "./pages.js";
+import { filterIdps, MAX_QUERY_CHARS } from "./idp-filter.js";
 import { html } from "./html.js";
 import { wireLogout } from "./wire-logout.js";
 import { mountSlo } from "./slo-routes.js";
@@ -36,6 +37,8 @@ import { logoutFrameOrigins, upstreamLogoutOrigins } from "./chooser-origins.js"
 import { watchAuthorizations } from "../frontends/oidc-op/oidc-logout.js";
 import { verifyCookieValue } from "./cookies.js";
 import { SSO_COOKIE } from "./sso-cookie.js";
+import { mountSelfCheck } from "./selfcheck-routes.js";
+import { divertSelfChecks, SelfCheckAnswer } from "../selfcheck/self-check-service.js";
 
 const STATIC_DIR = join(dirname(fileURLToPath(import.meta.url)), "static");
 
@@ -90,6 +93,9 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
   app.get("/static/logout.js", (_req, res) => {
     res.type("application/javascript").sendFile(join(STATIC_DIR, "logout.js"));
+  });
+  app.get("/static/filter.js", (_req, res) => {
+    res.type("application/javascript").sendFile(join(STATIC_DIR, "filter.js"));
   });
   app.get("/static/broker.css", (_req, res) => {
     res.type("text/css").send(STYLESHEET);
@@ -150,6 +156,15 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   app.get("/saml/sso", sso);
   app.post("/saml/sso", requireForm, form, sso);
 
+  // The chooser's search without JavaScript: the same list, filtered by name or CVR (the choice itself is still checked on POST).
+  app.get("/login/choose", (req, res) => {
+    const loginId = typeof req.query["login"] === "string" ? req.query["login"].slice(0, 64) : "";
+    const q = typeof req.query["q"] === "string" ? req.query["q"].slice(0, MAX_QUERY_CHARS) : "";
+    const options = broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName, cvr: idp.cvr }));
+    res.setHeader("Cache-Control", "no-store");
+    res.setHeader("Content-Security-Policy", `default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self' ${pageOptions().chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`);
+    res.type("html").send(chooserPage(loginId, filterIdps(options, q), broker.urls.chooser, environmentOf(res), q));
+  });
   app.post("/login/choose", requireForm, form, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const loginId = typeof body["login"] === "string" ? body["login"] : "";
@@ -161,8 +176,17 @@ export function createApp(broker: BrokerContext, draining: Draining = new Draini
   });
 
   /** An upstream answered: the core resumes the login it belongs to; the browser gets the next step (and the SSO cookie). */
+  const selfCheck = mountSelfCheck(app, { broker, ports, form, requireForm, pageOptions });
   const resumeLogin = async (req: Request, res: Response, answerUrl: string, receive: Parameters<LoginService["complete"]>[0]) => {
-    const { interaction, correlationId, ssoSessionId, releasedBinding } = await logins.complete(receive, presentedBindings(req));
+    let completed: Awaited<ReturnType<LoginService["complete"]>>;
+    try {
+      // A self-check's answer ends in its report, never in the login core.
+      completed = await logins.complete(divertSelfChecks(receive), presentedBindings(req));
+    } catch (error) {
+      if (error instanceof SelfCheckAnswer) return selfCheck.finish(req, res, error, answerUrl);
+      throw error;
+    }
+    const { interaction, correlationId, ssoSessionId, releasedBinding } = completed;
     if (releasedBinding) releaseBindingCookie(res, releasedBinding, answerUrl, secureCookies);
     if (ssoSessionId) setSsoCookie(res, ssoSessionId, broker.cookieSecret, secureCookies);
     res.locals["correlationId"] = correlationId;

@@ -61,7 +61,7 @@ export function sendInteraction(res: Response, interaction: Interaction, options
       res.setHeader("Cache-Control", "no-store");
       res.setHeader(
         "Content-Security-Policy",
-        `default-src 'none'; style-src 'self'; form-action 'self' ${options.chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
+        `default-src 'none'; script-src 'self'; style-src 'self'; form-action 'self' ${options.chooserFormOrigins.join(" ")}; frame-ancestors 'none'; base-uri 'none'`,
       );
       res.status(200).type("html").send(chooserPage(interaction.loginId, interaction.options, options.chooseUrl, environmentOf(res)));
       return;

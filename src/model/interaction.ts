@@ -2,7 +2,7 @@
 export type Interaction =
   | { kind: "redirect"; url: string; bind?: UpstreamBinding | undefined }
   | { kind: "post"; url: string; fields: Record<string, string>; notice?: Notice | undefined; bind?: UpstreamBinding | undefined }
-  | { kind: "choose-municipality"; loginId: string; browserBinding: string; options: Array<{ id: string; name: string }> }
+  | { kind: "choose-municipality"; loginId: string; browserBinding: string; options: Array<{ id: string; name: string; cvr: string }> }
   /** The logout page that tells the fagsystemer reachable only through the browser, each in a hidden frame, then goes on. */
   | { kind: "logout-frames"; runId: string; steps: number[]; waitSeconds: number }
   /** The end of a logout: what was logged out and what may not have been, and the answer to the party that began it. */

@@ -35,6 +35,17 @@ export type SentPrivileges = { sent: "none" } | { sent: "oio-bpp"; encoded: stri
  */
 export type UpstreamClaims = { readable: true; identity: ClaimedIdentity } | { readable: false; reason: string; detail: string };
 
+/** How the answer was sent, as the backend saw it while verifying (for the IdP self-check; nothing decides on it). */
+export interface UpstreamDiagnostics {
+  /** The message's own timestamp (SAML Response IssueInstant). */
+  issueInstant: string | undefined;
+  signatureAlgorithms: string[];
+  digestAlgorithms: string[];
+  /** Set when the assertion arrived encrypted. */
+  dataEncryption: string | undefined;
+  keyTransport: string | undefined;
+}
+
 export interface UpstreamResult {
   kind: UpstreamKind;
   upstreamId: string;
@@ -51,4 +62,5 @@ export interface UpstreamResult {
   sessionIndex: string | undefined;
   /** The verified message's id (assertion ID, ID token jti): the audit trail's evidence. */
   assertionId: string;
+  diagnostics?: UpstreamDiagnostics | undefined;
 }

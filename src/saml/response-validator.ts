@@ -10,6 +10,7 @@ import { asSamlError, SamlError } from "./saml-error.js";
 import { decryptAssertion } from "./decrypt-assertion.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "./verify-signature.js";
 import { parseInstant } from "./saml-time.js";
+import { addEncryptionAlgorithms, addSignatureAlgorithms, noAlgorithms, type MessageAlgorithms } from "./message-algorithms.js";
 import {
   attr,
   childElements,
@@ -85,6 +86,10 @@ export interface ValidatedAssertion {
   sessionIndex: string | undefined;
   /** When the assertion stops being usable; the replay cache keeps its id at least until then. */
   expiresAt: number;
+  /** The Response's IssueInstant as sent (diagnostics: the IdP self-check's clock check). */
+  responseIssueInstant: string | undefined;
+  /** The algorithms the verified signatures and the decryption used (diagnostics only). */
+  algorithms: MessageAlgorithms;
 }
 
 const SUB_STATUSES: readonly string[] = [STATUS.authnFailed, STATUS.noAuthnContext, STATUS.requestDenied, STATUS.noPassive, STATUS.requestUnsupported];
@@ -101,8 +106,10 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
 
   const verifyOptions = { trustedCertificates: expect.trustedCertificates, allowSha1: expect.allowSha1, limits: expect.limits };
   if (expect.trustedCertificates.length === 0) throw new SamlError("no_trusted_key", "no trusted signing certificate is configured for this IdP");
-  const responseSigned = findEnvelopedSignature(response) !== null;
-  if (responseSigned) response = timer.time("verify", () => verifyEnvelopedSignature(response, verifyOptions));
+  const algorithms = noAlgorithms();
+  const responseSignature = findEnvelopedSignature(response);
+  const responseSigned = responseSignature !== null;
+  if (responseSigned) response = addSignatureAlgorithms(algorithms, responseSignature, timer.time("verify", () => verifyEnvelopedSignature(response, verifyOptions)));
 
   checkStatus(response);
 
@@ -117,19 +124,21 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   if (arrivedEncrypted) {
     const encrypted = assertion;
     assertion = await timer.time("decrypt", () => decryptAssertion(encrypted, expect.decryptionKeys, expect.limits));
+    addEncryptionAlgorithms(algorithms, encrypted);
   } else if (expect.requireEncryptedAssertion) {
     throw new SamlError("assertion_not_encrypted", "this IdP must send an encrypted assertion");
   }
-  if (findEnvelopedSignature(assertion) !== null) {
+  const assertionSignature = findEnvelopedSignature(assertion);
+  if (assertionSignature !== null) {
     const signed = assertion;
-    assertion = timer.time("verify", () => verifyEnvelopedSignature(signed, verifyOptions));
+    assertion = addSignatureAlgorithms(algorithms, assertionSignature, timer.time("verify", () => verifyEnvelopedSignature(signed, verifyOptions)));
   } else if (expect.requireSignedAssertion || !responseSigned) {
     throw new SamlError("assertion_not_signed", responseSigned ? "the assertion itself must be signed" : "neither the Response nor the assertion is signed");
   }
   refuseNestedAssertions(assertion);
   // A plain assertion's content was in the Response scanned above; a decrypted one's is checked now.
   if (arrivedEncrypted) refuseStraySignatures(assertion);
-  return readAssertion(assertion, expect);
+  return { ...readAssertion(assertion, expect), responseIssueInstant: attr(response, "IssueInstant") ?? undefined, algorithms };
 }
 
 /**
@@ -185,7 +194,7 @@ function checkStatus(response: Element): void {
   throw new SamlError("upstream_status", `IdP answered ${value}${innerValue ? ` / ${innerValue}` : ""}${message ? `: ${message}` : ""}`, STATUS.responder, sub);
 }
 
-function readAssertion(assertion: Element, expect: ResponseExpectations): ValidatedAssertion {
+function readAssertion(assertion: Element, expect: ResponseExpectations): Omit<ValidatedAssertion, "responseIssueInstant" | "algorithms"> {
   if (attr(assertion, "Version") !== "2.0") throw new SamlError("version_mismatch", "Assertion Version must be 2.0");
   const assertionId = requiredAttr(assertion, "ID");
   checkIssuer(requiredChild(assertion, NS.saml, "Issuer"), expect.idpEntityId, true);

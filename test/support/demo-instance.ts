@@ -45,7 +45,7 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
   const workDir = mkdtempSync(join(tmpdir(), "broker-demo-"));
   const auditFile = join(workDir, "audit.jsonl");
   // Every party on a port chosen here, none on "any free port": a party given port 0 could otherwise land on the broker's.
-  const [brokerPort = 0, idpPort = 0, spPort = 0, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb] = await distinctFreePorts(10);
+  const [brokerPort = 0, idpPort = 0, spPort = 0, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb, fejlIdp] = await distinctFreePorts(11);
   const brokerUrl = `http://127.0.0.1:${brokerPort}`;
   const shipped = loadConfig("config/demo", {});
   const keyDir = join(workDir, "keys");
@@ -65,7 +65,7 @@ export async function startDemoInstance(options: DemoInstanceOptions = {}): Prom
     serviceProviders: shipped.serviceProviders.map((p) => ({ ...p, metadata: join(workDir, "metadata", "sps", `${p.id}.xml`) })),
     nemlogin: shipped.nemlogin && { ...shipped.nemlogin, metadata: join(workDir, "metadata", "nemlogin.xml") },
   };
-  const demo = await runDemo(options.configure ? await options.configure(config) : config, { idp: idpPort, sp: spPort, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb }, keyDir, {
+  const demo = await runDemo(options.configure ? await options.configure(config) : config, { idp: idpPort, sp: spPort, skyIdp, attributeService, vestIdp, nemlogin, oidcRp, nordOp, seb, fejlIdp }, keyDir, {
     logDestination: options.logDestination,
     ...(options.users ? { users: options.users } : {}),
   });

@@ -186,6 +186,9 @@ describe("the shipped configurations", () => {
     expect(config.keys.generateIfMissing).toBe(true);
     expect(config.identityProviders.map((p) => p.id).slice(0, 1)).toEqual(["demo-kommune"]);
     expect(config.identityProviders.map((p) => p.id)).toContain("sky-kommune");
+    // The misconfigured municipality the self-check finds mistakes at.
+    expect(config.identityProviders.find((p) => p.id === "fejl-kommune")?.allowSha1).toBe(true);
+    expect(config.selfCheck.enabled).toBe(true);
     expect(config.identityProviders[0]?.cvrs).toEqual(["29189846"]);
     expect(config.identityProviders[0]?.requireEncryptedAssertion).toBe(true);
     expect(config.serviceProviders.map((p) => p.id)).toEqual(["demo-fagsystem", "seb"]);

@@ -199,6 +199,13 @@ export class SamlUpstream implements MunicipalUpstream {
         authnInstant: assertion.authnInstant,
         sessionIndex: assertion.sessionIndex,
         assertionId: assertion.assertionId,
+        diagnostics: {
+          issueInstant: assertion.responseIssueInstant,
+          signatureAlgorithms: assertion.algorithms.signature,
+          digestAlgorithms: assertion.algorithms.digest,
+          dataEncryption: assertion.algorithms.dataEncryption,
+          keyTransport: assertion.algorithms.keyTransport,
+        },
       };
       return { state, result };
     }

@@ -29,7 +29,7 @@ export const chooseMunicipality: Row["run"] = async (state) => {
     log.info({ event: "login_idp_by_address", idp: byAddress.id }, "municipality selected by the client's address");
     return { ...state, idp: byAddress };
   }
-  const options = broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName }));
+  const options = broker.registry.identityProviders().map((idp) => ({ id: idp.id, name: idp.displayName, cvr: idp.cvr }));
   if (options.length === 0) throw new PageError(503, "no_municipalities", "no identity providers are registered", "Ingen kommuner er sat op endnu. / No municipalities are configured yet.");
   const loginId = newId("");
   const browserBinding = newId("");

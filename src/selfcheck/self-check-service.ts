@@ -1,0 +1,123 @@
+/**
+ * The self-check as a purpose of its own: a test login at a municipality's IdP
+ * (its real upstream, the normal verification), whose verified answer becomes
+ * a report instead of going on to a fagsystem. Nothing is issued to anyone;
+ * the report (with the test person's data) lives in the store for
+ * REPORT_TTL_SECONDS, readable only with its random id.
+ */
+import { randomBytes } from "node:crypto";
+import type { BrokerContext } from "../broker-context.js";
+import type { LoginPorts, ReceivedAnswer, StartedUpstream } from "../login/ports.js";
+import { UpstreamFailure } from "../login/ports.js";
+import type { LoginRequest } from "../model/login-request.js";
+import type { IdentityProvider } from "../trust/registry.js";
+import { buildReport } from "./build-report.js";
+import { selfCheckInput } from "./self-check-input.js";
+import type { SelfCheckReport } from "./report-types.js";
+
+/** The name a self-check's login carries as its downstream: never a frontend of the login core. */
+export const SELF_CHECK = "selfcheck";
+export const REPORT_TTL_SECONDS = 900;
+
+/** An upstream answer (or its failure) that belongs to a self-check, taken out of the login's path. */
+export class SelfCheckAnswer extends Error {
+  constructor(readonly outcome: { answer: ReceivedAnswer } | { failure: UpstreamFailure }) {
+    super("self-check answer");
+    this.name = "SelfCheckAnswer";
+  }
+}
+
+export function isSelfCheck(request: LoginRequest): boolean {
+  return request.downstream.frontend === SELF_CHECK;
+}
+
+/** Wraps an upstream's receive: a self-check's answer or failure is thrown as SelfCheckAnswer, every other answer passes. */
+export function divertSelfChecks<T>(receive: (timer: T) => Promise<ReceivedAnswer>): (timer: T) => Promise<ReceivedAnswer> {
+  return async (timer) => {
+    let answer: ReceivedAnswer;
+    try {
+      answer = await receive(timer);
+    } catch (error) {
+      if (error instanceof UpstreamFailure && isSelfCheck(error.state.request)) throw new SelfCheckAnswer({ failure: error });
+      throw error;
+    }
+    if (isSelfCheck(answer.state.request)) throw new SelfCheckAnswer({ answer });
+    return answer;
+  };
+}
+
+function newReportId(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+export class SelfCheckService {
+  constructor(
+    private readonly broker: BrokerContext,
+    private readonly ports: LoginPorts,
+  ) {}
+
+  /** The IdPs a self-check may test: those registered with the broker. */
+  idps(): IdentityProvider[] {
+    return this.broker.registry.identityProviders();
+  }
+
+  async start(idp: IdentityProvider, correlationId: string): Promise<StartedUpstream> {
+    const request: LoginRequest = {
+      correlationId,
+      downstream: { frontend: SELF_CHECK, partyId: SELF_CHECK, reply: {} },
+      requiredLevel: { kind: "none" },
+      forceAuthn: true,
+      isPassive: false,
+      municipalityHint: undefined,
+      createdAt: this.broker.now(),
+    };
+    const started = await this.ports.municipalUpstream(idp).start(idp, request, []);
+    this.broker.log.info({ correlationId, event: "selfcheck_started", idp: idp.id, upstreamRequestId: started.upstreamRequestId }, "self-check started");
+    return started;
+  }
+
+  /** The report for a diverted answer, stored under a new random id. */
+  async finish(diverted: SelfCheckAnswer): Promise<{ reportId: string; report: SelfCheckReport; correlationId: string }> {
+    const outcome = diverted.outcome;
+    const state = "answer" in outcome ? outcome.answer.state : outcome.failure.state;
+    const correlationId = state.request.correlationId;
+    const idp = this.broker.registry.identityProvider(state.upstreamId);
+    const who = { id: state.upstreamId, displayName: idp?.displayName ?? state.upstreamId, cvr: idp?.cvr ?? "" };
+    const now = this.broker.now();
+    const report = "answer" in outcome && idp ? buildReport(who, selfCheckInput(this.broker, idp, outcome.answer.result), now) : failedReport(who, "failure" in outcome ? outcome.failure.reason : "idp_gone", now);
+    const reportId = newReportId();
+    await this.broker.store.put(`selfcheck:${reportId}`, JSON.stringify(report), REPORT_TTL_SECONDS);
+    this.broker.log.info({ correlationId, event: "selfcheck_finished", idp: who.id, overall: report.overall, failed: report.checks.filter((c) => c.verdict === "fail").map((c) => c.id) }, "self-check finished");
+    return { reportId, report, correlationId };
+  }
+
+  async report(reportId: string): Promise<SelfCheckReport | undefined> {
+    if (!/^[A-Za-z0-9_-]{24}$/.test(reportId)) return undefined;
+    const raw = await this.broker.store.get(`selfcheck:${reportId}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as SelfCheckReport);
+  }
+}
+
+/** The IdP's answer could not be verified or used: the one failing check says why. */
+function failedReport(idp: SelfCheckReport["idp"], reason: string, now: number): SelfCheckReport {
+  return {
+    idp,
+    at: new Date(now).toISOString(),
+    scope: "login",
+    overall: "fail",
+    checks: [
+      {
+        id: "trust.answer-verified",
+        area: "trust",
+        verdict: "fail",
+        title: { da: "Tillid begge veje", en: "Trust both ways" },
+        reason: { da: `IdP'ens svar kunne ikke bruges (${reason}).`, en: `The IdP's answer could not be used (${reason}).` },
+        fix: {
+          da: "Kontrollér at IdP'en har brokerens aktuelle metadata, at den signerer med certifikatet i sin metadata, og at svaret går til brokerens ACS-adresse.",
+          en: "Check that the IdP has the broker's current metadata, signs with the certificate in its own metadata, and sends the answer to the broker's ACS address.",
+        },
+      },
+    ],
+    person: { nameId: "", nameIdFormat: undefined, attributes: [] },
+  };
+}
