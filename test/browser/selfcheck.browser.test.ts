@@ -99,7 +99,7 @@ describe("the IdP self-check in Chromium", () => {
     // The roles are scoped to the neighbour's CVR.
     expect(await row(/Rettigheder/).getAttribute("class")).toBe("fail");
     expect(await row(/Rettigheder/).textContent()).toContain("11223344");
-    expect(await row(/Rettigheder/).textContent()).toContain("Scope the roles to the municipality's CVR (44556677)");
+    expect(await row(/Rettigheder/).textContent()).toContain("Scope the roles to the municipality's CVR (77889900)");
     // No NSIS level.
     expect(await row(/Sikringsniveau \(NSIS\/NIST\)/).getAttribute("class")).toBe("warn");
     expect(cspViolations).toEqual([]);

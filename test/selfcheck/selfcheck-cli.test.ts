@@ -39,7 +39,7 @@ describe("the self-check command", () => {
   });
 
   it("finds Fejl Kommune by its CVR and warns of its expiring certificate and SHA-1, with what to do", () => {
-    const report = selfCheckFromConfig(config, "44556677");
+    const report = selfCheckFromConfig(config, "77889900");
     expect(report.idp.id).toBe("fejl-kommune");
     expect(report.overall).toBe("warn");
     const text = formatSelfCheck(report, config.baseUrl);
@@ -47,7 +47,7 @@ describe("the self-check command", () => {
     expect(text).toContain("WARN Signature algorithm: The registration allows SHA-1 signatures.");
     expect(text).toContain("what to do: Renew the certificate");
     expect(text).toContain("/selfcheck in a browser");
-    expect(JSON.parse(JSON.stringify(report))).toMatchObject({ overall: "warn", idp: { cvr: "44556677" } });
+    expect(JSON.parse(JSON.stringify(report))).toMatchObject({ overall: "warn", idp: { cvr: "77889900" } });
   });
 
   it("names the registered IdPs when the one asked for is unknown", () => {
