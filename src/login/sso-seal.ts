@@ -20,14 +20,35 @@ export function sessionStoreKey(sessionId: string): string {
   return `sso:${createHash("sha256").update(sessionId).digest("hex")}`;
 }
 
-function keyFor(sessionId: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", Buffer.from(sessionId), SALT, "seal", 32));
+/** The sealing key and the AAD (the store key) of one id. */
+interface SealMaterial {
+  key: Buffer;
+  aad: Buffer;
+}
+
+/**
+ * A login seals and opens the same few ids several times (the session, its
+ * index entries): the derived material of the most recent ids is kept, so
+ * HKDF and SHA-256 run once per id, not once per use. Bounded; the oldest
+ * entry goes first. It holds nothing the process did not just hold anyway.
+ */
+const RECENT_IDS = 256;
+const recent = new Map<string, SealMaterial>();
+
+function materialFor(sessionId: string): SealMaterial {
+  const known = recent.get(sessionId);
+  if (known) return known;
+  const material = { key: Buffer.from(hkdfSync("sha256", Buffer.from(sessionId), SALT, "seal", 32)), aad: Buffer.from(sessionStoreKey(sessionId)) };
+  if (recent.size >= RECENT_IDS) recent.delete(recent.keys().next().value as string);
+  recent.set(sessionId, material);
+  return material;
 }
 
 export function seal(sessionId: string, plaintext: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keyFor(sessionId), iv);
-  cipher.setAAD(Buffer.from(sessionStoreKey(sessionId)));
+  const { key, aad } = materialFor(sessionId);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64url");
 }
@@ -37,8 +58,9 @@ export function unseal(sessionId: string, sealed: string): string | undefined {
   const raw = Buffer.from(sealed, "base64url");
   if (raw.length < 29) return undefined;
   try {
-    const decipher = createDecipheriv("aes-256-gcm", keyFor(sessionId), raw.subarray(0, 12));
-    decipher.setAAD(Buffer.from(sessionStoreKey(sessionId)));
+    const { key, aad } = materialFor(sessionId);
+    const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+    decipher.setAAD(aad);
     decipher.setAuthTag(raw.subarray(12, 28));
     return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString("utf8");
   } catch {

@@ -32,6 +32,16 @@ describe("sealed SSO sessions", () => {
     expect(unseal(id, "short")).toBeUndefined();
   });
 
+  it("opens what it sealed after many other ids were sealed in between (the recent-key cache is only a cache)", () => {
+    const first = newSessionId();
+    const sealedFirst = seal(first, "first");
+    const others = Array.from({ length: 600 }, () => newSessionId());
+    const sealedOthers = others.map((id, i) => seal(id, `other ${i}`));
+    expect(unseal(first, sealedFirst)).toBe("first");
+    expect(unseal(others[0]!, sealedOthers[0]!)).toBe("other 0");
+    expect(unseal(others[599]!, sealedOthers[0]!)).toBeUndefined();
+  });
+
   it("keys the store by a hash, never by the id itself", () => {
     const id = newSessionId();
     expect(sessionStoreKey(id)).toMatch(/^sso:[0-9a-f]{64}$/);
