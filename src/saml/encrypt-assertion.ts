@@ -3,6 +3,7 @@ import { publicKeyOf } from "./public-keys.js";
 import xmlenc, { type EncryptOptions } from "xml-encryption";
 import { CONTENT_ENCRYPTION, KEY_TRANSPORT, type ContentEncryption, type KeyTransport } from "./algorithms.js";
 import { NS } from "./namespaces.js";
+import { asWritten, type WrittenXml } from "./sign-built.js";
 
 export interface EncryptionChoice {
   content: ContentEncryption;
@@ -15,7 +16,7 @@ export const OIOSAML3_ENCRYPTION: EncryptionChoice = {
   keyTransport: KEY_TRANSPORT.rsaOaep,
 };
 
-export function encryptAssertion(assertionXml: string, recipientCertificatePem: string, choice: EncryptionChoice): Promise<string> {
+export function encryptAssertion(assertionXml: string, recipientCertificatePem: string, choice: EncryptionChoice): Promise<WrittenXml> {
   const oaep11 = choice.keyTransport === KEY_TRANSPORT.rsaOaep;
   const options: EncryptOptions = {
     rsa_pub: publicKeyOf(recipientCertificatePem),
@@ -31,7 +32,8 @@ export function encryptAssertion(assertionXml: string, recipientCertificatePem: 
   return new Promise((resolve, reject) => {
     xmlenc.encrypt(assertionXml, options, (error, result) => {
       if (error || !result) reject(error ?? new Error("encryption produced nothing"));
-      else resolve(`<saml:EncryptedAssertion xmlns:saml="${NS.saml}">${result}</saml:EncryptedAssertion>`);
+      // xml-encryption writes EncryptedData from a template of algorithm URIs, base64 and the certificate: well-formed.
+      else resolve(asWritten(`<saml:EncryptedAssertion xmlns:saml="${NS.saml}">${result}</saml:EncryptedAssertion>`));
     });
   });
 }

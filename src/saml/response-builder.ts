@@ -1,7 +1,9 @@
 /** Builds the broker's own Response and Assertion toward a fagsystem. */
 import { ATTRNAME_FORMAT_URI, BEARER, NAMEID_FORMAT, NS, STATUS, type SubStatus, type TopStatus } from "./namespaces.js";
-import { buildXml, x } from "../xml/xml-builder.js";
+import { buildXml, x, type XmlNode } from "../xml/xml-builder.js";
 import { parseXml, serializeXml } from "../xml/xml-parser.js";
+import { writeXml } from "../xml/canonical-writer.js";
+import type { WrittenXml } from "./sign-built.js";
 
 export interface OutgoingAttribute {
   name: string;
@@ -28,8 +30,12 @@ export interface AssertionInput {
 }
 
 export function buildAssertion(input: AssertionInput): string {
-  return buildXml(
-    x(
+  return buildXml(assertionNode(input));
+}
+
+/** The assertion as a builder tree: written and signed directly by signBuiltElement (sign-built.ts). */
+export function assertionNode(input: AssertionInput): XmlNode {
+  return x(
       NS.saml,
       "saml:Assertion",
       { ID: input.id, Version: "2.0", IssueInstant: input.issueInstant },
@@ -66,8 +72,7 @@ export function buildAssertion(input: AssertionInput): string {
           ),
       ],
       { xs: NS.xs, xsi: NS.xsi },
-    ),
-  );
+    );
 }
 
 export interface ResponseInput {
@@ -79,12 +84,14 @@ export interface ResponseInput {
   status: TopStatus | typeof STATUS.success;
   subStatus?: SubStatus | undefined;
   statusMessage?: string | undefined;
-  /** Signed (and possibly encrypted) assertion XML to embed after Status. */
+  /** Signed (and possibly encrypted) assertion XML to embed after Status; parsed first, as it may come from anywhere. */
   assertionXml?: string | undefined;
+  /** The same, written by the broker's own writers: well-formed by construction, embedded as it is. */
+  writtenAssertion?: WrittenXml | undefined;
 }
 
 export function buildResponse(input: ResponseInput): string {
-  const xml = buildXml(
+  const xml = writeXml(
     x(
       NS.samlp,
       "samlp:Response",
@@ -98,12 +105,13 @@ export function buildResponse(input: ResponseInput): string {
       ],
       { saml: NS.saml },
     ),
+    "document",
   );
-  if (!input.assertionXml) return xml;
-  // The assertion is parsed (one well-formed element) and goes in after Status as the serializer writes it.
-  // Joining the two serializer outputs gives the same document as importing the parsed node, without
-  // copying its tree node by node (which cost more than the RSA signature of the assertion).
-  const assertion = serializeXml(parseXml(input.assertionXml).documentElement);
+  if (input.assertionXml !== undefined && input.writtenAssertion !== undefined) throw new Error("a Response carries one assertion");
+  // Text from elsewhere is parsed (one well-formed element) and goes in as the serializer writes it.
+  // Joining the two outputs gives the same document as importing the parsed node, without copying its tree.
+  const assertion = input.writtenAssertion ?? (input.assertionXml === undefined ? undefined : serializeXml(parseXml(input.assertionXml).documentElement));
+  if (assertion === undefined) return xml;
   const end = "</samlp:Response>";
   if (!xml.endsWith(end)) throw new Error("the Response did not serialize as expected");
   return `${xml.slice(0, -end.length)}${assertion}${end}`;

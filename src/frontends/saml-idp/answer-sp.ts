@@ -8,7 +8,8 @@ import type { FrontendAnswer } from "../../model/session-participant.js";
 import { samlParticipant } from "./saml-participant.js";
 import type { ServiceProvider } from "../../trust/registry.js";
 import { newId } from "../../login/login-state.js";
-import { buildAssertion, buildResponse } from "../../saml/response-builder.js";
+import { assertionNode, buildResponse } from "../../saml/response-builder.js";
+import { signBuiltElement } from "../../saml/sign-built.js";
 import { signEnveloped } from "../../saml/sign.js";
 import { samlInstant } from "../../saml/saml-time.js";
 import { encodePostMessage } from "../../saml/post-binding.js";
@@ -84,7 +85,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     requiredLevel: requirementOf(sp.policy),
     levelTable: levelTableOf(broker.config),
   });
-  const assertionXml = timer.time("build", () => buildAssertion({
+  const assertion = timer.time("build", () => assertionNode({
     id: assertionId,
     issueInstant: samlInstant(now),
     issuer: broker.config.entityId,
@@ -101,7 +102,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     authenticatingAuthorities: identity.authenticatingAuthorities,
     attributes: release.attributes,
   }));
-  const signedAssertion = timer.time("sign", () => signEnveloped(assertionXml, assertionId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }));
+  const signedAssertion = timer.time("sign", () => signBuiltElement(assertion, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }).xml);
   const encryptionCert = currentEncryptionCertificate(sp.metadata.encryptionCertificates, now);
   const embedded =
     sp.policy.encryptAssertions && encryptionCert
@@ -115,7 +116,7 @@ export async function answerWithIdentity(broker: BrokerContext, downstream: Saml
     destination: downstream.acsUrl,
     inResponseTo: downstream.requestId,
     status: STATUS.success,
-    assertionXml: embedded,
+    writtenAssertion: embedded,
   }));
   const finalXml = sp.policy.signResponse
     ? timer.time("sign", () => signEnveloped(responseXml, responseId, true, { key: broker.keys.signing, algorithm: broker.signatureAlgorithm }))
