@@ -4,7 +4,7 @@
  * is encrypted (AES-256-GCM) with a key derived from the id. Whoever can read
  * the store sees neither identities nor usable session ids.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
 
 const SALT = Buffer.from("context-broker sso session v1");
 
@@ -22,7 +22,8 @@ export function sessionStoreKey(sessionId: string): string {
 
 /** The sealing key and the AAD (the store key) of one id. */
 interface SealMaterial {
-  key: Buffer;
+  /** A KeyObject: the cipher takes it without the per-call key checks a Buffer costs. */
+  key: KeyObject;
   aad: Buffer;
 }
 
@@ -38,7 +39,8 @@ const recent = new Map<string, SealMaterial>();
 function materialFor(sessionId: string): SealMaterial {
   const known = recent.get(sessionId);
   if (known) return known;
-  const material = { key: Buffer.from(hkdfSync("sha256", Buffer.from(sessionId), SALT, "seal", 32)), aad: Buffer.from(sessionStoreKey(sessionId)) };
+  const derived = hkdfSync("sha256", createSecretKey(Buffer.from(sessionId)), SALT, "seal", 32);
+  const material = { key: createSecretKey(Buffer.from(derived)), aad: Buffer.from(sessionStoreKey(sessionId)) };
   if (recent.size >= RECENT_IDS) recent.delete(recent.keys().next().value as string);
   recent.set(sessionId, material);
   return material;
