@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { launchBrowser, freshPage } from "../support/browser.js";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
+import { axeViolations } from "../support/axe.js";
 
 const SCREENSHOTS = "test-output/screenshots";
 
@@ -118,6 +119,52 @@ describe("the IdP self-check in Chromium", () => {
     await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
     expect(await page.locator("h1").first().textContent()).toContain(idp);
     expect(await page.locator("tr.fail").allTextContents()).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it("has no WCAG 2 A/AA violations (axe-core) on the chooser, the reports with every verdict, and the error pages", async () => {
+    const { context, page, cspViolations } = await freshPage(browser);
+    await page.goto(`${instance.brokerUrl}/selfcheck`);
+    expect(await axeViolations(page)).toEqual([]);
+    // The harness finds what it should: a field without a label is a violation.
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "text" })));
+    expect((await axeViolations(page)).map((v) => v.id)).toContain("label");
+    await page.goto(`${instance.brokerUrl}/selfcheck?q=ingen-kommune-hedder-sådan`);
+    expect(await axeViolations(page)).toEqual([]);
+    // Fejl Kommune's report shows pass, warn and fail rows.
+    await page.goto(`${instance.brokerUrl}/selfcheck?q=fejl`);
+    await page.getByRole("button", { name: /Fejl Kommune/ }).click();
+    await page.locator('button[name="user"][value="frede"]').click();
+    await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
+    expect(await page.locator("tr.pass").count()).toBeGreaterThan(0);
+    expect(await page.locator("tr.warn").count()).toBeGreaterThan(0);
+    expect(await page.locator("tr.fail").count()).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
+    // Printed, the report keeps its tables and loses the links, buttons and forms.
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("table.report").first().isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: /Hent som JSON/ }).isVisible()).toBe(false);
+    const printed = await page.evaluate(() => {
+      const form = document.body.appendChild(document.createElement("form"));
+      const button = document.body.appendChild(document.createElement("button"));
+      const shown = [getComputedStyle(form).display, getComputedStyle(button).display];
+      form.remove();
+      button.remove();
+      return shown;
+    });
+    expect(printed).toEqual(["none", "none"]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ media: "screen" });
+    // The error pages the self-check leads to: an unknown or expired report, an unknown IdP.
+    const missing = await page.goto(`${instance.brokerUrl}/selfcheck/report/${"A".repeat(24)}`);
+    expect(missing?.status()).toBe(404);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${instance.brokerUrl}/selfcheck`);
+    await page.locator("#idp-list button").first().evaluate((button) => button.setAttribute("value", "not-registered"));
+    await page.locator("#idp-list button").first().click();
+    await expect.poll(() => page.locator("h1").textContent()).toContain("Ukendt IdP");
+    expect(await axeViolations(page)).toEqual([]);
     expect(cspViolations).toEqual([]);
     await context.close();
   });
