@@ -9,6 +9,7 @@ import { ANSWER_VERIFIED, algorithmChecks, clockChecks, observedAlgorithmChecks,
 import { identityChecks, organisationChecks } from "./identity-checks.js";
 import { privilegeChecks } from "./privilege-checks.js";
 import { levelChecks } from "./level-checks.js";
+import { requestedLevelCheck } from "./request-checks.js";
 
 export type { RegistrationInput, SelfCheckInput } from "./check-kit.js";
 export { EXPIRY_WARNING_DAYS } from "./trust-checks.js";
@@ -19,5 +20,5 @@ export function registrationChecks(input: RegistrationInput): CheckResult[] {
 }
 
 export function allChecks(input: SelfCheckInput): CheckResult[] {
-  return [ANSWER_VERIFIED, ...trustChecks(input), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...clockChecks(input)];
+  return [ANSWER_VERIFIED, ...trustChecks(input), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
 }

@@ -47,9 +47,13 @@ describe("the IdP self-check in Chromium", () => {
     const { context, page, cspViolations } = await freshPage(browser);
     await page.goto(`${instance.brokerUrl}/selfcheck`);
     await page.screenshot({ path: `${SCREENSHOTS}/selfcheck-chooser.png`, fullPage: true });
+    // Ask the IdP for NSIS Substantial: it sees the class in the signed request.
+    expect(await page.getByRole("radio", { name: /Intet niveau/ }).isChecked()).toBe(true);
+    await page.getByRole("radio", { name: "NSIS Substantial" }).check();
     await page.getByRole("button", { name: /Demo Kommune/ }).click();
 
     await page.waitForURL(`${instance.demo.idpUrl}/**`);
+    expect(await page.locator("code").first().textContent()).toBe("https://data.gov.dk/concept/core/nsis/loa/Substantial");
     await page.locator('button[name="user"][value="hanne"]').click();
 
     await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
@@ -58,6 +62,7 @@ describe("the IdP self-check in Chromium", () => {
     const failing = await page.locator("tr.fail, tr.warn").allTextContents();
     expect(failing).toEqual([]);
     expect(await page.locator(".overall strong").textContent()).toBe("OK / Pass");
+    expect(await page.getByText(/Bedt om niveau \/ Requested level/).textContent()).toContain("NSIS Substantial");
 
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: /Hent som JSON/ }).click();
@@ -68,7 +73,7 @@ describe("the IdP self-check in Chromium", () => {
     const report = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { overall: string; idp: { id: string }; checks: Array<{ id: string }> };
     expect(report.overall).toBe("pass");
     expect(report.idp.id).toBe("demo-kommune");
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "algorithms.signature", "privileges.bpp", "privileges.fagsystem.demo-fagsystem", "levels.asserted", "clock.skew"]));
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "algorithms.signature", "privileges.bpp", "privileges.fagsystem.demo-fagsystem", "levels.asserted", "levels.requested", "clock.skew"]));
     // The algorithms as the answer really used them: the demo IdP encrypts with AES-GCM and RSA-OAEP.
     expect(JSON.stringify(report.checks.find((c) => c.id === "algorithms.encryption"))).toMatch(/aes256-gcm.*rsa-oaep/);
     expect(cspViolations).toEqual([]);

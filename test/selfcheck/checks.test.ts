@@ -8,6 +8,8 @@ import { BPP_NAMESPACES, cvrScope } from "../../src/profiles/bpp.js";
 import { OIOSAML3, SPEC_VERSION_OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { samlUpstreamResult } from "../support/upstream-results.js";
 import type { RawAttribute } from "../../src/model/upstream-result.js";
+import type { RequestedLevel } from "../../src/selfcheck/report-types.js";
+import { buildFailedReport } from "../../src/selfcheck/build-report.js";
 
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const CVR = "29189846";
@@ -140,5 +142,22 @@ describe("self-check checks", () => {
   it("the report's overall verdict is the worst check", () => {
     expect(buildReport({ id: "demo", displayName: "Demo", cvr: CVR }, input(), NOW).overall).toBe("pass");
     expect(buildReport({ id: "demo", displayName: "Demo", cvr: CVR }, input({ nameId: "CN=x" }), NOW).overall).toBe("fail");
+  });
+
+  it("a requested level not sent under the registration's profile is a warning when unmet, naming the profile", () => {
+    const requested: RequestedLevel = { level: { kind: "nsis", minimum: "Substantial" }, described: "NSIS Substantial", sentAs: { protocol: "saml", profile: "OIOSAML2_WITHOUT_REQUESTED_LOA", classRefs: [] }, realLoginStepsUp: false };
+    const unmet = allChecks({ ...input({ nsis: false }), requested }).find((c) => c.id === "levels.requested");
+    expect(unmet?.verdict).toBe("warn");
+    expect(unmet?.reason.en).toContain("not sent (OIOSAML profile OIOSAML2_WITHOUT_REQUESTED_LOA sends no RequestedAuthnContext");
+    expect(allChecks({ ...input(), requested }).find((c) => c.id === "levels.requested")?.verdict).toBe("pass");
+    const oidc: RequestedLevel = { ...requested, sentAs: { protocol: "oidc", acrValues: "https://data.gov.dk/concept/core/nsis/loa/Substantial" } };
+    expect(allChecks({ ...input({ nsis: false }), requested: oidc }).find((c) => c.id === "levels.requested")?.reason.en).toContain("sent as acr_values=https://data.gov.dk/concept/core/nsis/loa/Substantial");
+  });
+
+  it("an error status other than NoAuthnContext to a requested level fails trust and warns that the level could not be seen", () => {
+    const requested: RequestedLevel = { level: { kind: "nist", minimum: 3 }, described: "NIST level 3", sentAs: { protocol: "saml", profile: "OIOSAML3", classRefs: ["urn:dk:gov:saml:attribute:AssuranceLevel:3"] }, realLoginStepsUp: false };
+    const report = buildFailedReport({ id: "demo", displayName: "Demo", cvr: CVR }, { reason: "upstream_status", status: "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", message: "IdP answered Responder / AuthnFailed" }, requested, NOW);
+    expect(report.checks.map((c) => [c.id, c.verdict])).toEqual([["trust.answer-verified", "fail"], ["levels.requested", "warn"]]);
+    expect(report.requested).toEqual(requested);
   });
 });

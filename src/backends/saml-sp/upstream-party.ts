@@ -66,7 +66,7 @@ export function municipalTarget(idp: SamlIdentityProvider, request: LoginRequest
     id: idp.id,
     metadata: idp.metadata,
     requesterId: idp.policy.sendScoping ? registry.downstreamParty(request.downstream.partyId)?.systemId : undefined,
-    requestedClassRefs: requestedClassRefsFor(municipalRequirement(request.requiredLevel, idp, registry.nemLogIn() !== undefined), idp.policy.oiosamlProfile),
+    requestedClassRefs: requestedClassRefsFor(request.levelAtIdpOnly === true ? request.requiredLevel : municipalRequirement(request.requiredLevel, idp, registry.nemLogIn() !== undefined), idp.policy.oiosamlProfile),
   };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * The self-check's requested level, over real HTTP with real signatures
+ * against the running demo: the level chosen goes to the IdP itself as
+ * RequestedAuthnContext per its registration (also where a real login would
+ * step up through NemLog-in), and the report says how it was sent and how the
+ * IdP took it: met, ignored, or answered with NoAuthnContext.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
+
+interface Check {
+  id: string;
+  verdict: string;
+  reason: { en: string };
+  fix?: { en: string };
+}
+interface Report {
+  overall: string;
+  checks: Check[];
+  requested?: { level: unknown; sentAs: { protocol: string; profile?: string; classRefs?: string[] }; realLoginStepsUp: boolean };
+}
+
+async function form(url: string, fields: Record<string, string>, cookie = ""): Promise<Response> {
+  return fetch(url, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams(fields).toString() });
+}
+
+function hidden(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match?.[1]) throw new Error(`no ${name} field in ${html.slice(0, 300)}`);
+  return match[1].replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+}
+
+/** The class refs the demo IdP read from the broker's signed AuthnRequest, as its login page shows them. */
+function askedFor(idpPage: string): string[] {
+  const match = /beder om \/ the system asks for: <code>([^<]*)<\/code>/.exec(idpPage);
+  return match?.[1] ? match[1].split(", ") : [];
+}
+
+describe("the self-check's requested level", () => {
+  let instance: DemoInstance;
+
+  beforeAll(async () => {
+    instance = await startDemoInstance();
+  });
+
+  afterAll(async () => {
+    await instance?.stop();
+  });
+
+  /** Runs a self-check at `idp` asking for `level`; returns what the IdP was asked for and the report. */
+  async function selfCheck(idp: string, level: string, user: string, scenario = "normal"): Promise<{ asked: string[]; report: Report }> {
+    const start = await form(`${instance.brokerUrl}/selfcheck/start`, { idp, level });
+    expect(start.status).toBe(303);
+    const location = start.headers.get("location") ?? "";
+    const idpUrl = new URL(location).origin;
+    const idpPage = await (await fetch(location)).text();
+    const answer = await form(`${idpUrl}/login`, { request: hidden(idpPage, "request"), user, scenario });
+    const acs = await form(`${instance.brokerUrl}/saml/acs`, { SAMLResponse: hidden(await answer.text(), "SAMLResponse") });
+    expect(acs.status).toBe(303);
+    const cookie = (acs.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const report = (await (await fetch(`${instance.brokerUrl}${acs.headers.get("location") ?? ""}.json`, { headers: { cookie } })).json()) as Report;
+    return { asked: askedFor(idpPage), report };
+  }
+
+  const levelCheck = (report: Report) => report.checks.find((c) => c.id === "levels.requested");
+
+  it("asks Demo Kommune's IdP for NSIS Substantial as the NSIS class, and passes when the answer meets it", async () => {
+    const { asked, report } = await selfCheck("demo-kommune", "nsis-substantial", "hanne");
+    expect(asked).toEqual(["https://data.gov.dk/concept/core/nsis/loa/Substantial"]);
+    expect(report.requested).toMatchObject({ level: { kind: "nsis", minimum: "Substantial" }, sentAs: { protocol: "saml", profile: "OIOSAML3", classRefs: asked }, realLoginStepsUp: false });
+    expect(levelCheck(report)).toMatchObject({ verdict: "pass" });
+    expect(levelCheck(report)?.reason.en).toMatch(/^Requested NSIS Substantial, sent as RequestedAuthnContext \(Comparison minimum\) https:\/\/data\.gov\.dk\/concept\/core\/nsis\/loa\/Substantial per OIOSAML profile OIOSAML3; the IdP answered with NSIS Substantial, which meets it\./);
+  });
+
+  it("fails when the IdP ignores the request for NIST 3 and answers with a lower level", async () => {
+    const { asked, report } = await selfCheck("demo-kommune", "nist-3", "hanne", "lower-level");
+    expect(asked).toEqual(["urn:dk:gov:saml:attribute:AssuranceLevel:3"]);
+    expect(levelCheck(report)?.verdict).toBe("fail");
+    expect(levelCheck(report)?.reason.en).toContain("it ignored RequestedAuthnContext");
+    expect(levelCheck(report)?.fix?.en).toContain("NoAuthnContext");
+    expect(report.overall).toBe("fail");
+  });
+
+  it("reads a NoAuthnContext answer as the IdP understanding the request: a warning with what to do, not a trust failure", async () => {
+    const { report } = await selfCheck("demo-kommune", "nsis-substantial", "hanne", "no-authn-context");
+    expect(report.checks.map((c) => c.id)).toEqual(["levels.requested"]);
+    expect(levelCheck(report)?.verdict).toBe("warn");
+    expect(levelCheck(report)?.reason.en).toContain("answered NoAuthnContext");
+    expect(levelCheck(report)?.fix?.en).toMatch(/Repeat with a test user/);
+    expect(report.overall).toBe("warn");
+  });
+
+  it("asks Vest Kommune's IdP itself where a real login would step up through NemLog-in, and says so", async () => {
+    const { asked, report } = await selfCheck("vest-kommune", "nsis-substantial", "karen");
+    expect(asked).toEqual(["https://data.gov.dk/concept/core/nsis/loa/Substantial"]);
+    expect(report.requested?.realLoginStepsUp).toBe(true);
+    expect(levelCheck(report)?.reason.en).toContain("a real login would ask NemLog-in for it (step-up); the self-check asked the IdP itself");
+    // The demo IdP answers with its NIST 3 user regardless: the request was ignored.
+    expect(levelCheck(report)?.verdict).toBe("fail");
+  });
+
+  it("without a level, asks for none and says how to test one", async () => {
+    const { asked, report } = await selfCheck("demo-kommune", "none", "hanne");
+    expect(asked).toEqual([]);
+    expect(levelCheck(report)).toMatchObject({ verdict: "pass" });
+    expect(levelCheck(report)?.reason.en).toContain("No level requested");
+  });
+
+  it("refuses a level the self-check does not offer", async () => {
+    const response = await form(`${instance.brokerUrl}/selfcheck/start`, { idp: "demo-kommune", level: "nsis-high" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Ukendt niveau");
+  });
+});
