@@ -9,6 +9,7 @@ import { sentAs } from "../selfcheck/request-checks.js";
 const VERDICT_LABEL: Record<Verdict, string> = { pass: "OK / Pass", warn: "Advarsel / Warning", fail: "Fejl / Fail" };
 const AREA_LABEL: Record<CheckArea, string> = {
   trust: "Tillid / Trust",
+  request: "Forespørgsel / Request",
   algorithms: "Algoritmer / Algorithms",
   identity: "Identitet / Identity",
   organisation: "Organisation",

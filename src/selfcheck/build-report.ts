@@ -1,7 +1,8 @@
 /** The report from the checks, with the test person's data as sent (kept only with the report). */
 import { allChecks, registrationChecks, type RegistrationInput, type SelfCheckInput } from "./checks.js";
 import { requestedLevelStatusCheck } from "./request-checks.js";
-import { worst, type CheckResult, type RequestedLevel, type SelfCheckReport } from "./report-types.js";
+import { scopingCheck } from "./scoping-check.js";
+import { worst, type CheckResult, type RequestedLevel, type ScopingSent, type SelfCheckReport } from "./report-types.js";
 
 const NO_PERSON: SelfCheckReport["person"] = { nameId: "", nameIdFormat: undefined, attributes: [] };
 
@@ -14,6 +15,7 @@ export function buildReport(idp: SelfCheckReport["idp"], input: SelfCheckInput, 
     overall: worst(checks.map((c) => c.verdict)),
     checks,
     requested: input.requested,
+    scoping: input.scoping,
     person: { nameId: input.result.nameId, nameIdFormat: input.result.nameIdFormat, attributes: input.result.attributes.map((a) => ({ name: a.name, values: [...a.values] })) },
   };
 }
@@ -40,9 +42,11 @@ const NOT_USABLE_FIX = {
  * The IdP's answer could not be verified or used. A status answer (no
  * assertion) to a requested level is read as the IdP's answer to that
  * request: NoAuthnContext says it understood it; any other failure also
- * fails "trust both ways" with the reason.
+ * fails "trust both ways" with the reason. A status answer to a request
+ * carrying Scoping says whether the IdP took Scoping.
  */
-export function buildFailedReport(idp: SelfCheckReport["idp"], failure: AnswerFailure, requested: RequestedLevel | undefined, now: number): SelfCheckReport {
+export function buildFailedReport(idp: SelfCheckReport["idp"], failure: AnswerFailure, request: { requested?: RequestedLevel | undefined; scoping?: ScopingSent | undefined }, now: number): SelfCheckReport {
+  const { requested, scoping } = request;
   const status = failure.reason === "upstream_status" ? failure.status : undefined;
   const levelCheck = requested && failure.reason === "upstream_status" ? requestedLevelStatusCheck(requested, status, failure.message) : undefined;
   const answeredTheLevel = levelCheck !== undefined && status === "urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext";
@@ -57,6 +61,8 @@ export function buildFailedReport(idp: SelfCheckReport["idp"], failure: AnswerFa
       fix: NOT_USABLE_FIX,
     });
   }
+  const scopingResult = scoping && scopingCheck(scoping, failure.reason === "upstream_status" ? { kind: "status", status, message: failure.message } : { kind: "answered" });
+  if (scopingResult) checks.push(scopingResult);
   if (levelCheck) checks.push(levelCheck);
-  return { idp, at: new Date(now).toISOString(), scope: "login", overall: worst(checks.map((c) => c.verdict)), checks, requested, person: NO_PERSON };
+  return { idp, at: new Date(now).toISOString(), scope: "login", overall: worst(checks.map((c) => c.verdict)), checks, requested, scoping, person: NO_PERSON };
 }

@@ -2,7 +2,7 @@
 import type { UpstreamResult } from "../model/upstream-result.js";
 import type { JobFunctionRoleRegistration, SystemRolePolicy } from "../profiles/role-translation.js";
 import type { LevelRequirement, NsisLevel } from "../profiles/levels.js";
-import type { Bilingual, CheckResult, RequestedLevel, Verdict } from "./report-types.js";
+import type { Bilingual, CheckResult, RequestedLevel, ScopingSent, Verdict } from "./report-types.js";
 
 /** What the checks that need no login read: the IdP's registration and metadata, the broker's certificate, the time. */
 export interface RegistrationInput {
@@ -34,6 +34,8 @@ export interface SelfCheckInput extends RegistrationInput {
   roleRegister?: ReadonlyMap<string, JobFunctionRoleRegistration>;
   /** The level the test login asked for, and how it was sent. */
   requested?: RequestedLevel | undefined;
+  /** Whether the request carried Scoping. */
+  scoping?: ScopingSent | undefined;
 }
 
 export const bi = (da: string, en: string): Bilingual => ({ da, en });

@@ -10,6 +10,7 @@ import { identityChecks, organisationChecks } from "./identity-checks.js";
 import { privilegeChecks } from "./privilege-checks.js";
 import { levelChecks } from "./level-checks.js";
 import { requestedLevelCheck } from "./request-checks.js";
+import { scopingCheck } from "./scoping-check.js";
 
 export type { RegistrationInput, SelfCheckInput } from "./check-kit.js";
 export { EXPIRY_WARNING_DAYS } from "./trust-checks.js";
@@ -20,5 +21,6 @@ export function registrationChecks(input: RegistrationInput): CheckResult[] {
 }
 
 export function allChecks(input: SelfCheckInput): CheckResult[] {
-  return [ANSWER_VERIFIED, ...trustChecks(input), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
+  const scoping = input.scoping ? scopingCheck(input.scoping, { kind: "answered" }) : undefined;
+  return [ANSWER_VERIFIED, ...trustChecks(input), ...(scoping ? [scoping] : []), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
 }

@@ -4,7 +4,7 @@ import type { LevelRequirement } from "../profiles/levels.js";
 
 export type Verdict = "pass" | "warn" | "fail";
 
-export type CheckArea = "trust" | "algorithms" | "identity" | "organisation" | "privileges" | "levels" | "clock";
+export type CheckArea = "trust" | "request" | "algorithms" | "identity" | "organisation" | "privileges" | "levels" | "clock";
 
 export interface Bilingual {
   da: string;
@@ -33,6 +33,8 @@ export interface RequestedLevel {
   realLoginStepsUp: boolean;
 }
 
+export type ScopingSent = { sent: false; protocol: "saml" | "oidc" } | { sent: true; requesterId: string };
+
 export interface SelfCheckReport {
   idp: { id: string; displayName: string; cvr: string };
   at: string;
@@ -41,6 +43,8 @@ export interface SelfCheckReport {
   /** The worst verdict of all checks. */
   overall: Verdict;
   checks: CheckResult[];
+  /** Whether the test login's request carried Scoping/RequesterID (a SAML IdP registered with sendScoping), absent for the checks without a login. */
+  scoping?: ScopingSent | undefined;
   /** The level the test login asked the IdP for, and how (absent for the checks without a login). */
   requested?: RequestedLevel | undefined;
   /** The test person's data as the IdP sent it: shown to the browser that ran the test, kept only with the report. */

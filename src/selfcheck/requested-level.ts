@@ -10,7 +10,7 @@ import { requestedClassRefsFor } from "../profiles/idp-profiles.js";
 import { municipalRequirement } from "../backends/saml-sp/upstream-party.js";
 import { acrValuesFor } from "../backends/oidc-rp/oidc-upstream.js";
 import { describeRequirement, type LevelRequirement } from "../profiles/levels.js";
-import type { RequestedLevel } from "./report-types.js";
+import type { RequestedLevel, ScopingSent } from "./report-types.js";
 
 export type { RequestedLevel } from "./report-types.js";
 
@@ -32,4 +32,10 @@ export function requestedLevel(broker: BrokerContext, idp: IdentityProvider, lev
     ? { protocol: "saml", profile: idp.policy.oiosamlProfile, classRefs: requestedClassRefsFor(level, idp.policy.oiosamlProfile) }
     : { protocol: "oidc", acrValues: acrValuesFor(level, idp.policy.sendAcrValues) };
   return { level, described: describeRequirement(level), sentAs, realLoginStepsUp };
+}
+
+/** Whether the self-check's request carries Scoping: where the registration sends it, with the broker's own entityID as RequesterID (no fagsystem takes part). */
+export function scopingSent(broker: BrokerContext, idp: IdentityProvider): ScopingSent {
+  if (!isSamlIdp(idp)) return { sent: false, protocol: "oidc" };
+  return idp.policy.sendScoping ? { sent: true, requesterId: broker.config.entityId } : { sent: false, protocol: "saml" };
 }

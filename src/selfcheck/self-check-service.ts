@@ -14,7 +14,7 @@ import type { IdentityProvider } from "../trust/registry.js";
 import { buildFailedReport, buildReport } from "./build-report.js";
 import { selfCheckInput } from "./self-check-input.js";
 import type { SelfCheckReport } from "./report-types.js";
-import { requestedLevel } from "./requested-level.js";
+import { requestedLevel, scopingSent } from "./requested-level.js";
 import type { LevelRequirement } from "../profiles/levels.js";
 
 /** The name a self-check's login carries as its downstream: never a frontend of the login core. */
@@ -74,6 +74,8 @@ export class SelfCheckService {
       downstream: { frontend: SELF_CHECK, partyId: SELF_CHECK, reply: {} },
       requiredLevel: level,
       levelAtIdpOnly: true,
+      // Where the registration sends Scoping, the self-check's request carries it too, naming the broker itself.
+      requesterId: this.broker.config.entityId,
       forceAuthn: true,
       isPassive: false,
       municipalityHint: undefined,
@@ -94,10 +96,11 @@ export class SelfCheckService {
     const now = this.broker.now();
     // The login state carries the request: the report keeps the level asked for and how it was sent.
     const requested = idp ? requestedLevel(this.broker, idp, state.request.requiredLevel) : undefined;
+    const scoping = idp ? scopingSent(this.broker, idp) : undefined;
     const report =
       "answer" in outcome && idp
-        ? buildReport(who, { ...selfCheckInput(this.broker, idp, outcome.answer.result), requested }, now)
-        : buildFailedReport(who, "failure" in outcome ? { reason: outcome.failure.reason, status: outcome.failure.upstreamStatus, message: outcome.failure.message } : { reason: "idp_gone", status: undefined, message: "" }, requested, now);
+        ? buildReport(who, { ...selfCheckInput(this.broker, idp, outcome.answer.result), requested, scoping }, now)
+        : buildFailedReport(who, "failure" in outcome ? { reason: outcome.failure.reason, status: outcome.failure.upstreamStatus, message: outcome.failure.message } : { reason: "idp_gone", status: undefined, message: "" }, { requested, scoping }, now);
     const reportId = newReportId();
     await this.broker.store.put(`selfcheck:${reportId}`, JSON.stringify(report), REPORT_TTL_SECONDS);
     this.broker.log.info({ correlationId, event: "selfcheck_finished", idp: who.id, overall: report.overall, failed: report.checks.filter((c) => c.verdict === "fail").map((c) => c.id) }, "self-check finished");

@@ -156,7 +156,7 @@ describe("self-check checks", () => {
 
   it("an error status other than NoAuthnContext to a requested level fails trust and warns that the level could not be seen", () => {
     const requested: RequestedLevel = { level: { kind: "nist", minimum: 3 }, described: "NIST level 3", sentAs: { protocol: "saml", profile: "OIOSAML3", classRefs: ["urn:dk:gov:saml:attribute:AssuranceLevel:3"] }, realLoginStepsUp: false };
-    const report = buildFailedReport({ id: "demo", displayName: "Demo", cvr: CVR }, { reason: "upstream_status", status: "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", message: "IdP answered Responder / AuthnFailed" }, requested, NOW);
+    const report = buildFailedReport({ id: "demo", displayName: "Demo", cvr: CVR }, { reason: "upstream_status", status: "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", message: "IdP answered Responder / AuthnFailed" }, { requested }, NOW);
     expect(report.checks.map((c) => [c.id, c.verdict])).toEqual([["trust.answer-verified", "fail"], ["levels.requested", "warn"]]);
     expect(report.requested).toEqual(requested);
   });

@@ -1,9 +1,11 @@
 /**
- * The self-check's requested level, over real HTTP with real signatures
- * against the running demo: the level chosen goes to the IdP itself as
+ * What the self-check asks of the IdP, over real HTTP with real signatures
+ * against the running demo. The level chosen goes to the IdP itself as
  * RequestedAuthnContext per its registration (also where a real login would
  * step up through NemLog-in), and the report says how it was sent and how the
- * IdP took it: met, ignored, or answered with NoAuthnContext.
+ * IdP took it: met, ignored, or answered with NoAuthnContext. Where the
+ * registration sends Scoping the request carries it, and the report says
+ * whether the IdP answered or refused it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
@@ -17,6 +19,7 @@ interface Check {
 interface Report {
   overall: string;
   checks: Check[];
+  scoping?: { sent: boolean; requesterId?: string };
   requested?: { level: unknown; sentAs: { protocol: string; profile?: string; classRefs?: string[] }; realLoginStepsUp: boolean };
 }
 
@@ -36,7 +39,12 @@ function askedFor(idpPage: string): string[] {
   return match?.[1] ? match[1].split(", ") : [];
 }
 
-describe("the self-check's requested level", () => {
+/** The RequesterID the demo IdP read from the request's Scoping, as its login page shows it. */
+function requesterOf(idpPage: string): string | undefined {
+  return /Fagsystem: <code>([^<]*)<\/code>/.exec(idpPage)?.[1];
+}
+
+describe("what the self-check asks of the IdP", () => {
   let instance: DemoInstance;
 
   beforeAll(async () => {
@@ -48,7 +56,7 @@ describe("the self-check's requested level", () => {
   });
 
   /** Runs a self-check at `idp` asking for `level`; returns what the IdP was asked for and the report. */
-  async function selfCheck(idp: string, level: string, user: string, scenario = "normal"): Promise<{ asked: string[]; report: Report }> {
+  async function selfCheck(idp: string, level: string, user: string, scenario = "normal"): Promise<{ asked: string[]; requester: string | undefined; report: Report }> {
     const start = await form(`${instance.brokerUrl}/selfcheck/start`, { idp, level });
     expect(start.status).toBe(303);
     const location = start.headers.get("location") ?? "";
@@ -59,7 +67,7 @@ describe("the self-check's requested level", () => {
     expect(acs.status).toBe(303);
     const cookie = (acs.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     const report = (await (await fetch(`${instance.brokerUrl}${acs.headers.get("location") ?? ""}.json`, { headers: { cookie } })).json()) as Report;
-    return { asked: askedFor(idpPage), report };
+    return { asked: askedFor(idpPage), requester: requesterOf(idpPage), report };
   }
 
   const levelCheck = (report: Report) => report.checks.find((c) => c.id === "levels.requested");
@@ -83,7 +91,7 @@ describe("the self-check's requested level", () => {
 
   it("reads a NoAuthnContext answer as the IdP understanding the request: a warning with what to do, not a trust failure", async () => {
     const { report } = await selfCheck("demo-kommune", "nsis-substantial", "hanne", "no-authn-context");
-    expect(report.checks.map((c) => c.id)).toEqual(["levels.requested"]);
+    expect(report.checks.map((c) => c.id)).toEqual(["request.scoping", "levels.requested"]);
     expect(levelCheck(report)?.verdict).toBe("warn");
     expect(levelCheck(report)?.reason.en).toContain("answered NoAuthnContext");
     expect(levelCheck(report)?.fix?.en).toMatch(/Repeat with a test user/);
@@ -110,5 +118,32 @@ describe("the self-check's requested level", () => {
     const response = await form(`${instance.brokerUrl}/selfcheck/start`, { idp: "demo-kommune", level: "nsis-high" });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("Ukendt niveau");
+  });
+
+  const scopingCheck = (report: Report) => report.checks.find((c) => c.id === "request.scoping");
+
+  it("sends Scoping where the registration says so (Demo Kommune), naming the broker, and passes when the IdP answers", async () => {
+    const { requester, report } = await selfCheck("demo-kommune", "none", "hanne");
+    // The broker's entityID as its published SP metadata names it.
+    const brokerEntityId = /entityID="([^"]+)"/.exec(await (await fetch(`${instance.brokerUrl}/saml/metadata/sp`)).text())?.[1];
+    expect(requester).toBe(brokerEntityId);
+    expect(report.scoping).toEqual({ sent: true, requesterId: brokerEntityId });
+    expect(scopingCheck(report)).toMatchObject({ verdict: "pass" });
+    expect(scopingCheck(report)?.reason.en).toBe(`The request carried Scoping with RequesterID ${brokerEntityId}, and the IdP answered it.`);
+  });
+
+  it("fails, with the status, when the IdP refuses the request carrying Scoping", async () => {
+    const { report } = await selfCheck("demo-kommune", "none", "hanne", "request-unsupported");
+    expect(scopingCheck(report)?.verdict).toBe("fail");
+    expect(scopingCheck(report)?.reason.en).toContain("refused it with a status: IdP answered urn:oasis:names:tc:SAML:2.0:status:Responder / urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported: Demo IdP: Scoping is not supported");
+    expect(scopingCheck(report)?.fix?.en).toContain("sendScoping: false");
+    expect(report.overall).toBe("fail");
+  });
+
+  it("says Scoping was not sent where the registration does not send it (Fejl Kommune)", async () => {
+    const { requester, report } = await selfCheck("fejl-kommune", "none", "frede");
+    expect(requester).toBeUndefined();
+    expect(report.scoping).toEqual({ sent: false, protocol: "saml" });
+    expect(scopingCheck(report)).toMatchObject({ verdict: "pass", reason: { en: "Not sent: the registration sends no Scoping (sendScoping: false)." } });
   });
 });
