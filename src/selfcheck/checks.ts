@@ -7,6 +7,7 @@ import type { CheckResult } from "./report-types.js";
 import type { RegistrationInput, SelfCheckInput } from "./check-kit.js";
 import { ANSWER_VERIFIED, algorithmChecks, clockChecks, observedAlgorithmChecks, trustChecks } from "./trust-checks.js";
 import { identityChecks, organisationChecks } from "./identity-checks.js";
+import { kombitSpecVersionChecks, nameFormatChecks } from "./attribute-format-checks.js";
 import { privilegeChecks } from "./privilege-checks.js";
 import { levelChecks } from "./level-checks.js";
 import { requestedLevelCheck } from "./request-checks.js";
@@ -22,5 +23,5 @@ export function registrationChecks(input: RegistrationInput): CheckResult[] {
 
 export function allChecks(input: SelfCheckInput): CheckResult[] {
   const scoping = input.scoping ? scopingCheck(input.scoping, { kind: "answered" }) : undefined;
-  return [ANSWER_VERIFIED, ...trustChecks(input), ...(scoping ? [scoping] : []), ...observedAlgorithmChecks(input), ...identityChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
+  return [ANSWER_VERIFIED, ...trustChecks(input), ...(scoping ? [scoping] : []), ...observedAlgorithmChecks(input), ...identityChecks(input), ...nameFormatChecks(input), ...kombitSpecVersionChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
 }

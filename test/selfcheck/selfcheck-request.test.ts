@@ -9,40 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
-
-interface Check {
-  id: string;
-  verdict: string;
-  reason: { en: string };
-  fix?: { en: string };
-}
-interface Report {
-  overall: string;
-  checks: Check[];
-  scoping?: { sent: boolean; requesterId?: string };
-  requested?: { level: unknown; sentAs: { protocol: string; profile?: string; classRefs?: string[] }; realLoginStepsUp: boolean };
-}
-
-async function form(url: string, fields: Record<string, string>, cookie = ""): Promise<Response> {
-  return fetch(url, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", cookie }, body: new URLSearchParams(fields).toString() });
-}
-
-function hidden(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match?.[1]) throw new Error(`no ${name} field in ${html.slice(0, 300)}`);
-  return match[1].replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'");
-}
-
-/** The class refs the demo IdP read from the broker's signed AuthnRequest, as its login page shows them. */
-function askedFor(idpPage: string): string[] {
-  const match = /beder om \/ the system asks for: <code>([^<]*)<\/code>/.exec(idpPage);
-  return match?.[1] ? match[1].split(", ") : [];
-}
-
-/** The RequesterID the demo IdP read from the request's Scoping, as its login page shows it. */
-function requesterOf(idpPage: string): string | undefined {
-  return /Fagsystem: <code>([^<]*)<\/code>/.exec(idpPage)?.[1];
-}
+import { postForm, runSelfCheck, type JsonReport as Report } from "../support/selfcheck-http.js";
 
 describe("what the self-check asks of the IdP", () => {
   let instance: DemoInstance;
@@ -55,20 +22,7 @@ describe("what the self-check asks of the IdP", () => {
     await instance?.stop();
   });
 
-  /** Runs a self-check at `idp` asking for `level`; returns what the IdP was asked for and the report. */
-  async function selfCheck(idp: string, level: string, user: string, scenario = "normal"): Promise<{ asked: string[]; requester: string | undefined; report: Report }> {
-    const start = await form(`${instance.brokerUrl}/selfcheck/start`, { idp, level });
-    expect(start.status).toBe(303);
-    const location = start.headers.get("location") ?? "";
-    const idpUrl = new URL(location).origin;
-    const idpPage = await (await fetch(location)).text();
-    const answer = await form(`${idpUrl}/login`, { request: hidden(idpPage, "request"), user, scenario });
-    const acs = await form(`${instance.brokerUrl}/saml/acs`, { SAMLResponse: hidden(await answer.text(), "SAMLResponse") });
-    expect(acs.status).toBe(303);
-    const cookie = (acs.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    const report = (await (await fetch(`${instance.brokerUrl}${acs.headers.get("location") ?? ""}.json`, { headers: { cookie } })).json()) as Report;
-    return { asked: askedFor(idpPage), requester: requesterOf(idpPage), report };
-  }
+  const selfCheck = (idp: string, level: string, user: string, scenario?: string) => runSelfCheck(instance, idp, level, user, scenario);
 
   const levelCheck = (report: Report) => report.checks.find((c) => c.id === "levels.requested");
 
@@ -115,7 +69,7 @@ describe("what the self-check asks of the IdP", () => {
   });
 
   it("refuses a level the self-check does not offer", async () => {
-    const response = await form(`${instance.brokerUrl}/selfcheck/start`, { idp: "demo-kommune", level: "nsis-high" });
+    const response = await postForm(`${instance.brokerUrl}/selfcheck/start`, { idp: "demo-kommune", level: "nsis-high" });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain("Ukendt niveau");
   });

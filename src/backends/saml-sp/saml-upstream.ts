@@ -205,6 +205,7 @@ export class SamlUpstream implements MunicipalUpstream {
           digestAlgorithms: assertion.algorithms.digest,
           dataEncryption: assertion.algorithms.dataEncryption,
           keyTransport: assertion.algorithms.keyTransport,
+          attributeNameFormats: assertion.attributeNameFormats,
         },
       };
       return { state, result };
