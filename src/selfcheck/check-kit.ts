@@ -2,6 +2,7 @@
 import type { UpstreamResult } from "../model/upstream-result.js";
 import type { JobFunctionRoleRegistration, SystemRolePolicy } from "../profiles/role-translation.js";
 import type { LevelRequirement, NsisLevel } from "../profiles/levels.js";
+import type { ServiceProbe } from "./attribute-service-probe.js";
 import type { Bilingual, CheckResult, RequestedLevel, ScopingSent, Verdict } from "./report-types.js";
 
 /** What the checks that need no login read: the IdP's registration and metadata, the broker's certificate, the time. */
@@ -34,6 +35,8 @@ export interface SelfCheckInput extends RegistrationInput {
   roleRegister?: ReadonlyMap<string, JobFunctionRoleRegistration>;
   /** The level the test login asked for, and how it was sent. */
   requested?: RequestedLevel | undefined;
+  /** What the registration's attribute service answered for the test person (where it has one). */
+  attributeService?: ServiceProbe | undefined;
   /** Whether the request carried Scoping. */
   scoping?: ScopingSent | undefined;
 }

@@ -9,6 +9,7 @@ import { ANSWER_VERIFIED, algorithmChecks, clockChecks, observedAlgorithmChecks,
 import { identityChecks, organisationChecks } from "./identity-checks.js";
 import { kombitSpecVersionChecks, nameFormatChecks } from "./attribute-format-checks.js";
 import { privilegeChecks } from "./privilege-checks.js";
+import { attributeServiceChecks } from "./attribute-service-checks.js";
 import { levelChecks } from "./level-checks.js";
 import { requestedLevelCheck } from "./request-checks.js";
 import { scopingCheck } from "./scoping-check.js";
@@ -23,5 +24,5 @@ export function registrationChecks(input: RegistrationInput): CheckResult[] {
 
 export function allChecks(input: SelfCheckInput): CheckResult[] {
   const scoping = input.scoping ? scopingCheck(input.scoping, { kind: "answered" }) : undefined;
-  return [ANSWER_VERIFIED, ...trustChecks(input), ...(scoping ? [scoping] : []), ...observedAlgorithmChecks(input), ...identityChecks(input), ...nameFormatChecks(input), ...kombitSpecVersionChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
+  return [ANSWER_VERIFIED, ...trustChecks(input), ...(scoping ? [scoping] : []), ...observedAlgorithmChecks(input), ...identityChecks(input), ...nameFormatChecks(input), ...kombitSpecVersionChecks(input), ...organisationChecks(input), ...privilegeChecks(input), ...attributeServiceChecks(input), ...levelChecks(input), ...(input.requested ? [requestedLevelCheck(input.requested, input.result.level)] : []), ...clockChecks(input)];
 }

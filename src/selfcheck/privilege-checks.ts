@@ -3,14 +3,14 @@ import { OIOSAML3, LEGACY } from "../profiles/oiosaml3-attributes.js";
 import { decodePrivilegesAttribute } from "../profiles/bpp-codec.js";
 import { byPosition, checkScopes, describeOutcome, incomingRoles, translateRoles, type IncomingRole } from "../profiles/role-translation.js";
 import { describeScope } from "../profiles/bpp.js";
-import type { CheckResult } from "./report-types.js";
+import type { Bilingual, CheckResult } from "./report-types.js";
 import { bi, check, valueOf, type SelfCheckInput } from "./check-kit.js";
 
 export function privilegeChecks(input: SelfCheckInput): CheckResult[] {
   const title = bi("Rettigheder (OIO-BPP)", "Privileges (OIO-BPP)");
   const encoded = valueOf(input.result, OIOSAML3.privilegesIntermediate, LEGACY.privilegesIntermediate);
   if (encoded === undefined && input.idp.privilegesFrom !== "assertion") {
-    return [check("privileges.bpp", "privileges", title, "pass", bi("Ingen OIO-BPP i svaret; rettighederne hentes fra kommunens attributtjeneste ved hvert login.", "No OIO-BPP in the answer; the privileges come from the municipality's attribute service at every login."))];
+    return [check("privileges.bpp", "privileges", title, "pass", bi("Ingen OIO-BPP i svaret; rettighederne hentes fra kommunens attributtjeneste ved hvert login (se dens svar nedenfor).", "No OIO-BPP in the answer; the privileges come from the municipality's attribute service at every login (see its answers below)."))];
   }
   if (encoded === undefined) {
     return [check("privileges.bpp", "privileges", title, "warn", bi("IdP'en sendte ingen rettigheder.", "The IdP sent no privileges."), bi("Send jobfunktionsroller i privilegesIntermediate, eller få dem fra en attributtjeneste.", "Send job-function roles in privilegesIntermediate, or have them come from an attribute service."))];
@@ -34,24 +34,22 @@ export function privilegeChecks(input: SelfCheckInput): CheckResult[] {
   return [check("privileges.bpp", "privileges", title, "pass", bi(`${roles.length} rolle(r): ${listing}.`, `${roles.length} role(s): ${listing}.`)), ...translationChecks(input, roles)];
 }
 
-/** What each role becomes in each fagsystem with role mappings (the same translation a login runs; the explanation's wording). */
-function translationChecks(input: SelfCheckInput, roles: readonly IncomingRole[]): CheckResult[] {
+/** What the roles become in one fagsystem with role mappings (the same scope rule and translation a login runs; the explanation's wording); undefined without mappings. */
+export function translationOf(input: SelfCheckInput, system: SelfCheckInput["fagsystems"][number], roles: readonly IncomingRole[]): Bilingual | undefined {
+  if (!system.roles || system.roles.mappings.length === 0) return undefined;
   const cvr = input.idp.cvrs[0] ?? "";
   const { kept, dropped } = checkScopes(roles, cvr, input.roleRegister ?? new Map());
   const attributes = new Map(input.result.attributes.map((a) => [a.name, a.values]));
+  const outcomes = byPosition([...dropped, ...translateRoles(kept, system.roles, attributes).outcomes]);
+  const granted = outcomes.some((o) => o.outcome !== "dropped" && o.became.length > 0);
+  const lines = outcomes.map(describeOutcome).join("; ");
+  return granted ? bi(`Rollerne bliver: ${lines}.`, `The roles become: ${lines}.`) : bi(`Ingen rolle giver adgang her: ${lines}.`, `No role gives access here: ${lines}.`);
+}
+
+/** What each role becomes in each fagsystem with role mappings. */
+function translationChecks(input: SelfCheckInput, roles: readonly IncomingRole[]): CheckResult[] {
   return input.fagsystems.flatMap((system) => {
-    if (!system.roles || system.roles.mappings.length === 0) return [];
-    const outcomes = byPosition([...dropped, ...translateRoles(kept, system.roles, attributes).outcomes]);
-    const granted = outcomes.some((o) => o.outcome !== "dropped" && o.became.length > 0);
-    const lines = outcomes.map(describeOutcome).join("; ");
-    return [
-      check(
-        `privileges.fagsystem.${system.id}`,
-        "privileges",
-        bi(`Roller i ${system.id}`, `Roles in ${system.id}`),
-        "pass",
-        granted ? bi(`Rollerne bliver: ${lines}.`, `The roles become: ${lines}.`) : bi(`Ingen rolle giver adgang her: ${lines}.`, `No role gives access here: ${lines}.`),
-      ),
-    ];
+    const translation = translationOf(input, system, roles);
+    return translation ? [check(`privileges.fagsystem.${system.id}`, "privileges", bi(`Roller i ${system.id}`, `Roles in ${system.id}`), "pass", translation)] : [];
   });
 }

@@ -15,6 +15,7 @@ import { buildFailedReport, buildReport } from "./build-report.js";
 import { selfCheckInput } from "./self-check-input.js";
 import type { SelfCheckReport } from "./report-types.js";
 import { requestedLevel, scopingSent } from "./requested-level.js";
+import { probeAttributeService } from "./attribute-service-probe.js";
 import type { LevelRequirement } from "../profiles/levels.js";
 
 /** The name a self-check's login carries as its downstream: never a frontend of the login core. */
@@ -99,7 +100,7 @@ export class SelfCheckService {
     const scoping = idp ? scopingSent(this.broker, idp) : undefined;
     const report =
       "answer" in outcome && idp
-        ? buildReport(who, { ...selfCheckInput(this.broker, idp, outcome.answer.result), requested, scoping }, now)
+        ? buildReport(who, { ...selfCheckInput(this.broker, idp, outcome.answer.result), requested, scoping, attributeService: await probeAttributeService(this.broker, idp, outcome.answer.result, correlationId) }, now)
         : buildFailedReport(who, "failure" in outcome ? { reason: outcome.failure.reason, status: outcome.failure.upstreamStatus, message: outcome.failure.message } : { reason: "idp_gone", status: undefined, message: "" }, { requested, scoping }, now);
     const reportId = newReportId();
     await this.broker.store.put(`selfcheck:${reportId}`, JSON.stringify(report), REPORT_TTL_SECONDS);
