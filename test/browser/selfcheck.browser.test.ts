@@ -63,6 +63,7 @@ describe("the IdP self-check in Chromium", () => {
     expect(failing).toEqual([]);
     expect(await page.locator(".overall strong").textContent()).toBe("OK / Pass");
     expect(await page.getByText(/Bedt om niveau \/ Requested level/).textContent()).toContain("NSIS Substantial");
+    expect(await axeViolations(page)).toEqual([]);
 
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: /Hent som JSON/ }).click();
