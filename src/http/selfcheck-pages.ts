@@ -54,7 +54,8 @@ export function selfCheckReportPage(report: SelfCheckReport, reportId: string, e
     html`<h1>Selvtjek-rapport / Self-check report: ${report.idp.displayName}</h1>
 <p class="overall ${report.overall}" role="status">Samlet resultat / Overall: <strong>${VERDICT_LABEL[report.overall]}</strong></p>
 <p class="muted">IdP <code>${report.idp.id}</code>, CVR ${report.idp.cvr}, ${report.at}. Rapporten slettes efter 15 minutter. / The report is deleted after 15 minutes.</p>
-${report.requested ? html`<p>Bedt om niveau / Requested level: <strong>${report.requested.described}</strong>, ${sentAs(report.requested).da}<br><span class="muted" lang="en">${sentAs(report.requested).en}</span></p>` : undefined}
+${report.requested?.level.kind === "none" ? html`<p>Bedt om niveau / Requested level: <strong>intet / none</strong></p>` : undefined}
+${report.requested && report.requested.level.kind !== "none" ? html`<p>Bedt om niveau / Requested level: <strong>${report.requested.described}</strong>, ${sentAs(report.requested).da}<br><span class="muted" lang="en">${sentAs(report.requested).en}</span></p>` : undefined}
 <p class="no-print"><a href="/selfcheck/report/${reportId}.json" download="selfcheck-${report.idp.id}.json">Hent som JSON / Download as JSON</a> · <a href="/selfcheck">Nyt selvtjek / New self-check</a></p>
 <table class="report">
 <caption>Tjek / Checks</caption>

@@ -107,6 +107,10 @@ describe("the IdP self-check in Chromium", () => {
     expect(await row(/Rettigheder/).getAttribute("class")).toBe("fail");
     expect(await row(/Rettigheder/).textContent()).toContain("11223344");
     expect(await row(/Rettigheder/).textContent()).toContain("Scope the roles to the municipality's CVR (77889900)");
+    // NameFormat basic on CVR and email, no KombitSpecVer; no level was asked for.
+    expect(await row(/NameFormat/).getAttribute("class")).toBe("warn");
+    expect(await row(/KombitSpecVer/).getAttribute("class")).toBe("warn");
+    expect(await page.getByText(/Bedt om niveau \/ Requested level/).textContent()).toContain("intet / none");
     // No NSIS level.
     expect(await row(/Sikringsniveau \(NSIS\/NIST\)/).getAttribute("class")).toBe("warn");
     expect(cspViolations).toEqual([]);
