@@ -34,6 +34,8 @@ export interface DemoIdpOptions {
   sendPrivileges?: boolean;
   /** Further attributes per user (an Entra-like IdP's UPN and group claims). */
   extraAttributes?: (user: DemoUser) => OutgoingAttribute[];
+  /** Changes the attributes as sent (a misconfigured IdP's mistakes: a missing attribute, another NameFormat). */
+  adjustAttributes?: (attributes: OutgoingAttribute[]) => OutgoingAttribute[];
 }
 
 export function createDemoIdp(options: DemoIdpOptions): express.Express {
@@ -93,7 +95,7 @@ ${request.requesterId ? html`<p class="muted">Fagsystem: <code>${request.request
         nameId: `C=DK,O=${cvr},CN=${user.fullName},Serial=${user.uuid}`,
         nameIdFormat: NAMEID_FORMAT.x509SubjectName,
         authnContextClassRef: user.nsis ? nsisClassRef(user.nsis) : nistClassRef(user.nist ?? 2),
-        attributes: userAttributes(options, user, cvr),
+        attributes: (options.adjustAttributes ?? ((a: OutgoingAttribute[]) => a))(userAttributes(options, user, cvr)),
       },
       scenario.breakage,
     );

@@ -39,6 +39,16 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     label: `${BROKEN} lavere niveau end krævet / a lower level than requested (NSIS Low, NIST 2)`,
     user: (u) => ({ ...u, nsis: u.nsis === undefined ? undefined : "Low", nist: u.nist === undefined ? undefined : 2 }),
   },
+  {
+    key: "no-authn-context",
+    label: `${BROKEN} IdP'en kan ikke give det krævede niveau / the IdP cannot give the requested level (Responder, NoAuthnContext)`,
+    breakage: { status: { status: STATUS.responder, subStatus: STATUS.noAuthnContext, message: "Demo IdP: the requested level cannot be given (scenario no-authn-context)" } },
+  },
+  {
+    key: "request-unsupported",
+    label: `${BROKEN} IdP'en afviser forespørgslen som AD FS afviser Scoping / the IdP refuses the request as AD FS refuses Scoping (Responder, RequestUnsupported)`,
+    breakage: { status: { status: STATUS.responder, subStatus: STATUS.requestUnsupported, message: "Demo IdP: Scoping is not supported (scenario request-unsupported)" } },
+  },
   { key: "no-privileges", label: `${BROKEN} ingen rettigheder / no privileges (an empty privilege list)`, user: (u) => ({ ...u, privileges: [] }) },
   {
     key: "other-cvr",

@@ -9,7 +9,7 @@ ul.choices{list-style:none;padding:0}ul.choices li{margin:.4rem 0}code{backgroun
 :focus-visible{outline:3px solid #1d4ed8;outline-offset:2px}
 table.report{border-collapse:collapse;width:100%;font-size:.9rem;margin:1rem 0}table.report td,table.report th{border:1px solid #bbb;overflow-wrap:anywhere;padding:.3rem;vertical-align:top;text-align:left}
 tr.pass .verdict,.overall.pass strong{color:#14632d}tr.warn .verdict,.overall.warn strong{color:#7a4b00}tr.fail .verdict,.overall.fail strong{color:#a1141b}
-body:has(table.report){max-width:70rem}@media print{.no-print,.environment{display:none}body{margin:0}}`;
+body:has(table.report){max-width:70rem}@media print{.no-print,.environment,form,button{display:none}body{margin:0;max-width:none}table.report tr{break-inside:avoid}}`;
 
 /** Every page outside production says which environment it belongs to, so nobody mistakes a test login for a real one. */
 function environmentBanner(environment: string | undefined): RawHtml | undefined {

@@ -3,10 +3,13 @@ import { html } from "./html.js";
 import { layout, searchForm } from "./pages.js";
 import type { ChoosableIdp } from "./idp-filter.js";
 import type { CheckArea, SelfCheckReport, Verdict } from "../selfcheck/report-types.js";
+import { SELF_CHECK_LEVELS } from "../selfcheck/requested-level.js";
+import { sentAs } from "../selfcheck/request-checks.js";
 
 const VERDICT_LABEL: Record<Verdict, string> = { pass: "OK / Pass", warn: "Advarsel / Warning", fail: "Fejl / Fail" };
 const AREA_LABEL: Record<CheckArea, string> = {
   trust: "Tillid / Trust",
+  request: "Forespørgsel / Request",
   algorithms: "Algoritmer / Algorithms",
   identity: "Identitet / Identity",
   organisation: "Organisation",
@@ -23,6 +26,10 @@ export function selfCheckChooserPage(idps: readonly ChoosableIdp[], query: strin
 Choose the municipality and log in with a test user. You get a report on the connection; nothing is passed on to any system.</p>
 ${searchForm("/selfcheck", query, idps.length)}
 <form method="post" action="/selfcheck/start">
+<fieldset class="levels"><legend>Bed IdP'en om et niveau (valgfrit) / Ask the IdP for a level (optional)</legend>
+${SELF_CHECK_LEVELS.map((l, i) => html`<label><input type="radio" name="level" value="${l.value}"${i === 0 ? html` checked` : undefined}> ${l.label}</label> `)}
+<p class="muted">Sendes som i et rigtigt login til denne IdP (RequestedAuthnContext efter registreringens OIOSAML-profil). / Sent as a real login to this IdP sends it (RequestedAuthnContext per the registration's OIOSAML profile).</p>
+</fieldset>
 <ul class="choices" id="idp-list">${idps.map((o) => html`<li data-name="${o.name}" data-cvr="${o.cvr}"><button type="submit" name="idp" value="${o.id}">${o.name} <span class="muted">(CVR ${o.cvr})</span></button></li>`)}</ul>
 </form>
 ${idps.length === 0 ? html`<p>Ingen kommune passer til søgningen. / No municipality matches the search.</p>` : undefined}
@@ -47,6 +54,8 @@ export function selfCheckReportPage(report: SelfCheckReport, reportId: string, e
     html`<h1>Selvtjek-rapport / Self-check report: ${report.idp.displayName}</h1>
 <p class="overall ${report.overall}" role="status">Samlet resultat / Overall: <strong>${VERDICT_LABEL[report.overall]}</strong></p>
 <p class="muted">IdP <code>${report.idp.id}</code>, CVR ${report.idp.cvr}, ${report.at}. Rapporten slettes efter 15 minutter. / The report is deleted after 15 minutes.</p>
+${report.requested?.level.kind === "none" ? html`<p>Bedt om niveau / Requested level: <strong>intet / none</strong></p>` : undefined}
+${report.requested && report.requested.level.kind !== "none" ? html`<p>Bedt om niveau / Requested level: <strong>${report.requested.described}</strong>, ${sentAs(report.requested).da}<br><span class="muted" lang="en">${sentAs(report.requested).en}</span></p>` : undefined}
 <p class="no-print"><a href="/selfcheck/report/${reportId}.json" download="selfcheck-${report.idp.id}.json">Hent som JSON / Download as JSON</a> · <a href="/selfcheck">Nyt selvtjek / New self-check</a></p>
 <table class="report">
 <caption>Tjek / Checks</caption>

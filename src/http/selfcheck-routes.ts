@@ -9,6 +9,7 @@ import type { BrokerContext } from "../broker-context.js";
 import type { LoginPorts } from "../login/ports.js";
 import { bindingMatches } from "../login/browser-binding.js";
 import { SelfCheckService, type SelfCheckAnswer, REPORT_TTL_SECONDS } from "../selfcheck/self-check-service.js";
+import { selfCheckLevel } from "../selfcheck/requested-level.js";
 import { filterIdps, MAX_QUERY_CHARS } from "./idp-filter.js";
 import { selfCheckChooserPage, selfCheckReportPage } from "./selfcheck-pages.js";
 import { environmentOf, sendErrorPage, sendInteraction, type InteractionPageOptions } from "./respond.js";
@@ -56,7 +57,13 @@ export function mountSelfCheck(app: express.Express, deps: SelfCheckDeps): SelfC
         sendErrorPage(res, 400, "Ukendt IdP / Unknown IdP", "Selvtjek kan kun køres for IdP'er, der er registreret hos brokeren. / The self-check runs only for IdPs registered with the broker.", correlationIdOf(res));
         return;
       }
-      const started = await service.start(idp, correlationIdOf(res));
+      const level = selfCheckLevel(body["level"]);
+      if (!level) {
+        broker.log.warn({ correlationId: correlationIdOf(res), reason: "selfcheck_unknown_level" }, "self-check refused");
+        sendErrorPage(res, 400, "Ukendt niveau / Unknown level", "Vælg et af de niveauer, selvtjekket tilbyder. / Choose one of the levels the self-check offers.", correlationIdOf(res));
+        return;
+      }
+      const started = await service.start(idp, correlationIdOf(res), level);
       sendInteraction(res, started.interaction, deps.pageOptions());
     });
     app.get(/^\/selfcheck\/report\/([A-Za-z0-9_-]{24})(\.json)?$/, async (req, res) => {

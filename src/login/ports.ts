@@ -66,6 +66,8 @@ export class UpstreamFailure extends Error {
     message: string,
     readonly refusal: Refusal = "authentication_failed",
     readonly unexpected: Error | undefined = undefined,
+    /** The status the upstream answered with (SAML second-level StatusCode), when it answered with one: for the IdP self-check's report. */
+    readonly upstreamStatus: string | undefined = undefined,
   ) {
     super(message);
     this.name = "UpstreamFailure";

@@ -23,6 +23,17 @@ export interface LoginRequest {
   correlationId: string;
   downstream: DownstreamRef;
   requiredLevel: LevelRequirement;
+  /**
+   * Ask the municipal IdP itself for `requiredLevel`, even where its
+   * registration cannot reach it and a real login would ask NemLog-in in a
+   * step-up instead (the IdP self-check tests how the IdP answers the request).
+   */
+  levelAtIdpOnly?: boolean;
+  /**
+   * Scoping/RequesterID for an IdP whose registration sends Scoping when no
+   * downstream party names one (the IdP self-check: the broker's own entityID).
+   */
+  requesterId?: string | undefined;
   forceAuthn: boolean;
   isPassive: boolean;
   /** Municipality hint from the request (CVR or id), if any. */

@@ -44,6 +44,8 @@ export interface UpstreamDiagnostics {
   /** Set when the assertion arrived encrypted. */
   dataEncryption: string | undefined;
   keyTransport: string | undefined;
+  /** Each attribute's name and the NameFormat it was sent with (SAML; undefined: none given). */
+  attributeNameFormats?: Array<{ name: string; nameFormat: string | undefined }> | undefined;
 }
 
 export interface UpstreamResult {

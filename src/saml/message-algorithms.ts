@@ -1,7 +1,8 @@
 /**
  * The algorithms a verified message used, for diagnostics (the IdP
  * self-check): read from the Signature elements that were verified and the
- * EncryptedAssertion that was decrypted. Never used to decide anything.
+ * EncryptedAssertion that was decrypted; and the NameFormat each attribute
+ * of the verified assertion was sent with. Never used to decide anything.
  */
 import { NS } from "./namespaces.js";
 import { descendants } from "./verify-signature.js";
@@ -38,4 +39,20 @@ export function addEncryptionAlgorithms(into: MessageAlgorithms, encrypted: Elem
 
 export function noAlgorithms(): MessageAlgorithms {
   return { signature: [], digest: [], dataEncryption: undefined, keyTransport: undefined };
+}
+
+/** An attribute's name and the NameFormat it was sent with (undefined: none given). */
+export interface AttributeNameFormat {
+  name: string;
+  nameFormat: string | undefined;
+}
+
+/** The NameFormat of each attribute in the verified assertion's AttributeStatement, in document order (a name once). */
+export function attributeNameFormats(assertion: Element): AttributeNameFormat[] {
+  const seen = new Map<string, AttributeNameFormat>();
+  for (const attribute of descendants(assertion, NS.saml, "Attribute")) {
+    const name = attribute.getAttribute("Name");
+    if (name && !seen.has(name)) seen.set(name, { name, nameFormat: attribute.getAttribute("NameFormat") || undefined });
+  }
+  return [...seen.values()];
 }

@@ -10,7 +10,7 @@ import { asSamlError, SamlError } from "./saml-error.js";
 import { decryptAssertion } from "./decrypt-assertion.js";
 import { findEnvelopedSignature, verifyEnvelopedSignature } from "./verify-signature.js";
 import { parseInstant } from "./saml-time.js";
-import { addEncryptionAlgorithms, addSignatureAlgorithms, noAlgorithms, type MessageAlgorithms } from "./message-algorithms.js";
+import { addEncryptionAlgorithms, addSignatureAlgorithms, attributeNameFormats, noAlgorithms, type AttributeNameFormat, type MessageAlgorithms } from "./message-algorithms.js";
 import {
   attr,
   childElements,
@@ -90,6 +90,8 @@ export interface ValidatedAssertion {
   responseIssueInstant: string | undefined;
   /** The algorithms the verified signatures and the decryption used (diagnostics only). */
   algorithms: MessageAlgorithms;
+  /** Each attribute's NameFormat as sent (diagnostics only). */
+  attributeNameFormats: AttributeNameFormat[];
 }
 
 const SUB_STATUSES: readonly string[] = [STATUS.authnFailed, STATUS.noAuthnContext, STATUS.requestDenied, STATUS.noPassive, STATUS.requestUnsupported];
@@ -138,7 +140,7 @@ export async function validateResponse(envelope: ResponseEnvelope, expect: Respo
   refuseNestedAssertions(assertion);
   // A plain assertion's content was in the Response scanned above; a decrypted one's is checked now.
   if (arrivedEncrypted) refuseStraySignatures(assertion);
-  return { ...readAssertion(assertion, expect), responseIssueInstant: attr(response, "IssueInstant") ?? undefined, algorithms };
+  return { ...readAssertion(assertion, expect), responseIssueInstant: attr(response, "IssueInstant") ?? undefined, algorithms, attributeNameFormats: attributeNameFormats(assertion) };
 }
 
 /**
@@ -194,7 +196,7 @@ function checkStatus(response: Element): void {
   throw new SamlError("upstream_status", `IdP answered ${value}${innerValue ? ` / ${innerValue}` : ""}${message ? `: ${message}` : ""}`, STATUS.responder, sub);
 }
 
-function readAssertion(assertion: Element, expect: ResponseExpectations): Omit<ValidatedAssertion, "responseIssueInstant" | "algorithms"> {
+function readAssertion(assertion: Element, expect: ResponseExpectations): Omit<ValidatedAssertion, "responseIssueInstant" | "algorithms" | "attributeNameFormats"> {
   if (attr(assertion, "Version") !== "2.0") throw new SamlError("version_mismatch", "Assertion Version must be 2.0");
   const assertionId = requiredAttr(assertion, "ID");
   checkIssuer(requiredChild(assertion, NS.saml, "Issuer"), expect.idpEntityId, true);

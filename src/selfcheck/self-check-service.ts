@@ -11,9 +11,12 @@ import type { LoginPorts, ReceivedAnswer, StartedUpstream } from "../login/ports
 import { UpstreamFailure } from "../login/ports.js";
 import type { LoginRequest } from "../model/login-request.js";
 import type { IdentityProvider } from "../trust/registry.js";
-import { buildReport } from "./build-report.js";
+import { buildFailedReport, buildReport } from "./build-report.js";
 import { selfCheckInput } from "./self-check-input.js";
 import type { SelfCheckReport } from "./report-types.js";
+import { requestedLevel, scopingSent } from "./requested-level.js";
+import { probeAttributeService } from "./attribute-service-probe.js";
+import type { LevelRequirement } from "../profiles/levels.js";
 
 /** The name a self-check's login carries as its downstream: never a frontend of the login core. */
 export const SELF_CHECK = "selfcheck";
@@ -61,18 +64,26 @@ export class SelfCheckService {
     return this.broker.registry.identityProviders();
   }
 
-  async start(idp: IdentityProvider, correlationId: string): Promise<StartedUpstream> {
+  /**
+   * Sends the browser to the IdP with a signed request. `level` (from the
+   * chooser) is asked of the IdP itself as a real login would send it per the
+   * registration, never routed to a step-up.
+   */
+  async start(idp: IdentityProvider, correlationId: string, level: LevelRequirement = { kind: "none" }): Promise<StartedUpstream> {
     const request: LoginRequest = {
       correlationId,
       downstream: { frontend: SELF_CHECK, partyId: SELF_CHECK, reply: {} },
-      requiredLevel: { kind: "none" },
+      requiredLevel: level,
+      levelAtIdpOnly: true,
+      // Where the registration sends Scoping, the self-check's request carries it too, naming the broker itself.
+      requesterId: this.broker.config.entityId,
       forceAuthn: true,
       isPassive: false,
       municipalityHint: undefined,
       createdAt: this.broker.now(),
     };
     const started = await this.ports.municipalUpstream(idp).start(idp, request, []);
-    this.broker.log.info({ correlationId, event: "selfcheck_started", idp: idp.id, upstreamRequestId: started.upstreamRequestId }, "self-check started");
+    this.broker.log.info({ correlationId, event: "selfcheck_started", idp: idp.id, requestedLevel: level, upstreamRequestId: started.upstreamRequestId }, "self-check started");
     return started;
   }
 
@@ -84,7 +95,13 @@ export class SelfCheckService {
     const idp = this.broker.registry.identityProvider(state.upstreamId);
     const who = { id: state.upstreamId, displayName: idp?.displayName ?? state.upstreamId, cvr: idp?.cvr ?? "" };
     const now = this.broker.now();
-    const report = "answer" in outcome && idp ? buildReport(who, selfCheckInput(this.broker, idp, outcome.answer.result), now) : failedReport(who, "failure" in outcome ? outcome.failure.reason : "idp_gone", now);
+    // The login state carries the request: the report keeps the level asked for and how it was sent.
+    const requested = idp ? requestedLevel(this.broker, idp, state.request.requiredLevel) : undefined;
+    const scoping = idp ? scopingSent(this.broker, idp) : undefined;
+    const report =
+      "answer" in outcome && idp
+        ? buildReport(who, { ...selfCheckInput(this.broker, idp, outcome.answer.result), requested, scoping, attributeService: await probeAttributeService(this.broker, idp, outcome.answer.result, correlationId) }, now)
+        : buildFailedReport(who, "failure" in outcome ? { reason: outcome.failure.reason, status: outcome.failure.upstreamStatus, message: outcome.failure.message } : { reason: "idp_gone", status: undefined, message: "" }, { requested, scoping }, now);
     const reportId = newReportId();
     await this.broker.store.put(`selfcheck:${reportId}`, JSON.stringify(report), REPORT_TTL_SECONDS);
     this.broker.log.info({ correlationId, event: "selfcheck_finished", idp: who.id, overall: report.overall, failed: report.checks.filter((c) => c.verdict === "fail").map((c) => c.id) }, "self-check finished");
@@ -96,28 +113,4 @@ export class SelfCheckService {
     const raw = await this.broker.store.get(`selfcheck:${reportId}`);
     return raw === undefined ? undefined : (JSON.parse(raw) as SelfCheckReport);
   }
-}
-
-/** The IdP's answer could not be verified or used: the one failing check says why. */
-function failedReport(idp: SelfCheckReport["idp"], reason: string, now: number): SelfCheckReport {
-  return {
-    idp,
-    at: new Date(now).toISOString(),
-    scope: "login",
-    overall: "fail",
-    checks: [
-      {
-        id: "trust.answer-verified",
-        area: "trust",
-        verdict: "fail",
-        title: { da: "Tillid begge veje", en: "Trust both ways" },
-        reason: { da: `IdP'ens svar kunne ikke bruges (${reason}).`, en: `The IdP's answer could not be used (${reason}).` },
-        fix: {
-          da: "Kontrollér at IdP'en har brokerens aktuelle metadata, at den signerer med certifikatet i sin metadata, og at svaret går til brokerens ACS-adresse.",
-          en: "Check that the IdP has the broker's current metadata, signs with the certificate in its own metadata, and sends the answer to the broker's ACS address.",
-        },
-      },
-    ],
-    person: { nameId: "", nameIdFormat: undefined, attributes: [] },
-  };
 }

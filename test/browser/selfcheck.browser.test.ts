@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { launchBrowser, freshPage } from "../support/browser.js";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
+import { axeViolations } from "../support/axe.js";
 
 const SCREENSHOTS = "test-output/screenshots";
 
@@ -46,9 +47,13 @@ describe("the IdP self-check in Chromium", () => {
     const { context, page, cspViolations } = await freshPage(browser);
     await page.goto(`${instance.brokerUrl}/selfcheck`);
     await page.screenshot({ path: `${SCREENSHOTS}/selfcheck-chooser.png`, fullPage: true });
+    // Ask the IdP for NSIS Substantial: it sees the class in the signed request.
+    expect(await page.getByRole("radio", { name: /Intet niveau/ }).isChecked()).toBe(true);
+    await page.getByRole("radio", { name: "NSIS Substantial" }).check();
     await page.getByRole("button", { name: /Demo Kommune/ }).click();
 
     await page.waitForURL(`${instance.demo.idpUrl}/**`);
+    expect(await page.locator("code").first().textContent()).toBe("https://data.gov.dk/concept/core/nsis/loa/Substantial");
     await page.locator('button[name="user"][value="hanne"]').click();
 
     await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
@@ -57,6 +62,8 @@ describe("the IdP self-check in Chromium", () => {
     const failing = await page.locator("tr.fail, tr.warn").allTextContents();
     expect(failing).toEqual([]);
     expect(await page.locator(".overall strong").textContent()).toBe("OK / Pass");
+    expect(await page.getByText(/Bedt om niveau \/ Requested level/).textContent()).toContain("NSIS Substantial");
+    expect(await axeViolations(page)).toEqual([]);
 
     const download = page.waitForEvent("download");
     await page.getByRole("link", { name: /Hent som JSON/ }).click();
@@ -67,7 +74,7 @@ describe("the IdP self-check in Chromium", () => {
     const report = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { overall: string; idp: { id: string }; checks: Array<{ id: string }> };
     expect(report.overall).toBe("pass");
     expect(report.idp.id).toBe("demo-kommune");
-    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "algorithms.signature", "privileges.bpp", "privileges.fagsystem.demo-fagsystem", "levels.asserted", "clock.skew"]));
+    expect(report.checks.map((c) => c.id)).toEqual(expect.arrayContaining(["trust.answer-verified", "algorithms.signature", "privileges.bpp", "privileges.fagsystem.demo-fagsystem", "levels.asserted", "levels.requested", "clock.skew"]));
     // The algorithms as the answer really used them: the demo IdP encrypts with AES-GCM and RSA-OAEP.
     expect(JSON.stringify(report.checks.find((c) => c.id === "algorithms.encryption"))).toMatch(/aes256-gcm.*rsa-oaep/);
     expect(cspViolations).toEqual([]);
@@ -100,6 +107,10 @@ describe("the IdP self-check in Chromium", () => {
     expect(await row(/Rettigheder/).getAttribute("class")).toBe("fail");
     expect(await row(/Rettigheder/).textContent()).toContain("11223344");
     expect(await row(/Rettigheder/).textContent()).toContain("Scope the roles to the municipality's CVR (77889900)");
+    // NameFormat basic on CVR and email, no KombitSpecVer; no level was asked for.
+    expect(await row(/NameFormat/).getAttribute("class")).toBe("warn");
+    expect(await row(/KombitSpecVer/).getAttribute("class")).toBe("warn");
+    expect(await page.getByText(/Bedt om niveau \/ Requested level/).textContent()).toContain("intet / none");
     // No NSIS level.
     expect(await row(/Sikringsniveau \(NSIS\/NIST\)/).getAttribute("class")).toBe("warn");
     expect(cspViolations).toEqual([]);
@@ -118,6 +129,52 @@ describe("the IdP self-check in Chromium", () => {
     await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
     expect(await page.locator("h1").first().textContent()).toContain(idp);
     expect(await page.locator("tr.fail").allTextContents()).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it("has no WCAG 2 A/AA violations (axe-core) on the chooser, the reports with every verdict, and the error pages", async () => {
+    const { context, page, cspViolations } = await freshPage(browser);
+    await page.goto(`${instance.brokerUrl}/selfcheck`);
+    expect(await axeViolations(page)).toEqual([]);
+    // The harness finds what it should: a field without a label is a violation.
+    await page.evaluate(() => document.body.append(Object.assign(document.createElement("input"), { type: "text" })));
+    expect((await axeViolations(page)).map((v) => v.id)).toContain("label");
+    await page.goto(`${instance.brokerUrl}/selfcheck?q=ingen-kommune-hedder-sådan`);
+    expect(await axeViolations(page)).toEqual([]);
+    // Fejl Kommune's report shows pass, warn and fail rows.
+    await page.goto(`${instance.brokerUrl}/selfcheck?q=fejl`);
+    await page.getByRole("button", { name: /Fejl Kommune/ }).click();
+    await page.locator('button[name="user"][value="frede"]').click();
+    await page.waitForURL(`${instance.brokerUrl}/selfcheck/report/**`);
+    expect(await page.locator("tr.pass").count()).toBeGreaterThan(0);
+    expect(await page.locator("tr.warn").count()).toBeGreaterThan(0);
+    expect(await page.locator("tr.fail").count()).toBeGreaterThan(0);
+    expect(await axeViolations(page)).toEqual([]);
+    // Printed, the report keeps its tables and loses the links, buttons and forms.
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator("table.report").first().isVisible()).toBe(true);
+    expect(await page.getByRole("link", { name: /Hent som JSON/ }).isVisible()).toBe(false);
+    const printed = await page.evaluate(() => {
+      const form = document.body.appendChild(document.createElement("form"));
+      const button = document.body.appendChild(document.createElement("button"));
+      const shown = [getComputedStyle(form).display, getComputedStyle(button).display];
+      form.remove();
+      button.remove();
+      return shown;
+    });
+    expect(printed).toEqual(["none", "none"]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.emulateMedia({ media: "screen" });
+    // The error pages the self-check leads to: an unknown or expired report, an unknown IdP.
+    const missing = await page.goto(`${instance.brokerUrl}/selfcheck/report/${"A".repeat(24)}`);
+    expect(missing?.status()).toBe(404);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${instance.brokerUrl}/selfcheck`);
+    await page.locator("#idp-list button").first().evaluate((button) => button.setAttribute("value", "not-registered"));
+    await page.locator("#idp-list button").first().click();
+    await expect.poll(() => page.locator("h1").textContent()).toContain("Ukendt IdP");
+    expect(await axeViolations(page)).toEqual([]);
     expect(cspViolations).toEqual([]);
     await context.close();
   });

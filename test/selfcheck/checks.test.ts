@@ -8,6 +8,8 @@ import { BPP_NAMESPACES, cvrScope } from "../../src/profiles/bpp.js";
 import { OIOSAML3, SPEC_VERSION_OIOSAML3 } from "../../src/profiles/oiosaml3-attributes.js";
 import { samlUpstreamResult } from "../support/upstream-results.js";
 import type { RawAttribute } from "../../src/model/upstream-result.js";
+import type { RequestedLevel } from "../../src/selfcheck/report-types.js";
+import { buildFailedReport } from "../../src/selfcheck/build-report.js";
 
 const NOW = Date.parse("2026-06-01T12:00:00Z");
 const CVR = "29189846";
@@ -29,6 +31,7 @@ function bpp(cvr: string): string {
 function goodAttributes(cvr = CVR): RawAttribute[] {
   return [
     { name: OIOSAML3.specVersion, values: [SPEC_VERSION_OIOSAML3] },
+    { name: OIOSAML3.kombitSpecVer, values: ["2.0"] },
     { name: OIOSAML3.cvr, values: [cvr] },
     { name: OIOSAML3.uuidPersistent, values: ["urn:uuid:7c9f2e1a-3b4d-4e5f-8a6b-1c2d3e4f5a6b"] },
     { name: OIOSAML3.loa, values: ["Substantial"] },
@@ -140,5 +143,47 @@ describe("self-check checks", () => {
   it("the report's overall verdict is the worst check", () => {
     expect(buildReport({ id: "demo", displayName: "Demo", cvr: CVR }, input(), NOW).overall).toBe("pass");
     expect(buildReport({ id: "demo", displayName: "Demo", cvr: CVR }, input({ nameId: "CN=x" }), NOW).overall).toBe("fail");
+  });
+
+  it("a requested level not sent under the registration's profile is a warning when unmet, naming the profile", () => {
+    const requested: RequestedLevel = { level: { kind: "nsis", minimum: "Substantial" }, described: "NSIS Substantial", sentAs: { protocol: "saml", profile: "OIOSAML2_WITHOUT_REQUESTED_LOA", classRefs: [] }, realLoginStepsUp: false };
+    const unmet = allChecks({ ...input({ nsis: false }), requested }).find((c) => c.id === "levels.requested");
+    expect(unmet?.verdict).toBe("warn");
+    expect(unmet?.reason.en).toContain("not sent (OIOSAML profile OIOSAML2_WITHOUT_REQUESTED_LOA sends no RequestedAuthnContext");
+    expect(allChecks({ ...input(), requested }).find((c) => c.id === "levels.requested")?.verdict).toBe("pass");
+    const oidc: RequestedLevel = { ...requested, sentAs: { protocol: "oidc", acrValues: "https://data.gov.dk/concept/core/nsis/loa/Substantial" } };
+    expect(allChecks({ ...input({ nsis: false }), requested: oidc }).find((c) => c.id === "levels.requested")?.reason.en).toContain("sent as acr_values=https://data.gov.dk/concept/core/nsis/loa/Substantial");
+  });
+
+  it("an error status other than NoAuthnContext to a requested level fails trust and warns that the level could not be seen", () => {
+    const requested: RequestedLevel = { level: { kind: "nist", minimum: 3 }, described: "NIST level 3", sentAs: { protocol: "saml", profile: "OIOSAML3", classRefs: ["urn:dk:gov:saml:attribute:AssuranceLevel:3"] }, realLoginStepsUp: false };
+    const report = buildFailedReport({ id: "demo", displayName: "Demo", cvr: CVR }, { reason: "upstream_status", status: "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed", message: "IdP answered Responder / AuthnFailed" }, { requested }, NOW);
+    expect(report.checks.map((c) => [c.id, c.verdict])).toEqual([["trust.answer-verified", "fail"], ["levels.requested", "warn"]]);
+    expect(report.requested).toEqual(requested);
+  });
+
+  it("warns of OIOSAML 3 attributes sent without NameFormat uri, naming each and its format", () => {
+    const base = input();
+    const uri = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+    const formats = base.result.attributes.map((a) => ({ name: a.name, nameFormat: uri }));
+    const diagnostics = { issueInstant: undefined, signatureAlgorithms: [], digestAlgorithms: [], dataEncryption: "http://www.w3.org/2009/xmlenc11#aes256-gcm", keyTransport: undefined };
+    const good = allChecks({ ...base, result: { ...base.result, diagnostics: { ...diagnostics, attributeNameFormats: formats } } }).find((c) => c.id === "identity.name-format");
+    expect(good).toMatchObject({ verdict: "pass", reason: { en: `All ${formats.length} OIOSAML 3 attributes have NameFormat uri.` } });
+    const mixed = [...formats.map((f) => (f.name === OIOSAML3.cvr ? { ...f, nameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic" } : f.name === OIOSAML3.specVersion ? { ...f, nameFormat: undefined } : f)), { name: "dk:gov:saml:attribute:KombitSpecVer", nameFormat: "urn:oasis:names:tc:SAML:2.0:attrname-format:basic" }];
+    const bad = allChecks({ ...base, result: { ...base.result, diagnostics: { ...diagnostics, attributeNameFormats: mixed } } }).find((c) => c.id === "identity.name-format");
+    expect(bad?.verdict).toBe("warn");
+    // Legacy names are not OIOSAML 3 attributes: their basic format is not counted.
+    expect(bad?.reason.en).toBe(`2 of ${formats.length} OIOSAML 3 attributes do not have NameFormat uri: ${OIOSAML3.specVersion} (-); ${OIOSAML3.cvr} (urn:oasis:names:tc:SAML:2.0:attrname-format:basic).`);
+    // Without the diagnostics (an answer not read by the SAML backend) there is nothing to say.
+    expect(allChecks(base).some((c) => c.id === "identity.name-format")).toBe(false);
+  });
+
+  it("checks KombitSpecVer: 2.0 under either name passes, missing or another value warns", () => {
+    const kombit = (attributes: RawAttribute[]) => allChecks(input({ attributes })).find((c) => c.id === "identity.kombit-spec-version");
+    const without = goodAttributes().filter((a) => a.name !== OIOSAML3.kombitSpecVer);
+    expect(kombit(goodAttributes())).toMatchObject({ verdict: "pass" });
+    expect(kombit([...without, { name: "dk:gov:saml:attribute:KombitSpecVer", values: ["2.0"] }])).toMatchObject({ verdict: "pass", reason: { en: "dk:gov:saml:attribute:KombitSpecVer is 2.0." } });
+    expect(kombit(without)).toMatchObject({ verdict: "warn", reason: { en: "KombitSpecVer was not sent." } });
+    expect(kombit([...without, { name: OIOSAML3.kombitSpecVer, values: ["1.0"] }])?.reason.en).toBe(`${OIOSAML3.kombitSpecVer} is 1.0, not 2.0.`);
   });
 });

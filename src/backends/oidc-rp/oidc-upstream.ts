@@ -20,7 +20,7 @@ import { UpstreamFailure, type MunicipalUpstream, type ReceivedAnswer, type Star
 import { StoreUnavailableError } from "../../store/state-store.js";
 import { readOidcIdentity } from "../../profiles/oidc-idp-claims.js";
 import { subjectKind } from "../../profiles/robot.js";
-import { nistClassRef, nsisClassRef } from "../../profiles/levels.js";
+import { nistClassRef, nsisClassRef, type LevelRequirement } from "../../profiles/levels.js";
 import { UNTIMED, type PhaseTimer } from "../../observability/login-timings.js";
 import { OidcDiscovery } from "./oidc-discovery.js";
 
@@ -30,6 +30,14 @@ const UNUSABLE_ANSWER = "Svaret fra kommunens login kunne ikke bruges. / The ans
 interface PendingOidc {
   verifier: string;
   nonce: string;
+}
+
+/** The acr_values a requirement is sent as to an OP registered with `sendAcrValues` (the NSIS class URL or the NIST class); undefined for none. */
+export function acrValuesFor(required: LevelRequirement, sendAcrValues: boolean): string | undefined {
+  if (!sendAcrValues) return undefined;
+  if (required.kind === "nsis") return nsisClassRef(required.minimum);
+  if (required.kind === "nist") return nistClassRef(required.minimum);
+  return undefined;
 }
 
 /** The neutral refusal for an error the OP sent back. */
@@ -81,11 +89,8 @@ export class OidcUpstream implements MunicipalUpstream {
       parameters["prompt"] = "login";
       parameters["max_age"] = "0";
     }
-    if (idp.policy.sendAcrValues) {
-      const required = request.requiredLevel;
-      if (required.kind === "nsis") parameters["acr_values"] = nsisClassRef(required.minimum);
-      if (required.kind === "nist") parameters["acr_values"] = nistClassRef(required.minimum);
-    }
+    const acr = acrValuesFor(request.requiredLevel, idp.policy.sendAcrValues);
+    if (acr !== undefined) parameters["acr_values"] = acr;
     return { upstreamRequestId: state, interaction: withBinding({ kind: "redirect", url: oidc.buildAuthorizationUrl(config, parameters).href }, bind, this.callbackUrl) };
   }
 

@@ -129,7 +129,7 @@ export class SamlUpstream implements MunicipalUpstream {
     try {
       return await this.verify(found.state, found.envelope, timer);
     } catch (error) {
-      if (error instanceof SamlError) throw new UpstreamFailure(found.state, error.reason, error.message, refusalOf(error));
+      if (error instanceof SamlError) throw new UpstreamFailure(found.state, error.reason, error.message, refusalOf(error), undefined, error.reason === "upstream_status" ? error.subStatus : undefined);
       if (error instanceof XmlError) throw new UpstreamFailure(found.state, error.reason, error.message);
       const unexpected = error as Error;
       const reason = unexpected instanceof StoreUnavailableError ? "store_unavailable" : "internal_error";
@@ -205,6 +205,7 @@ export class SamlUpstream implements MunicipalUpstream {
           digestAlgorithms: assertion.algorithms.digest,
           dataEncryption: assertion.algorithms.dataEncryption,
           keyTransport: assertion.algorithms.keyTransport,
+          attributeNameFormats: assertion.attributeNameFormats,
         },
       };
       return { state, result };

@@ -65,8 +65,8 @@ export function municipalTarget(idp: SamlIdentityProvider, request: LoginRequest
     kind: "municipal-idp",
     id: idp.id,
     metadata: idp.metadata,
-    requesterId: idp.policy.sendScoping ? registry.downstreamParty(request.downstream.partyId)?.systemId : undefined,
-    requestedClassRefs: requestedClassRefsFor(municipalRequirement(request.requiredLevel, idp, registry.nemLogIn() !== undefined), idp.policy.oiosamlProfile),
+    requesterId: idp.policy.sendScoping ? (registry.downstreamParty(request.downstream.partyId)?.systemId ?? request.requesterId) : undefined,
+    requestedClassRefs: requestedClassRefsFor(request.levelAtIdpOnly === true ? request.requiredLevel : municipalRequirement(request.requiredLevel, idp, registry.nemLogIn() !== undefined), idp.policy.oiosamlProfile),
   };
 }
 
