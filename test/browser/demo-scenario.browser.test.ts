@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { launchBrowser, freshPage } from "../support/browser.js";
 import { startDemoInstance, type DemoInstance } from "../support/demo-instance.js";
+import { DEMO_SCENARIOS } from "../../src/demo/demo-scenarios.js";
 
 describe("the demo IdP's scenarios in Chromium", () => {
   let browser: Browser;
@@ -33,7 +34,8 @@ describe("the demo IdP's scenarios in Chromium", () => {
     const labels = await scenario.locator("option").allTextContents();
     expect(labels[0]).toBe("Normalt svar / Normal answer");
     expect(labels.slice(1).every((label) => label.startsWith("FEJL MED VILJE / BROKEN ON PURPOSE: "))).toBe(true);
-    expect(labels).toHaveLength(6);
+    // Every scenario of the catalogue, the normal answer first.
+    expect(labels).toHaveLength(DEMO_SCENARIOS.length);
 
     await scenario.selectOption({ label: "FEJL MED VILJE / BROKEN ON PURPOSE: lavere niveau end krævet / a lower level than requested (NSIS Low, NIST 2)" });
     await page.locator('button[name="user"][value="hanne"]').click();
